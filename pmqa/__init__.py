@@ -1,0 +1,1 @@
+"""PMQA 4.0 assessment platform."""

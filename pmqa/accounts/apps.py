@@ -1,0 +1,9 @@
+"""Who is this person: users, their memberships and roles."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "pmqa.accounts"
+    verbose_name = _("Accounts")

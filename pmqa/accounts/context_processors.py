@@ -1,0 +1,27 @@
+"""Navigation entries for the roles the current user holds."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pmqa.accounts.roles import request_access
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav": [], "access": None}
+    access = request_access(request)
+    nav: list[tuple[str, str]] = []
+    if access.is_agency:
+        nav.append((reverse("dashboards:agency"), _("My agency")))
+    if access.is_assessor:
+        nav.append((reverse("dashboards:assessor"), _("My reviews")))
+    if access.is_agency or access.is_admin:
+        nav.append((reverse("dashboards:what_if"), _("What-if")))
+    if access.is_admin:
+        nav.append((reverse("dashboards:admin"), _("Administration")))
+        nav.append((reverse("organisations:list"), _("Organisations")))
+    nav.append((reverse("criteria:list"), _("Criteria")))
+    if access.is_admin:
+        nav.append((reverse("admin:index"), _("Data admin")))
+    return {"nav": nav, "access": access}

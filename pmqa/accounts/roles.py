@@ -1,0 +1,75 @@
+"""What a user may do: current roles, agency organisations, and the permission gates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404, HttpRequest
+
+from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[str] = frozenset()
+    agency_org_ids: frozenset[int] = frozenset()
+    approver_org_ids: frozenset[int] = frozenset()
+    _empty: bool = field(default=False, repr=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMINISTRATOR in self.roles
+
+    @property
+    def is_agency(self) -> bool:
+        return bool(self.roles & AGENCY_ROLES)
+
+    @property
+    def is_assessor(self) -> bool:
+        return bool(self.roles & ASSESSOR_ROLES)
+
+    @property
+    def is_lead(self) -> bool:
+        return Role.LEAD_ASSESSOR in self.roles
+
+
+def access_for(user) -> Access:  # type: ignore[no-untyped-def]
+    if not user.is_authenticated or not user.is_active:
+        return Access()
+    rows = Membership.objects.current().filter(user=user).values_list("role", "organisation_id")
+    roles = set()
+    agency, approver = set(), set()
+    for role, org_id in rows:
+        roles.add(role)
+        if role in AGENCY_ROLES:
+            agency.add(org_id)
+        if role == Role.AGENCY_APPROVER:
+            approver.add(org_id)
+    return Access(frozenset(roles), frozenset(agency), frozenset(approver))
+
+
+def request_access(request: HttpRequest) -> Access:
+    """Access of the request's user, computed once per request."""
+    cached = getattr(request, "_pmqa_access", None)
+    if cached is None:
+        cached = access_for(request.user)
+        request._pmqa_access = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def get_assessment_for_user(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+    """The assessment if this user may see it; otherwise 404, so that its existence is not
+    revealed to other agencies."""
+    from pmqa.assessments.models import Assessment
+
+    access = request_access(request)
+    assessment = (
+        Assessment.objects.select_related("cycle__edition", "organisation").filter(pk=pk).first()
+    )
+    if assessment is None:
+        raise Http404
+    if access.is_admin:
+        return assessment
+    if assessment.organisation_id in access.agency_org_ids:
+        return assessment
+    raise Http404

@@ -1,0 +1,140 @@
+"""Role homes: where each persona lands after logging in."""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pmqa import scoring
+from pmqa.accounts.decorators import admin_required, agency_required, assessor_required
+from pmqa.accounts.roles import get_assessment_for_user, request_access
+from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.organisations.models import Organisation
+from pmqa.scoring.kpi import rule_set_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    access = request_access(request)
+    if access.is_admin:
+        return redirect("dashboards:admin")
+    if access.is_agency:
+        return redirect("dashboards:agency")
+    if access.is_assessor:
+        return redirect("dashboards:assessor")
+    return render(request, "dashboards/no_role.html")
+
+
+def _with_scores(queryset):  # type: ignore[no-untyped-def]
+    return queryset.select_related("cycle", "organisation", "feedback").prefetch_related(
+        Prefetch("scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by("created_at"))
+    )
+
+
+def latest_scores(assessment: Assessment) -> dict[str, ScoreSnapshot]:
+    """The newest snapshot per source from a prefetched `scores` list."""
+    latest: dict[str, ScoreSnapshot] = {}
+    for snapshot in assessment.scores.all():
+        latest[snapshot.source] = snapshot
+    return latest
+
+
+def results_visible(request: HttpRequest, assessment: Assessment) -> bool:
+    """Agencies see nothing of the review until the report is published."""
+    if request_access(request).is_admin:
+        return True
+    feedback = getattr(assessment, "feedback", None)
+    return feedback is not None and feedback.status == "published"
+
+
+@agency_required
+def agency_home(request: HttpRequest) -> HttpResponse:
+    access = request_access(request)
+    organisations = Organisation.objects.filter(pk__in=access.agency_org_ids)
+    assessments = _with_scores(
+        Assessment.objects.filter(organisation__in=access.agency_org_ids)
+    ).order_by("-cycle__fiscal_year")
+    rows = []
+    for assessment in assessments:
+        scores = latest_scores(assessment)
+        rows.append({
+            "assessment": assessment,
+            "self": scores.get("self"),
+            "verified": scores.get("assessor") if results_visible(request, assessment) else None,
+        })
+    return render(request, "dashboards/agency.html", {"organisations": organisations, "rows": rows})
+
+
+@agency_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request, pk)
+    assessment = _with_scores(Assessment.objects.filter(pk=assessment.pk)).get()
+    edition = assessment.cycle.edition
+    scores = latest_scores(assessment)
+    own = scores.get("self")
+    verified = scores.get("assessor") if results_visible(request, assessment) else None
+    thresholds = edition.thresholds()
+    rows = []
+    for category in edition.categories.all():
+        key = str(category.number)
+        self_value = own.category_scores().get(key) if own else None
+        verified_value = verified.category_scores().get(key) if verified else None
+        rows.append({
+            "category": category,
+            "self": self_value,
+            "self_class": scoring.classify(self_value, thresholds) if self_value is not None else "",
+            "verified": verified_value,
+            "verified_class": (scoring.classify(verified_value, thresholds)
+                               if verified_value is not None else ""),
+            "gap": (scoring.gap(self_value, verified_value)
+                    if self_value is not None and verified_value is not None else None),
+        })
+    total_gap = own.total - verified.total if own and verified else None
+    return render(request, "dashboards/assessment_detail.html", {
+        "assessment": assessment, "rows": rows, "own": own, "verified": verified,
+        "total_gap": total_gap,
+    })
+
+
+@assessor_required
+def assessor_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboards/assessor.html", {})
+
+
+@admin_required
+def admin_home(request: HttpRequest) -> HttpResponse:
+    cycles = list(
+        Cycle.objects.select_related("edition").annotate(assessment_count=Count("assessments"))
+    )
+    verified = {}
+    for snapshot in ScoreSnapshot.objects.filter(source="assessor", round_number=1).values(
+        "assessment__cycle_id", "assessment_id", "total", "created_at"
+    ).order_by("created_at"):
+        verified.setdefault(snapshot["assessment__cycle_id"], {})[snapshot["assessment_id"]] = (
+            snapshot["total"]
+        )
+    statuses: dict[int, dict[str, int]] = {}
+    for row in Assessment.objects.values("cycle_id", "status").annotate(n=Count("id")):
+        statuses.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
+    status_labels = dict(Assessment.Status.choices)
+    summaries = []
+    for cycle in cycles:
+        totals: list[Decimal | None] = list(verified.get(cycle.pk, {}).values())
+        missing_count = cycle.assessment_count - len(totals)
+        try:
+            rules = rule_set_for(cycle.fiscal_year + 1)
+        except ValueError:
+            rules = rule_set_for(None)
+        groups, _missing = scoring.group_statistics(totals, rules)
+        summaries.append({
+            "cycle": cycle,
+            "groups": groups,
+            "without_verified": missing_count,
+            "statuses": [(status_labels[key], count) for key, count in
+                         sorted(statuses.get(cycle.pk, {}).items())],
+        })
+    per_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("id")))
+    counts = {label: per_kind.get(kind, 0) for kind, label in Organisation.Kind.choices}
+    return render(request, "dashboards/admin.html", {"summaries": summaries, "counts": counts})

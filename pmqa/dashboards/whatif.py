@@ -1,0 +1,163 @@
+"""What-if page: change category scores or tick checkpoints and watch every figure follow."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from pmqa import scoring
+from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.roles import request_access
+from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.criteria.models import Edition, LevelCode
+from pmqa.scoring.kpi import kpi_targets, rule_set_for
+
+CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
+LEVELS = [LevelCode.BASIC, LevelCode.ADVANCE, LevelCode.SIGNIFICANCE]
+
+
+def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
+    access = request_access(request)
+    queryset = Assessment.objects.select_related("cycle__edition", "organisation")
+    if not access.is_admin:
+        queryset = queryset.filter(organisation__in=access.agency_org_ids)
+    return queryset.order_by("-cycle__fiscal_year", "organisation__name_th")
+
+
+def _starting_scores(request: HttpRequest, assessment: Assessment | None) -> tuple[
+    dict[str, Decimal], str
+]:
+    """The agency's latest verified scores if it may see them, else its latest self scores."""
+    if assessment is None:
+        return {}, ""
+    from pmqa.dashboards.views import results_visible
+
+    snapshots = ScoreSnapshot.objects.filter(assessment=assessment, round_number=1)
+    if results_visible(request, assessment):
+        verified = snapshots.filter(source="assessor").order_by("-created_at").first()
+        if verified:
+            return verified.category_scores(), _("verified scores")
+    own = snapshots.filter(source="self").order_by("-created_at").first()
+    if own:
+        return own.category_scores(), _("self-assessment scores")
+    return {}, ""
+
+
+def _parse_categories(data) -> tuple[dict[str, Decimal], dict[str, str]]:  # type: ignore[no-untyped-def]
+    values: dict[str, Decimal] = {}
+    errors: dict[str, str] = {}
+    for key in CATEGORY_KEYS:
+        raw = (data.get(f"category_{key}") or "").strip().replace(",", "")
+        if raw == "":
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors[key] = _("Enter a number from 0 to 500.")
+            continue
+        if not value.is_finite() or value < 0 or value > 500:
+            errors[key] = _("A score must be between 0 and 500.")
+            continue
+        values[key] = value
+    return values, errors
+
+
+def _item_scores(edition: Edition, data) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+    """Category scores 1–6 from ticked checkpoints under the gated-checklist rule."""
+    per_category: dict[str, list[Decimal]] = {}
+    for category in edition.categories.filter(kind="process").prefetch_related(
+        "items__levels__checkpoints"
+    ):
+        for item in category.items.all():
+            ticks = {}
+            for level in item.levels.all():
+                flags = [
+                    data.get(f"cp_{item.code}_{level.level}_{cp.position}") == "on"
+                    for cp in level.checkpoints.all()
+                ]
+                ticks[level.level] = scoring.LevelTicks.from_flags(flags)
+            per_category.setdefault(str(category.number), []).append(
+                scoring.gated_checklist(
+                    ticks[LevelCode.BASIC], ticks[LevelCode.ADVANCE], ticks[LevelCode.SIGNIFICANCE]
+                )
+            )
+    return {key: scoring.category_score(values) for key, values in per_category.items()}
+
+
+def _checklist(edition: Edition, data) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Categories 1–6 with each checkpoint's field name and whether it is ticked."""
+    out = []
+    for category in edition.categories.filter(kind="process").prefetch_related(
+        "items__levels__checkpoints"
+    ):
+        items = []
+        for item in category.items.all():
+            levels = []
+            for level in item.levels.all():
+                checkpoints = []
+                for cp in level.checkpoints.all():
+                    name = f"cp_{item.code}_{level.level}_{cp.position}"
+                    checkpoints.append({"name": name, "text": cp.text,
+                                        "checked": data.get(name) == "on"})
+                levels.append({"label": level.get_level_display(), "checkpoints": checkpoints})
+            items.append({"item": item, "levels": levels})
+        out.append({"category": category, "items": items})
+    return out
+
+
+def compute(categories: dict[str, Decimal], thresholds: scoring.Thresholds,
+            fiscal_year: int | None) -> dict[str, object]:
+    result = scoring.score_categories(categories, thresholds)
+    out: dict[str, object] = {"result": result}
+    if result.total is not None:
+        try:
+            rules = rule_set_for(fiscal_year)
+        except ValueError:
+            rules = rule_set_for(None)
+        targets = kpi_targets(scoring.q2(result.total), rules)
+        out["targets"] = targets
+        out["kpi_rules_year"] = rules.fiscal_year
+    return out
+
+
+@agency_required
+def what_if(request: HttpRequest) -> HttpResponse:
+    assessments = list(_visible_assessments(request)[:200])
+    selected = None
+    wanted = request.GET.get("assessment") or request.POST.get("assessment")
+    if wanted and wanted.isdigit():
+        selected = next((a for a in assessments if a.pk == int(wanted)), None)
+    if selected is None and assessments:
+        selected = assessments[0]
+    edition = selected.cycle.edition if selected else Edition.objects.order_by("-created_at").first()
+    mode = (request.POST.get("mode") or request.GET.get("mode") or "categories")
+    mode = "items" if mode == "items" else "categories"
+    next_year = selected.cycle.fiscal_year + 1 if selected else None
+    thresholds = edition.thresholds() if edition else scoring.Thresholds()
+
+    if request.method == "POST":
+        categories, errors = _parse_categories(request.POST)
+        if mode == "items" and edition is not None:
+            categories.update(_item_scores(edition, request.POST))
+    else:
+        categories, _source = _starting_scores(request, selected)
+        errors = {}
+    context: dict[str, object] = {
+        "assessments": assessments,
+        "selected": selected,
+        "edition": edition,
+        "mode": mode,
+        "errors": errors,
+        "inputs": {key: (f"{scoring.q2(v)}" if key in categories else "") for key, v in
+                   ((k, categories.get(k, Decimal(0))) for k in CATEGORY_KEYS)},
+        "next_year": next_year,
+    }
+    if request.method == "GET":
+        context["source"] = _starting_scores(request, selected)[1]
+    context.update(compute(categories, thresholds, next_year))
+    if mode == "items" and edition is not None:
+        context["process_categories"] = _checklist(edition, request.POST)
+    template = "dashboards/what_if_results.html" if request.headers.get("HX-Request") else (
+        "dashboards/what_if.html")
+    return render(request, template, context)

@@ -1,0 +1,15 @@
+"""pmqa seed_demo: load the demo data and print the demo logins (idempotent)."""
+
+from django.core.management.base import BaseCommand
+
+from pmqa.demo.services import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data: the two seed cases, a synthetic cohort and demo accounts."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        accounts = seed_demo()
+        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<22} {account.role:<16} {account.full_name}")

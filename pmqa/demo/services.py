@@ -1,0 +1,226 @@
+"""Loading demo data: deterministic and idempotent (running it again changes nothing)."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from pmqa import scoring
+from pmqa.accounts.models import Membership, Role, User
+from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.criteria.models import Edition
+from pmqa.criteria.services import import_edition
+from pmqa.organisations.models import Organisation
+from pmqa.organisations.services import DATA_DIR, REFERENCE_FILES, import_organisations
+from pmqa.reviews.models import Feedback, FeedbackEntry
+
+DATA = Path(__file__).resolve().parent / "data"
+CRITERIA_FILE = Path(__file__).resolve().parents[1] / "criteria" / "data" / "pmqa40.yaml"
+DEMO_PASSWORD = "pmqa-demo"
+COHORT_YEARS = (2562, 2563, 2564)
+COHORT_SIZE = 150
+
+# Round windows as OPDC ran them in these years (round 1 self-assessment, round 2 report).
+CYCLES = {
+    2561: ((datetime.date(2018, 5, 1), datetime.date(2018, 8, 31)), None),
+    2562: ((datetime.date(2019, 4, 1), datetime.date(2019, 7, 31)), None),
+    2563: ((datetime.date(2020, 3, 1), datetime.date(2020, 6, 30)),
+           (datetime.date(2020, 7, 15), datetime.date(2020, 8, 31))),
+    2564: ((datetime.date(2021, 3, 1), datetime.date(2021, 6, 30)), None),
+    2570: ((datetime.date(2026, 11, 1), datetime.date(2027, 2, 26)), None),
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: str
+    organisation: str | None
+
+
+ACCOUNTS = (
+    DemoAccount("admin", "ผู้ดูแลระบบ สำนักงาน ก.พ.ร.", Role.ADMINISTRATOR, "DEP-OPDC"),
+    DemoAccount("narathiwat.editor", "ผู้กรอกข้อมูล จังหวัดนราธิวาส", Role.AGENCY_EDITOR, "TH-96"),
+    DemoAccount("narathiwat.approver", "ผู้บริหาร จังหวัดนราธิวาส", Role.AGENCY_APPROVER, "TH-96"),
+    DemoAccount("isoc.editor", "ผู้กรอกข้อมูล กอ.รมน.", Role.AGENCY_EDITOR, "DEP-ISOC"),
+    DemoAccount("isoc.approver", "ผู้บริหาร กอ.รมน.", Role.AGENCY_APPROVER, "DEP-ISOC"),
+    DemoAccount("assessor", "ผู้ตรวจประเมิน", Role.ASSESSOR, "DEP-OCSC"),
+    DemoAccount("lead", "หัวหน้าทีมผู้ตรวจประเมิน", Role.LEAD_ASSESSOR, "DEP-NESDC"),
+)
+
+
+def ensure_reference_data() -> Edition:
+    import_organisations([DATA_DIR / name for name in REFERENCE_FILES])
+    edition = Edition.objects.filter(code="pmqa40").first()
+    if edition is None or not edition.is_frozen:
+        edition = import_edition(yaml.safe_load(CRITERIA_FILE.read_text(encoding="utf-8"))).edition
+    return edition
+
+
+def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
+    cycles = {}
+    for year, windows in CYCLES.items():
+        cycle, _created = Cycle.objects.get_or_create(
+            fiscal_year=year, defaults={"edition": edition, "round2_threshold": Decimal(400)}
+        )
+        for number, window in enumerate(windows, start=1):
+            if window is not None:
+                Round.objects.get_or_create(
+                    cycle=cycle, number=number,
+                    defaults={"opens_on": window[0], "closes_on": window[1]},
+                )
+        cycles[year] = cycle
+    return cycles
+
+
+def ensure_accounts() -> list[DemoAccount]:
+    for account in ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=account.username,
+            defaults={"full_name": account.full_name, "email": f"{account.username}@example.org"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        organisation = (
+            Organisation.objects.get(code=account.organisation) if account.organisation else None
+        )
+        Membership.objects.get_or_create(
+            user=user, role=account.role, organisation=organisation,
+            defaults={"starts_on": datetime.date(2018, 1, 1)},
+        )
+    return list(ACCOUNTS)
+
+
+def _snapshot(assessment: Assessment, source: str, categories: list[str]) -> None:
+    if assessment.scores.filter(source=source, round_number=1).exists():
+        return
+    values = {str(i): Decimal(v) for i, v in enumerate(categories, start=1)}
+    result = scoring.score_categories(values, assessment.cycle.edition.thresholds())
+    assert result.total is not None and result.rating is not None
+    ScoreSnapshot.objects.create(
+        assessment=assessment, source=source, round_number=1,
+        categories={k: f"{scoring.q2(v)}" for k, v in result.categories.items()},
+        total=scoring.q2(result.total), rating=scoring.q2(result.rating),
+        level=result.level or "", rules_version=result.rules_version,
+    )
+
+
+def _published(assessment: Assessment, published_on: datetime.date) -> Feedback:
+    feedback, _created = Feedback.objects.get_or_create(
+        assessment=assessment,
+        defaults={"status": Feedback.Status.PUBLISHED, "published_on": published_on},
+    )
+    return feedback
+
+
+def _replace_entries(feedback: Feedback, entries: list[dict[str, Any]]) -> None:
+    feedback.entries.all().delete()
+    FeedbackEntry.objects.bulk_create(FeedbackEntry(feedback=feedback, **e) for e in entries)
+
+
+def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
+    data = yaml.safe_load((DATA / "narathiwat_2561.yaml").read_text(encoding="utf-8"))
+    assessment, _created = Assessment.objects.get_or_create(
+        cycle=cycles[2561], organisation=Organisation.objects.get(code=data["organisation"]),
+        defaults={"status": Assessment.Status.PUBLISHED},
+    )
+    _snapshot(assessment, "self", data["self"])
+    _snapshot(assessment, "assessor", data["assessor"])
+    feedback = _published(assessment, datetime.date(2018, 11, 26))
+    entries = []
+    for number, texts in data["categories"].items():
+        for kind, key in (("strength", "strengths"), ("ofi", "ofis")):
+            for position, text in enumerate(texts[key], start=1):
+                entries.append({"scope": "category", "key": str(number), "kind": kind,
+                                "position": position, "text": text})
+    _replace_entries(feedback, entries)
+    return assessment
+
+
+def load_isoc(cycles: dict[int, Cycle]) -> Assessment:
+    data = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))
+    assessment, _created = Assessment.objects.get_or_create(
+        cycle=cycles[2563], organisation=Organisation.objects.get(code=data["organisation"]),
+        defaults={"status": Assessment.Status.PUBLISHED},
+    )
+    _snapshot(assessment, "self", data["self"])
+    _snapshot(assessment, "assessor", data["assessor"])
+    if not assessment.scores.filter(round_number=2).exists():
+        ScoreSnapshot.objects.create(
+            assessment=assessment, source="assessor", round_number=2, categories={},
+            total=Decimal(data["round2"]), rules_version=scoring.RULES_VERSION,
+        )
+    feedback = _published(assessment, datetime.date(2020, 12, 15))
+    if feedback.conclusion != data["conclusion"]:
+        feedback.conclusion = data["conclusion"]
+        feedback.save(update_fields=["conclusion"])
+    entries: list[dict[str, Any]] = []
+    for pillar, texts in data["achievements"].items():
+        entries += [{"scope": "pillar", "key": pillar, "kind": "achievement", "position": i,
+                     "text": t} for i, t in enumerate(texts, start=1)]
+    for code, texts in data["items"].items():
+        entries += [{"scope": "item", "key": code, "kind": "ofi", "position": i, "text": t}
+                    for i, t in enumerate(texts, start=1)]
+    entries += [{"scope": "category", "key": "7", "kind": "ofi", "position": i, "text": t}
+                for i, t in enumerate(data["category7_ofis"], start=1)]
+    entries += [{"scope": "overall", "key": "", "kind": "theme", "position": i,
+                 "title": theme["title"], "text": theme["text"]}
+                for i, theme in enumerate(data["themes"], start=1)]
+    _replace_entries(feedback, entries)
+    return assessment
+
+
+def load_cohort(cycles: dict[int, Cycle]) -> int:
+    """About 150 organisations of every assessed type over three years, clearly synthetic."""
+    rng = random.Random(4_0_2563)  # fixed seed: the same cohort every run
+    candidates = list(
+        Organisation.objects.filter(
+            kind__in=[Organisation.Kind.PROVINCE, Organisation.Kind.DEPARTMENT,
+                      Organisation.Kind.PUBLIC_ORGANISATION]
+        ).exclude(code__in=["DEP-OPDC"]).order_by("code")
+    )
+    chosen = rng.sample(candidates, min(COHORT_SIZE, len(candidates)))
+    created = 0
+    for organisation in chosen:
+        ability = Decimal(rng.randint(2200, 4300)) / 10
+        for year in COHORT_YEARS:
+            ability = min(Decimal(480), ability + Decimal(rng.randint(0, 250)) / 10)
+            cycle = cycles[year]
+            if Assessment.objects.filter(cycle=cycle, organisation=organisation).exists():
+                continue
+            assessment = Assessment.objects.create(
+                cycle=cycle, organisation=organisation, status=Assessment.Status.PUBLISHED,
+                is_synthetic=True,
+            )
+            verified = [_clamp(ability + Decimal(rng.randint(-600, 600)) / 10) for _ in range(7)]
+            optimism = Decimal(rng.randint(0, 700)) / 10
+            own = [_clamp(v + optimism + Decimal(rng.randint(-150, 150)) / 10) for v in verified]
+            _snapshot(assessment, "self", [f"{v}" for v in own])
+            _snapshot(assessment, "assessor", [f"{v}" for v in verified])
+            _published(assessment, datetime.date(year - 543, 12, 15))
+            created += 1
+    return created
+
+
+def _clamp(value: Decimal) -> Decimal:
+    return max(Decimal(0), min(Decimal(500), value)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoAccount]:
+    edition = ensure_reference_data()
+    cycles = ensure_cycles(edition)
+    accounts = ensure_accounts()
+    load_narathiwat(cycles)
+    load_isoc(cycles)
+    load_cohort(cycles)
+    return accounts

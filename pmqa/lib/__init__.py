@@ -1,0 +1,1 @@
+"""Framework-light helpers: Thai dates and digits, numbers, fonts."""

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from pmqa.organisations.models import Organisation
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_th", "kind", "parent", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name_th", "name_en", "short_name_th"]
+    autocomplete_fields = ["parent"]

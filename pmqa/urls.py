@@ -1,0 +1,19 @@
+"""URL map: role homes, criteria, organisations, accounts, language switch, admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from pmqa.dashboards import views as dashboard_views
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("", include("pmqa.dashboards.urls")),
+    path("criteria/", include("pmqa.criteria.urls")),
+    path("organisations/", include("pmqa.organisations.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
