@@ -95,6 +95,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/assessment_detail.html", {
         "assessment": assessment, "rows": rows, "own": own, "verified": verified,
         "total_gap": total_gap,
+        "rules_version": (own or verified).rules_version if (own or verified) else "",
     })
 
 

@@ -1,0 +1,46 @@
+# The two commands: `make run` (demo server) and `make test` (the whole suite, SQLite and PostgreSQL).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-sqlite test-postgres lint messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: apt-get install python3.11 python3.11-venv")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Cannot create .venv. Run: apt-get install -y python3.11-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: install
+	PMQA_DEBUG=1 $(BIN)/pmqa migrate --verbosity 0
+	PMQA_DEBUG=1 $(BIN)/pmqa import_criteria
+	PMQA_DEBUG=1 $(BIN)/pmqa import_organisations
+	PMQA_DEBUG=1 $(BIN)/pmqa seed_demo
+	@echo "Serving http://127.0.0.1:8000 — log in with a demo account above."
+	PMQA_DEBUG=1 $(BIN)/pmqa runserver 127.0.0.1:8000
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	PMQA_SECRET_KEY=test-only DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	PMQA_SECRET_KEY=test-only scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	PMQA_DEBUG=1 $(BIN)/pmqa makemigrations --check --dry-run
+
+messages: install
+	cd pmqa && PMQA_DEBUG=1 ../$(BIN)/pmqa makemessages --locale th --no-obsolete --add-location file
+	cd pmqa && PMQA_DEBUG=1 ../$(BIN)/pmqa compilemessages --locale th
+
+clean:
+	rm -rf $(VENV) var

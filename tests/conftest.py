@@ -1,0 +1,93 @@
+"""Shared fixtures: reference data loaded once per session, and the house-style personas."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from pmqa.accounts.models import Membership, Role, User
+from pmqa.assessments.models import Assessment, Cycle, Round
+from pmqa.assessments.services import record_category_scores
+from pmqa.criteria.models import Edition
+from pmqa.demo.services import CRITERIA_FILE
+from pmqa.organisations.models import Organisation
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests only need it to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
+    with django_db_blocker.unblock():
+        call_command("import_organisations", verbosity=0)
+        call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)
+
+
+@pytest.fixture
+def criteria_data():
+    return yaml.safe_load(CRITERIA_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def edition(db):
+    return Edition.objects.get(code="pmqa40")
+
+
+def make_user(username, role, organisation=None, **extra):
+    user = User.objects.create_user(username=username, password=PASSWORD,
+                                    email=f"{username}@example.org", full_name=username, **extra)
+    Membership.objects.create(user=user, role=role, organisation=organisation,
+                              starts_on=datetime.date(2020, 1, 1))
+    return user
+
+
+@dataclass
+class Personas:
+    agency_a: Organisation
+    agency_b: Organisation
+    editor_a: User
+    approver_a: User
+    assessor: User
+    lead: User
+    editor_b: User
+    admin: User
+    cycle: Cycle
+    assessment_a: Assessment
+    assessment_b: Assessment
+
+
+@pytest.fixture
+def personas(db, edition):
+    agency_a = Organisation.objects.get(code="TH-96")  # Narathiwat
+    agency_b = Organisation.objects.get(code="TH-95")  # Yala
+    cycle = Cycle.objects.create(fiscal_year=2561, edition=edition)
+    Round.objects.create(cycle=cycle, number=1, opens_on=datetime.date(2018, 5, 1),
+                         closes_on=datetime.date(2018, 8, 31))
+    assessment_a = Assessment.objects.create(cycle=cycle, organisation=agency_a)
+    assessment_b = Assessment.objects.create(cycle=cycle, organisation=agency_b)
+    record_category_scores(
+        assessment=assessment_a, source="self",
+        categories={str(i): Decimal(v) for i, v in
+                    enumerate(["450", "500", "450", "475", "475", "425", "326.67"], start=1)},
+    )
+    return Personas(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        editor_a=make_user("editor_a", Role.AGENCY_EDITOR, agency_a),
+        approver_a=make_user("approver_a", Role.AGENCY_APPROVER, agency_a),
+        assessor=make_user("assessor_1", Role.ASSESSOR, Organisation.objects.get(code="DEP-OCSC")),
+        lead=make_user("lead_1", Role.LEAD_ASSESSOR),
+        editor_b=make_user("editor_b", Role.AGENCY_EDITOR, agency_b),
+        admin=make_user("admin_1", Role.ADMINISTRATOR, Organisation.objects.get(code="DEP-OPDC")),
+        cycle=cycle,
+        assessment_a=assessment_a,
+        assessment_b=assessment_b,
+    )
