@@ -1,0 +1,133 @@
+"""The `pmqa score` and `pmqa kpi` commands, as a user runs them."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from pmqa import scoring
+
+NARATHIWAT = {"categories": {"1": 450, "2": 500, "3": 450, "4": 475, "5": 475, "6": 425,
+                             "7": 326.67}}
+
+
+def run(*args, stdin=""):
+    env = {**os.environ, "PMQA_SECRET_KEY": "test-only", "DATABASE_URL": "sqlite:///:memory:"}
+    return subprocess.run([sys.executable, "-m", "pmqa", *args], input=stdin, text=True,
+                          capture_output=True, env=env, check=False)
+
+
+def test_score_prints_the_golden_figures_from_standard_input():
+    result = run("score", "-", stdin=json.dumps(NARATHIWAT))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["total"] == "443.10" and out["rating"] == "3.54" and out["level"] == "advance"
+    assert out["categories"]["7"] == "326.67"
+    assert out["classification"]["6"] == "develop"
+    assert out["rules_version"] == scoring.RULES_VERSION
+
+
+@pytest.mark.parametrize(
+    "document, field",
+    [
+        ('{"categories": {"1": 501}}', "categories.1"),
+        ('{"categories": {"1": -1}}', "categories.1"),
+        ('{"categories": {"2": "abc"}}', "categories.2"),
+        ('{"categories": {"8": 300}}', "categories.8"),
+        ('{"items": {"9.9": {"score": 300}}}', "items.9.9"),
+        ('{"items": {"1.1": {"checkpoints": {"basic": [true], "advance": [], "significance": 1}}}}',
+         "items.1.1.checkpoints.significance"),
+        ('{"categories": ', "input"),
+        ("[]", "input"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_field(document, field):
+    result = run("score", "-", stdin=document)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert field in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_partial_categories_say_what_is_missing_and_give_no_total():
+    out = json.loads(run("score", "-", stdin='{"categories": {"1": 450, "2": 500}}').stdout)
+    assert out["missing"] == ["3", "4", "5", "6", "7"]
+    assert "total" not in out
+
+
+def score_in_process(monkeypatch, document):
+    """The edition lives in the test database, so this case runs the command in-process."""
+    monkeypatch.setattr(sys, "stdin", StringIO(json.dumps(document)))
+    out = StringIO()
+    call_command("score", "-", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_items_are_scored_and_checked_against_an_edition(monkeypatch):
+    checks = {"basic": [True, True, True], "advance": [True], "significance": [False]}
+    document = {"edition": "pmqa40", "items": {
+        "1.1": {"checkpoints": checks},
+        "7.1": {"kpis": [{"value": 92, "band": [[75, 100], [95, 500]]}]},
+    }}
+    result = json.loads(score_in_process(monkeypatch, document))
+    assert result["items"]["1.1"] == {"score": "400.00", "level": "advance"}
+    assert result["items"]["7.1"] == {"score": "440.00"}
+
+    document["items"]["1.1"]["checkpoints"]["basic"] = [True, True]
+    with pytest.raises(CommandError, match="items.1.1.checkpoints.basic: expected 3"):
+        score_in_process(monkeypatch, document)
+
+
+def test_a_full_set_of_items_gives_the_totals():
+    items = {}
+    for category in range(1, 7):
+        for item in range(1, 5):
+            items[f"{category}.{item}"] = {"score": 400}
+    for item in range(1, 7):
+        items[f"7.{item}"] = {"kpis": [{"value": 100, "band": [[0, 0], [100, 500]]}]}
+    out = json.loads(run("score", "-", stdin=json.dumps({"items": items})).stdout)
+    assert out["categories"]["7"] == "500.00"
+    assert out["total"] == f"{scoring.q2((400 * 6 + 500) / scoring.engine.Decimal(7))}"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--prior", "434.48", "--actual", "400", "--fiscal-year", "2564"],
+         {"type": 3, "targets": {"minimum": "370.00", "standard": "434.48", "advanced": "443.17"},
+          "score": "61.63"}),
+        (["--prior", "300", "--actual", "300"],
+         {"type": 1, "targets": {"minimum": "240.00", "standard": None, "advanced": "350.00"},
+          "score": "77.27"}),
+        (["--prior", "360", "--actual", "380"],
+         {"type": 2, "targets": {"minimum": "325.00", "standard": "360.00", "advanced": "388.80"},
+          "score": "92.36"}),
+    ],
+)
+def test_kpi_reproduces_the_worked_examples(args, expected):
+    result = run("kpi", *args)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    for key, value in expected.items():
+        assert out[key] == value
+
+
+def test_kpi_without_actual_prints_the_totals_for_each_score():
+    out = json.loads(run("kpi", "--prior", "434.48").stdout)
+    assert out["totals_for_scores"] == {"50": "370.00", "75": "434.48", "100": "443.17"}
+
+
+@pytest.mark.parametrize("args, field", [(["--prior", "abc"], "prior"),
+                                         (["--prior", "600"], "prior"),
+                                         (["--prior", "400", "--actual", "x"], "actual"),
+                                         (["--prior", "400", "--fiscal-year", "2500"], "fiscal-year")])
+def test_kpi_bad_input_exits_2(args, field):
+    result = run("kpi", *args)
+    assert result.returncode == 2
+    assert field in result.stderr and "Traceback" not in result.stderr
