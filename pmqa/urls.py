@@ -11,8 +11,11 @@ urlpatterns = [
     path("", include("pmqa.dashboards.urls")),
     path("criteria/", include("pmqa.criteria.urls")),
     path("organisations/", include("pmqa.organisations.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

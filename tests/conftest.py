@@ -42,10 +42,16 @@ def edition(db):
 
 
 def make_user(username, role, organisation=None, **extra):
-    user = User.objects.create_user(username=username, password=PASSWORD,
-                                    email=f"{username}@example.org", full_name=username, **extra)
-    Membership.objects.create(user=user, role=role, organisation=organisation,
-                              starts_on=datetime.date(2020, 1, 1))
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        full_name=username,
+        **extra,
+    )
+    Membership.objects.create(
+        user=user, role=role, organisation=organisation, starts_on=datetime.date(2020, 1, 1)
+    )
     return user
 
 
@@ -69,14 +75,21 @@ def personas(db, edition):
     agency_a = Organisation.objects.get(code="TH-96")  # Narathiwat
     agency_b = Organisation.objects.get(code="TH-95")  # Yala
     cycle = Cycle.objects.create(fiscal_year=2561, edition=edition)
-    Round.objects.create(cycle=cycle, number=1, opens_on=datetime.date(2018, 5, 1),
-                         closes_on=datetime.date(2018, 8, 31))
+    Round.objects.create(
+        cycle=cycle,
+        number=1,
+        opens_on=datetime.date(2018, 5, 1),
+        closes_on=datetime.date(2018, 8, 31),
+    )
     assessment_a = Assessment.objects.create(cycle=cycle, organisation=agency_a)
     assessment_b = Assessment.objects.create(cycle=cycle, organisation=agency_b)
     record_category_scores(
-        assessment=assessment_a, source="self",
-        categories={str(i): Decimal(v) for i, v in
-                    enumerate(["450", "500", "450", "475", "475", "425", "326.67"], start=1)},
+        assessment=assessment_a,
+        source="self",
+        categories={
+            str(i): Decimal(v)
+            for i, v in enumerate(["450", "500", "450", "475", "475", "425", "326.67"], start=1)
+        },
     )
     return Personas(
         agency_a=agency_a,

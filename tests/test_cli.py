@@ -11,14 +11,21 @@ from django.core.management import CommandError, call_command
 
 from pmqa import scoring
 
-NARATHIWAT = {"categories": {"1": 450, "2": 500, "3": 450, "4": 475, "5": 475, "6": 425,
-                             "7": 326.67}}
+NARATHIWAT = {
+    "categories": {"1": 450, "2": 500, "3": 450, "4": 475, "5": 475, "6": 425, "7": 326.67}
+}
 
 
 def run(*args, stdin=""):
     env = {**os.environ, "PMQA_SECRET_KEY": "test-only", "DATABASE_URL": "sqlite:///:memory:"}
-    return subprocess.run([sys.executable, "-m", "pmqa", *args], input=stdin, text=True,
-                          capture_output=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pmqa", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_score_prints_the_golden_figures_from_standard_input():
@@ -39,8 +46,11 @@ def test_score_prints_the_golden_figures_from_standard_input():
         ('{"categories": {"2": "abc"}}', "categories.2"),
         ('{"categories": {"8": 300}}', "categories.8"),
         ('{"items": {"9.9": {"score": 300}}}', "items.9.9"),
-        ('{"items": {"1.1": {"checkpoints": {"basic": [true], "advance": [], "significance": 1}}}}',
-         "items.1.1.checkpoints.significance"),
+        (
+            '{"items": {"1.1": {"checkpoints": '
+            '{"basic": [true], "advance": [], "significance": 1}}}}',
+            "items.1.1.checkpoints.significance",
+        ),
         ('{"categories": ', "input"),
         ("[]", "input"),
     ],
@@ -71,10 +81,13 @@ def score_in_process(monkeypatch, document):
 @pytest.mark.django_db
 def test_items_are_scored_and_checked_against_an_edition(monkeypatch):
     checks = {"basic": [True, True, True], "advance": [True], "significance": [False]}
-    document = {"edition": "pmqa40", "items": {
-        "1.1": {"checkpoints": checks},
-        "7.1": {"kpis": [{"value": 92, "band": [[75, 100], [95, 500]]}]},
-    }}
+    document = {
+        "edition": "pmqa40",
+        "items": {
+            "1.1": {"checkpoints": checks},
+            "7.1": {"kpis": [{"value": 92, "band": [[75, 100], [95, 500]]}]},
+        },
+    }
     result = json.loads(score_in_process(monkeypatch, document))
     assert result["items"]["1.1"] == {"score": "400.00", "level": "advance"}
     assert result["items"]["7.1"] == {"score": "440.00"}
@@ -99,15 +112,30 @@ def test_a_full_set_of_items_gives_the_totals():
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["--prior", "434.48", "--actual", "400", "--fiscal-year", "2564"],
-         {"type": 3, "targets": {"minimum": "370.00", "standard": "434.48", "advanced": "443.17"},
-          "score": "61.63"}),
-        (["--prior", "300", "--actual", "300"],
-         {"type": 1, "targets": {"minimum": "240.00", "standard": None, "advanced": "350.00"},
-          "score": "77.27"}),
-        (["--prior", "360", "--actual", "380"],
-         {"type": 2, "targets": {"minimum": "325.00", "standard": "360.00", "advanced": "388.80"},
-          "score": "92.36"}),
+        (
+            ["--prior", "434.48", "--actual", "400", "--fiscal-year", "2564"],
+            {
+                "type": 3,
+                "targets": {"minimum": "370.00", "standard": "434.48", "advanced": "443.17"},
+                "score": "61.63",
+            },
+        ),
+        (
+            ["--prior", "300", "--actual", "300"],
+            {
+                "type": 1,
+                "targets": {"minimum": "240.00", "standard": None, "advanced": "350.00"},
+                "score": "77.27",
+            },
+        ),
+        (
+            ["--prior", "360", "--actual", "380"],
+            {
+                "type": 2,
+                "targets": {"minimum": "325.00", "standard": "360.00", "advanced": "388.80"},
+                "score": "92.36",
+            },
+        ),
     ],
 )
 def test_kpi_reproduces_the_worked_examples(args, expected):
@@ -123,10 +151,15 @@ def test_kpi_without_actual_prints_the_totals_for_each_score():
     assert out["totals_for_scores"] == {"50": "370.00", "75": "434.48", "100": "443.17"}
 
 
-@pytest.mark.parametrize("args, field", [(["--prior", "abc"], "prior"),
-                                         (["--prior", "600"], "prior"),
-                                         (["--prior", "400", "--actual", "x"], "actual"),
-                                         (["--prior", "400", "--fiscal-year", "2500"], "fiscal-year")])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["--prior", "abc"], "prior"),
+        (["--prior", "600"], "prior"),
+        (["--prior", "400", "--actual", "x"], "actual"),
+        (["--prior", "400", "--fiscal-year", "2500"], "fiscal-year"),
+    ],
+)
 def test_kpi_bad_input_exits_2(args, field):
     result = run("kpi", *args)
     assert result.returncode == 2

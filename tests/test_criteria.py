@@ -42,12 +42,16 @@ def test_importing_twice_changes_nothing(tmp_path, criteria_data, capsys):
     path = write(tmp_path, data)
     call_command("import_criteria", str(path))
     first = capsys.readouterr().out
-    rows = Checkpoint.objects.filter(item_level__item__category__edition__code="pmqa40-test").count()
+    rows = Checkpoint.objects.filter(
+        item_level__item__category__edition__code="pmqa40-test"
+    ).count()
     call_command("import_criteria", str(path))
     assert "created" in first
     assert "unchanged" in capsys.readouterr().out
-    assert Checkpoint.objects.filter(
-        item_level__item__category__edition__code="pmqa40-test").count() == rows
+    assert (
+        Checkpoint.objects.filter(item_level__item__category__edition__code="pmqa40-test").count()
+        == rows
+    )
 
 
 def test_a_changed_text_updates_in_place_while_unused(tmp_path, criteria_data):
@@ -87,20 +91,31 @@ def test_admin_edit_of_a_frozen_edition_is_refused_with_a_clear_message(client, 
     assert personas.cycle.edition.is_frozen
     client.login(username=personas.admin.username, password=PASSWORD)
     checkpoint = Checkpoint.objects.filter(
-        item_level__item__category__edition=personas.cycle.edition).first()
+        item_level__item__category__edition=personas.cycle.edition
+    ).first()
     url = reverse("admin:criteria_checkpoint_change", args=[checkpoint.pk])
-    response = client.post(url, {"item_level": checkpoint.item_level_id, "position": 1,
-                                 "text_th": "แก้ไข", "text_en": "edited"})
+    response = client.post(
+        url,
+        {
+            "item_level": checkpoint.item_level_id,
+            "position": 1,
+            "text_th": "แก้ไข",
+            "text_en": "edited",
+        },
+    )
     assert response.status_code == 200
-    assert "Copy to new edition" in response.content.decode() or "คัดลอก" in response.content.decode()
+    assert (
+        "Copy to new edition" in response.content.decode() or "คัดลอก" in response.content.decode()
+    )
     checkpoint.refresh_from_db()
     assert checkpoint.text_th != "แก้ไข"
 
 
 def test_copy_to_new_edition_makes_an_editable_copy(client, personas):
     client.login(username=personas.admin.username, password=PASSWORD)
-    response = client.post(reverse("criteria:copy", args=["pmqa40"]),
-                           {"code": "pmqa40-2570", "name_th": "เกณฑ์ 2570"})
+    response = client.post(
+        reverse("criteria:copy", args=["pmqa40"]), {"code": "pmqa40-2570", "name_th": "เกณฑ์ 2570"}
+    )
     assert response.status_code == 302
     copy_ = Edition.objects.get(code="pmqa40-2570")
     assert not copy_.is_frozen

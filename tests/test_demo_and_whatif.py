@@ -21,18 +21,27 @@ def demo(db):
 
 
 def test_seed_demo_is_idempotent_and_reproduces_the_seed_figures(demo, capsys):
-    counts = (Assessment.objects.count(), ScoreSnapshot.objects.count(),
-              FeedbackEntry.objects.count())
+    counts = (
+        Assessment.objects.count(),
+        ScoreSnapshot.objects.count(),
+        FeedbackEntry.objects.count(),
+    )
     call_command("seed_demo")
     assert "narathiwat.editor" in capsys.readouterr().out
-    assert (Assessment.objects.count(), ScoreSnapshot.objects.count(),
-            FeedbackEntry.objects.count()) == counts
+    assert (
+        Assessment.objects.count(),
+        ScoreSnapshot.objects.count(),
+        FeedbackEntry.objects.count(),
+    ) == counts
     narathiwat = Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561)
     figures = {s.source: (str(s.total), str(s.rating)) for s in narathiwat.scores.all()}
     assert figures == {"self": ("443.10", "3.54"), "assessor": ("257.38", "2.06")}
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
     assert {(s.source, s.round_number): str(s.total) for s in isoc.scores.all()} == {
-        ("self", 1): "489.05", ("assessor", 1): "434.48", ("assessor", 2): "345.00"}
+        ("self", 1): "489.05",
+        ("assessor", 1): "434.48",
+        ("assessor", 2): "345.00",
+    }
     cohort = Assessment.objects.filter(is_synthetic=True)
     assert 400 <= cohort.count() <= 460
     assert cohort.values("organisation__kind").distinct().count() == 3
@@ -60,11 +69,20 @@ def test_what_if_starts_from_the_agency_scores_and_agrees_with_the_engine(client
     page = client.get(reverse("dashboards:what_if"))
     body = page.content.decode()
     assert 'value="326.67"' in body and 'data-figure="total">443.10<' in body
-    values = {"category_1": "300", "category_2": "350", "category_3": "300", "category_4": "150",
-              "category_5": "225", "category_6": "150", "category_7": "326.67"}
-    partial = client.post(reverse("dashboards:what_if"),
-                          {**values, "assessment": personas.assessment_a.pk},
-                          HTTP_HX_REQUEST="true").content.decode()
+    values = {
+        "category_1": "300",
+        "category_2": "350",
+        "category_3": "300",
+        "category_4": "150",
+        "category_5": "225",
+        "category_6": "150",
+        "category_7": "326.67",
+    }
+    partial = client.post(
+        reverse("dashboards:what_if"),
+        {**values, "assessment": personas.assessment_a.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     engine = scoring.score_categories({k[-1]: Decimal(v) for k, v in values.items()})
     assert f'data-figure="total">{scoring.q2(engine.total)}<' in partial
     assert f'data-figure="rating">{scoring.q2(engine.rating)}<' in partial
@@ -76,8 +94,11 @@ def test_what_if_starts_from_the_agency_scores_and_agrees_with_the_engine(client
 
 def test_what_if_explains_bad_numbers(client, personas):
     client.login(username=personas.editor_a.username, password=PASSWORD)
-    body = client.post(reverse("dashboards:what_if"), {"category_1": "abc", "category_2": "900"},
-                       HTTP_HX_REQUEST="true").content.decode()
+    body = client.post(
+        reverse("dashboards:what_if"),
+        {"category_1": "abc", "category_2": "900"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert body.count('class="errorlist"') == 1
     assert "500" in body
 
@@ -90,16 +111,19 @@ def test_what_if_item_mode_scores_ticked_checkpoints(client, personas):
         for level in item.levels.all():
             for cp in level.checkpoints.all():
                 ticks[f"cp_{item.code}_{level.level}_{cp.position}"] = "on"
-    body = client.post(reverse("dashboards:what_if"),
-                       {**ticks, "mode": "items", "assessment": personas.assessment_a.pk},
-                       HTTP_HX_REQUEST="true").content.decode()
+    body = client.post(
+        reverse("dashboards:what_if"),
+        {**ticks, "mode": "items", "assessment": personas.assessment_a.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert 'data-category="1">500.00<' in body
     assert 'data-category="2">0.00<' in body
 
 
 def test_what_if_never_loads_another_agency(client, personas):
     client.login(username=personas.editor_b.username, password=PASSWORD)
-    body = client.get(reverse("dashboards:what_if"),
-                      {"assessment": personas.assessment_a.pk}).content.decode()
+    body = client.get(
+        reverse("dashboards:what_if"), {"assessment": personas.assessment_a.pk}
+    ).content.decode()
     assert personas.agency_a.name_th not in body
     assert "443.10" not in body

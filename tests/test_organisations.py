@@ -25,17 +25,23 @@ def test_importing_again_changes_nothing(capsys):
 
 def test_the_import_accepts_more_rows_later(tmp_path):
     path = tmp_path / "departments_more.csv"
-    path.write_text("code,name_th,name_en,short_name_th,kind,parent\n"
-                    "DEP-NEW,กรมใหม่,New Department,,department,MIN-FIN\n", encoding="utf-8")
+    path.write_text(
+        "code,name_th,name_en,short_name_th,kind,parent\n"
+        "DEP-NEW,กรมใหม่,New Department,,department,MIN-FIN\n",
+        encoding="utf-8",
+    )
     call_command("import_organisations", str(path))
     assert Organisation.objects.get(code="DEP-NEW").parent.code == "MIN-FIN"
 
 
 def test_a_bad_row_stops_the_import_and_writes_nothing(tmp_path):
     path = tmp_path / "departments_bad.csv"
-    path.write_text("code,name_th,name_en,short_name_th,kind,parent\n"
-                    "DEP-OK,กรมหนึ่ง,,,department,MIN-FIN\n"
-                    "DEP-BAD,กรมสอง,,,department,MIN-NOPE\n", encoding="utf-8")
+    path.write_text(
+        "code,name_th,name_en,short_name_th,kind,parent\n"
+        "DEP-OK,กรมหนึ่ง,,,department,MIN-FIN\n"
+        "DEP-BAD,กรมสอง,,,department,MIN-NOPE\n",
+        encoding="utf-8",
+    )
     with pytest.raises(CommandError, match="MIN-NOPE"):
         call_command("import_organisations", str(path))
     assert not Organisation.objects.filter(code="DEP-OK").exists()

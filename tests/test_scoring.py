@@ -47,8 +47,15 @@ def test_it_classifies_narathiwat_as_the_report_does():
 
 @pytest.mark.parametrize(
     "total, level",
-    [("299.99", "below_basic"), ("300", "basic"), ("399.99", "basic"),
-     ("400", "advance"), ("499.99", "advance"), ("500", "significance"), ("0", "below_basic")],
+    [
+        ("299.99", "below_basic"),
+        ("300", "basic"),
+        ("399.99", "basic"),
+        ("400", "advance"),
+        ("499.99", "advance"),
+        ("500", "significance"),
+        ("0", "below_basic"),
+    ],
 )
 def test_maturity_level_boundaries(total, level):
     assert scoring.maturity_level(D(total)) == level
@@ -149,8 +156,17 @@ def test_kpi_type_boundaries():
 
 
 def test_group_statistics_group_on_the_rounded_total_and_count_missing():
-    totals = [D("298.75"), D("0"), D("299.97"), D("349.28"), D("350.58"), D("395.19"),
-              D("400.26"), D("464.09"), None]
+    totals = [
+        D("298.75"),
+        D("0"),
+        D("299.97"),
+        D("349.28"),
+        D("350.58"),
+        D("395.19"),
+        D("400.26"),
+        D("464.09"),
+        None,
+    ]
     groups, missing = group_statistics(totals, RULES)
     by_label = {g.label: g for g in groups}
     assert missing == 1
@@ -192,8 +208,9 @@ def test_ticking_one_more_checkpoint_never_lowers_an_item(flags, pick):
 
     before = score(flags)
     assert D(0) <= before <= D(500)
-    positions = [(lv, i) for lv, level in enumerate(flags) for i, ticked in enumerate(level)
-                 if not ticked]
+    positions = [
+        (lv, i) for lv, level in enumerate(flags) for i, ticked in enumerate(level) if not ticked
+    ]
     if positions:
         lv, i = positions[pick % len(positions)]
         after_flags = [list(level) for level in flags]
@@ -204,8 +221,11 @@ def test_ticking_one_more_checkpoint_never_lowers_an_item(flags, pick):
 priors = st.decimals(min_value=0, max_value=500, places=2)
 
 
-@given(priors, st.decimals(min_value=0, max_value=500, places=2),
-       st.decimals(min_value=0, max_value=500, places=2))
+@given(
+    priors,
+    st.decimals(min_value=0, max_value=500, places=2),
+    st.decimals(min_value=0, max_value=500, places=2),
+)
 def test_kpi_score_never_decreases_as_the_total_rises(prior, a, b):
     targets = kpi_targets(prior, RULES)
     low, high = sorted([a, b])
@@ -231,10 +251,16 @@ def test_kpi_score_is_continuous_at_each_target(prior):
             assert abs(kpi_score(point - epsilon, targets) - at) < D("0.01")
 
 
-@given(st.lists(st.decimals(min_value=-1000, max_value=1000, places=2), min_size=1, max_size=5,
-                unique=True), st.decimals(min_value=-2000, max_value=2000, places=2))
+@given(
+    st.lists(
+        st.decimals(min_value=-1000, max_value=1000, places=2), min_size=1, max_size=5, unique=True
+    ),
+    st.decimals(min_value=-2000, max_value=2000, places=2),
+)
 def test_band_scores_stay_in_range(values, value):
     band_values = sorted(values)
-    band = [(v, (D(500) * (i + 1) / len(band_values)).quantize(D("0.01")))
-            for i, v in enumerate(band_values)]
+    band = [
+        (v, (D(500) * (i + 1) / len(band_values)).quantize(D("0.01")))
+        for i, v in enumerate(band_values)
+    ]
     assert D(0) <= scoring.kpi_band_score(value, band) <= D(500)

@@ -41,14 +41,19 @@ def test_english_is_available(client):
 
 @pytest.mark.parametrize(
     "persona, home",
-    [("admin", "dashboards:admin"), ("editor_a", "dashboards:agency"),
-     ("approver_a", "dashboards:agency"), ("assessor", "dashboards:assessor"),
-     ("lead", "dashboards:assessor")],
+    [
+        ("admin", "dashboards:admin"),
+        ("editor_a", "dashboards:agency"),
+        ("approver_a", "dashboards:agency"),
+        ("assessor", "dashboards:assessor"),
+        ("lead", "dashboards:assessor"),
+    ],
 )
 def test_each_persona_lands_on_its_role_home(client, personas, persona, home):
     user = getattr(personas, persona)
-    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD},
-                           follow=True)
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse(home)
     assert response.status_code == 200
 
@@ -94,7 +99,9 @@ def test_an_editor_of_agency_b_gets_404_on_agency_a(client, personas):
 
 def test_agency_a_sees_its_self_scores(client, personas):
     login(client, personas.editor_a)
-    body = client.get(reverse("dashboards:assessment", args=[personas.assessment_a.pk])).content.decode()
+    body = client.get(
+        reverse("dashboards:assessment", args=[personas.assessment_a.pk])
+    ).content.decode()
     assert "443.10" in body and "3.54" in body and "326.67" in body
 
 
@@ -111,8 +118,10 @@ def test_password_reset_sends_a_link_that_works(client, personas):
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0],
-                       {"new_password1": "brand-new-pass-2569", "new_password2": "brand-new-pass-2569"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "brand-new-pass-2569", "new_password2": "brand-new-pass-2569"},
+    )
     assert done.status_code == 302
     assert client.login(username="editor_a", password="brand-new-pass-2569")
 
@@ -124,8 +133,9 @@ def test_the_admin_is_for_administrators_and_in_thai(client, personas):
     assert "ผู้ใช้" in response.content.decode() or "บัญชี" in response.content.decode()
 
 
-def test_admin_home_shows_group_statistics_with_bounded_queries(client, personas,
-                                                                django_assert_max_num_queries):
+def test_admin_home_shows_group_statistics_with_bounded_queries(
+    client, personas, django_assert_max_num_queries
+):
     login(client, personas.admin)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("dashboards:admin"))

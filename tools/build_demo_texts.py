@@ -43,8 +43,12 @@ def narathiwat(text: str) -> dict:
             continue
         else:
             continue
-        categories[current]["strengths"] += paragraphs(strength_cell) if strength_cell.strip() else []
-        categories[current]["ofis"] += [strip_number(p) for p in paragraphs(ofi_cell)] if ofi_cell.strip() else []
+        categories[current]["strengths"] += (
+            paragraphs(strength_cell) if strength_cell.strip() else []
+        )
+        categories[current]["ofis"] += (
+            [strip_number(p) for p in paragraphs(ofi_cell)] if ofi_cell.strip() else []
+        )
     return {
         "organisation": "TH-96",
         "fiscal_year": 2561,
@@ -62,14 +66,17 @@ def isoc(text: str) -> dict:
     order = list(pillars)
     current = -1
     buffer: list[str] = []
-    for line in lines[start + 1:ofi_start]:
+    for line in lines[start + 1 : ofi_start]:
         if line.startswith("ระบบราชการ"):
             current += 1
             continue
-        if not line or current < 0 or line in ("ที่เปิดกว้างและ", "เชื่อมโยงกัน", "ที่ยึดประชาชน",
-                                               "เป็นศูนย์กลาง", "สมรรถนะสูงทันสมัย"):
+        if (
+            not line
+            or current < 0
+            or line in ("ที่เปิดกว้างและ", "เชื่อมโยงกัน", "ที่ยึดประชาชน", "เป็นศูนย์กลาง", "สมรรถนะสูงทันสมัย")
+        ):
             continue
-        if line.startswith("- (") or line.startswith("-(") :
+        if line.startswith("- (") or line.startswith("-("):
             pillars[order[current]][-1] += "\n" + line[2:].strip()
             continue
         item = re.sub(r"^-\s*\d\)\s*", "", line)
@@ -98,7 +105,7 @@ def isoc(text: str) -> dict:
     while index < len(lines):
         match = re.fullmatch(r"(\d) (.+)", lines[index])
         if match:
-            body = next(line for line in lines[index + 1:] if line)
+            body = next(line for line in lines[index + 1 :] if line)
             themes.append({"title": match.group(2), "text": body})
         index += 1
     return {
@@ -118,13 +125,21 @@ def isoc(text: str) -> dict:
 def main() -> None:
     seeds = Path(sys.argv[1])
     OUT.mkdir(parents=True, exist_ok=True)
-    header = "# Extracted from the seed documents by tools/build_demo_texts.py; the texts are verbatim.\n"
+    header = (
+        "# Extracted from the seed documents by tools/build_demo_texts.py;"
+        " the texts are verbatim.\n"
+    )
     for name, data in (
-        ("narathiwat_2561.yaml", narathiwat((seeds / "003_8a0df4265a8163f5.txt").read_text("utf-8"))),
+        (
+            "narathiwat_2561.yaml",
+            narathiwat((seeds / "003_8a0df4265a8163f5.txt").read_text("utf-8")),
+        ),
         ("isoc_2563.yaml", isoc((seeds / "000_3cbcbb8420a0d958.txt").read_text("utf-8"))),
     ):
-        (OUT / name).write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
-                                                        width=1000), encoding="utf-8")
+        (OUT / name).write_text(
+            header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000),
+            encoding="utf-8",
+        )
         print("wrote", OUT / name)
 
 

@@ -13,9 +13,9 @@ class RoleBackend(ModelBackend):
             return False
         cached = getattr(user_obj, "_pmqa_is_admin", None)
         if cached is None:
-            cached = Membership.objects.current().filter(
-                user=user_obj, role=Role.ADMINISTRATOR
-            ).exists()
+            cached = (
+                Membership.objects.current().filter(user=user_obj, role=Role.ADMINISTRATOR).exists()
+            )
             user_obj._pmqa_is_admin = cached
         return cached
 

@@ -13,11 +13,17 @@ from pmqa.lib.thai import fiscal_year_bounds
 class Cycle(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"), unique=True)
     edition = models.ForeignKey(
-        "criteria.Edition", on_delete=models.PROTECT, related_name="cycles",
+        "criteria.Edition",
+        on_delete=models.PROTECT,
+        related_name="cycles",
         verbose_name=_("criteria edition"),
     )
     round2_threshold = models.DecimalField(
-        _("round 2 threshold"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("round 2 threshold"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Verified round-1 total an agency needs to enter round 2."),
     )
 
@@ -51,7 +57,8 @@ class Round(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "number"], name="round_number_unique"),
             models.CheckConstraint(
-                name="round_closes_after_opening", condition=models.Q(closes_on__gte=models.F("opens_on"))
+                name="round_closes_after_opening",
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
             ),
         ]
 
@@ -74,14 +81,17 @@ class Assessment(models.Model):
         Cycle, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("cycle")
     )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="assessments",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="assessments",
         verbose_name=_("organisation"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     is_synthetic = models.BooleanField(
-        _("synthetic demo data"), default=False,
+        _("synthetic demo data"),
+        default=False,
         help_text=_("Generated for demonstration; never a real agency's result."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -91,7 +101,9 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "organisation"], name="one_assessment_per_cycle")
+            models.UniqueConstraint(
+                fields=["cycle", "organisation"], name="one_assessment_per_cycle"
+            )
         ]
 
     def __str__(self) -> str:
@@ -134,5 +146,7 @@ class ScoreSnapshot(models.Model):
 
     def classification(self) -> dict[str, scoring.Classification]:
         thresholds = self.assessment.cycle.edition.thresholds()
-        return {key: scoring.classify(value, thresholds) for key, value in
-                self.category_scores().items()}
+        return {
+            key: scoring.classify(value, thresholds)
+            for key, value in self.category_scores().items()
+        }

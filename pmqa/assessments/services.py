@@ -7,7 +7,11 @@ from pmqa.assessments.models import Assessment, ScoreSnapshot
 
 
 def record_category_scores(
-    *, assessment: Assessment, source: str, categories: dict[str, Decimal], by=None,  # type: ignore[no-untyped-def]
+    *,
+    assessment: Assessment,
+    source: str,
+    categories: dict[str, Decimal],
+    by=None,  # type: ignore[no-untyped-def]
 ) -> ScoreSnapshot:
     """Store the engine's figures for a full set of category scores."""
     result = scoring.score_categories(categories, assessment.cycle.edition.thresholds())

@@ -1,7 +1,7 @@
 """Admin for criteria editions; a frozen edition refuses every change with a clear message."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest

@@ -22,14 +22,14 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_th
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ItemRule(models.TextChoices):
@@ -48,7 +48,9 @@ class Edition(Bilingual):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     source_note = models.TextField(_("source"), blank=True)
     item_rule = models.CharField(
-        _("item scoring rule"), max_length=24, choices=ItemRule.choices,
+        _("item scoring rule"),
+        max_length=24,
+        choices=ItemRule.choices,
         default=ItemRule.GATED_CHECKLIST,
     )
     strength_threshold = models.DecimalField(
@@ -67,7 +69,11 @@ class Edition(Bilingual):
         _("Significance level points"), max_digits=6, decimal_places=2, default=Decimal(500)
     )
     copied_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
         verbose_name=_("copied from"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -164,9 +170,7 @@ class ItemLevel(models.Model):
     class Meta:
         verbose_name = _("item level")
         verbose_name_plural = _("item levels")
-        constraints = [
-            models.UniqueConstraint(fields=["item", "level"], name="item_level_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "level"], name="item_level_unique")]
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.get_level_display()}"
@@ -211,7 +215,9 @@ class ProfileSection(Bilingual):
         FIELD = 3, _("Field")
 
     edition = models.ForeignKey(
-        Edition, on_delete=models.CASCADE, related_name="profile_sections",
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="profile_sections",
         verbose_name=_("edition"),
     )
     parent = models.ForeignKey(

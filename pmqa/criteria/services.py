@@ -65,8 +65,9 @@ class _Sync:
     def __init__(self, report: ImportReport) -> None:
         self.report = report
 
-    def upsert(self, model: type[Any], label: str, keys: dict[str, Any],
-               values: dict[str, Any]) -> Any:
+    def upsert(
+        self, model: type[Any], label: str, keys: dict[str, Any], values: dict[str, Any]
+    ) -> Any:
         obj = model._default_manager.filter(**keys).first()
         if obj is None:
             self.report.created += 1
@@ -76,7 +77,8 @@ class _Sync:
         if changed:
             self.report.updated += 1
             self.report.changes.append(
-                _("changed: %(label)s (%(fields)s)") % {"label": label, "fields": ", ".join(changed)}
+                _("changed: %(label)s (%(fields)s)")
+                % {"label": label, "fields": ", ".join(changed)}
             )
             for name in changed:
                 setattr(obj, name, values[name])
@@ -113,7 +115,9 @@ def validate(data: Any) -> None:
     for key in ("code", "name_th", "categories"):
         _require(data, key, _("edition"))
     if data.get("item_rule", ItemRule.GATED_CHECKLIST) not in ItemRule.values:
-        raise CriteriaError(_("edition: unknown item rule “%(rule)s”.") % {"rule": data["item_rule"]})
+        raise CriteriaError(
+            _("edition: unknown item rule “%(rule)s”.") % {"rule": data["item_rule"]}
+        )
     numbers = [c.get("number") for c in data["categories"]]
     if sorted(numbers) != list(range(1, 8)):
         raise CriteriaError(_("The edition must have categories 1 to 7 exactly once each."))
@@ -184,18 +188,23 @@ def import_edition(data: Any) -> ImportReport:
 
 def _import_tree(sync: _Sync, edition: Edition, data: dict[str, Any]) -> None:
     keep = {
-        sync.upsert(LevelName, _("level name %(c)s") % {"c": level["code"]},
-                    {"edition": edition, "level": level["code"]},
-                    {"name_th": level["th"], "name_en": level.get("en", "")}).pk
+        sync.upsert(
+            LevelName,
+            _("level name %(c)s") % {"c": level["code"]},
+            {"edition": edition, "level": level["code"]},
+            {"name_th": level["th"], "name_en": level.get("en", "")},
+        ).pk
         for level in data.get("levels", [])
     }
     sync.prune(edition.level_names.all(), keep, _("level names"))
 
     keep = {
-        sync.upsert(Pillar, _("pillar %(c)s") % {"c": pillar["code"]},
-                    {"edition": edition, "code": pillar["code"]},
-                    {"name_th": pillar["th"], "name_en": pillar.get("en", ""),
-                     "position": position}).pk
+        sync.upsert(
+            Pillar,
+            _("pillar %(c)s") % {"c": pillar["code"]},
+            {"edition": edition, "code": pillar["code"]},
+            {"name_th": pillar["th"], "name_en": pillar.get("en", ""), "position": position},
+        ).pk
         for position, pillar in enumerate(data.get("pillars", []), start=1)
     }
     sync.prune(edition.pillars.all(), keep, _("pillars"))
@@ -205,10 +214,16 @@ def _import_tree(sync: _Sync, edition: Edition, data: dict[str, Any]) -> None:
     def profile(nodes: list[dict[str, Any]], parent: ProfileSection | None, depth: int) -> None:
         for position, node in enumerate(nodes, start=1):
             obj = sync.upsert(
-                ProfileSection, _("profile %(c)s") % {"c": node["code"]},
+                ProfileSection,
+                _("profile %(c)s") % {"c": node["code"]},
                 {"edition": edition, "code": node["code"]},
-                {"name_th": node["th"], "name_en": node.get("en", ""), "parent": parent,
-                 "depth": depth, "position": position},
+                {
+                    "name_th": node["th"],
+                    "name_en": node.get("en", ""),
+                    "parent": parent,
+                    "depth": depth,
+                    "position": position,
+                },
             )
             keep.add(obj.pk)
             profile(node.get("parts") or node.get("fields") or [], obj, depth + 1)
@@ -219,10 +234,14 @@ def _import_tree(sync: _Sync, edition: Edition, data: dict[str, Any]) -> None:
     keep = set()
     for category_data in data["categories"]:
         category = sync.upsert(
-            Category, _("category %(n)s") % {"n": category_data["number"]},
+            Category,
+            _("category %(n)s") % {"n": category_data["number"]},
             {"edition": edition, "number": category_data["number"]},
-            {"name_th": category_data["th"], "name_en": category_data.get("en", ""),
-             "kind": category_data["kind"]},
+            {
+                "name_th": category_data["th"],
+                "name_en": category_data.get("en", ""),
+                "kind": category_data["kind"],
+            },
         )
         keep.add(category.pk)
         _import_items(sync, category, category_data)
@@ -234,7 +253,8 @@ def _import_items(sync: _Sync, category: Category, category_data: dict[str, Any]
     for position, item_data in enumerate(category_data["items"], start=1):
         code = str(item_data["code"])
         item = sync.upsert(
-            Item, _("item %(code)s") % {"code": code},
+            Item,
+            _("item %(code)s") % {"code": code},
             {"category": category, "code": code},
             {
                 "position": position,
@@ -249,10 +269,14 @@ def _import_items(sync: _Sync, category: Category, category_data: dict[str, Any]
         keep_levels: set[int] = set()
         for level_code, level_data in (item_data.get("levels") or {}).items():
             level = sync.upsert(
-                ItemLevel, _("item %(code)s %(level)s") % {"code": code, "level": level_code},
+                ItemLevel,
+                _("item %(code)s %(level)s") % {"code": code, "level": level_code},
                 {"item": item, "level": level_code},
-                {"tag": level_data.get("tag", ""), "summary_th": level_data.get("summary_th", ""),
-                 "summary_en": level_data.get("summary_en", "")},
+                {
+                    "tag": level_data.get("tag", ""),
+                    "summary_th": level_data.get("summary_th", ""),
+                    "summary_en": level_data.get("summary_en", ""),
+                },
             )
             keep_levels.add(level.pk)
             keep_checkpoints = {
@@ -289,38 +313,62 @@ def copy_edition(*, edition: Edition, code: str, name_th: str | None = None) -> 
         copied_from=edition,
     )
     for level in edition.level_names.all():
-        LevelName.objects.create(edition=copy, level=level.level, name_th=level.name_th,
-                                 name_en=level.name_en)
+        LevelName.objects.create(
+            edition=copy, level=level.level, name_th=level.name_th, name_en=level.name_en
+        )
     for pillar in edition.pillars.all():
-        Pillar.objects.create(edition=copy, code=pillar.code, position=pillar.position,
-                              name_th=pillar.name_th, name_en=pillar.name_en)
+        Pillar.objects.create(
+            edition=copy,
+            code=pillar.code,
+            position=pillar.position,
+            name_th=pillar.name_th,
+            name_en=pillar.name_en,
+        )
     mapping: dict[int, ProfileSection] = {}
     for section in edition.profile_sections.order_by("depth", "position"):
         mapping[section.pk] = ProfileSection.objects.create(
-            edition=copy, code=section.code, depth=section.depth, position=section.position,
-            name_th=section.name_th, name_en=section.name_en,
+            edition=copy,
+            code=section.code,
+            depth=section.depth,
+            position=section.position,
+            name_th=section.name_th,
+            name_en=section.name_en,
             parent=mapping.get(section.parent_id) if section.parent_id else None,
         )
     for category in edition.categories.prefetch_related("items__levels__checkpoints"):
         new_category = Category.objects.create(
-            edition=copy, number=category.number, kind=category.kind,
-            name_th=category.name_th, name_en=category.name_en,
+            edition=copy,
+            number=category.number,
+            kind=category.kind,
+            name_th=category.name_th,
+            name_en=category.name_en,
         )
         for item in category.items.all():
             new_item = Item.objects.create(
-                category=new_category, code=item.code, position=item.position,
-                title_th=item.title_th, title_en=item.title_en,
-                report_title_th=item.report_title_th, report_title_en=item.report_title_en,
+                category=new_category,
+                code=item.code,
+                position=item.position,
+                title_th=item.title_th,
+                title_en=item.title_en,
+                report_title_th=item.report_title_th,
+                report_title_en=item.report_title_en,
                 example_kpis_en=item.example_kpis_en,
             )
             for level in item.levels.all():
                 new_level = ItemLevel.objects.create(
-                    item=new_item, level=level.level, tag=level.tag,
-                    summary_th=level.summary_th, summary_en=level.summary_en,
+                    item=new_item,
+                    level=level.level,
+                    tag=level.tag,
+                    summary_th=level.summary_th,
+                    summary_en=level.summary_en,
                 )
                 Checkpoint.objects.bulk_create(
-                    Checkpoint(item_level=new_level, position=cp.position, text_th=cp.text_th,
-                               text_en=cp.text_en)
+                    Checkpoint(
+                        item_level=new_level,
+                        position=cp.position,
+                        text_th=cp.text_th,
+                        text_en=cp.text_en,
+                    )
                     for cp in level.checkpoints.all()
                 )
     return copy

@@ -23,15 +23,22 @@ def edition_list(request: HttpRequest) -> HttpResponse:
 def edition_detail(request: HttpRequest, code: str) -> HttpResponse:
     edition = get_object_or_404(Edition, code=code)
     categories = edition.categories.prefetch_related("items__levels__checkpoints")
-    return render(request, "criteria/detail.html", {
-        "edition": edition, "categories": categories, "copy_form": CopyForm(),
-    })
+    return render(
+        request,
+        "criteria/detail.html",
+        {
+            "edition": edition,
+            "categories": categories,
+            "copy_form": CopyForm(),
+        },
+    )
 
 
 class CopyForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Code of the new edition"), max_length=64)
-    name_th = forms.CharField(label=gettext_lazy("Thai name of the new edition"), max_length=255,
-                              required=False)
+    name_th = forms.CharField(
+        label=gettext_lazy("Thai name of the new edition"), max_length=255, required=False
+    )
 
 
 @admin_required
@@ -40,15 +47,27 @@ def edition_copy(request: HttpRequest, code: str) -> HttpResponse:
     form = CopyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = copy_edition(edition=edition, code=form.cleaned_data["code"],
-                                name_th=form.cleaned_data["name_th"] or None)
+            copy = copy_edition(
+                edition=edition,
+                code=form.cleaned_data["code"],
+                name_th=form.cleaned_data["name_th"] or None,
+            )
         except CriteriaError as error:
             form.add_error("code", str(error))
         else:
-            messages.success(request, _("Edition “%(code)s” was created as an editable copy.")
-                             % {"code": copy.code})
+            messages.success(
+                request,
+                _("Edition “%(code)s” was created as an editable copy.") % {"code": copy.code},
+            )
             return redirect("criteria:detail", code=copy.code)
     categories = edition.categories.prefetch_related("items__levels__checkpoints")
-    return render(request, "criteria/detail.html", {
-        "edition": edition, "categories": categories, "copy_form": form,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "criteria/detail.html",
+        {
+            "edition": edition,
+            "categories": categories,
+            "copy_form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

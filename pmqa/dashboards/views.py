@@ -29,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _with_scores(queryset):  # type: ignore[no-untyped-def]
     return queryset.select_related("cycle", "organisation", "feedback").prefetch_related(
-        Prefetch("scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by("created_at"))
+        Prefetch(
+            "scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by("created_at")
+        )
     )
 
 
@@ -59,11 +61,15 @@ def agency_home(request: HttpRequest) -> HttpResponse:
     rows = []
     for assessment in assessments:
         scores = latest_scores(assessment)
-        rows.append({
-            "assessment": assessment,
-            "self": scores.get("self"),
-            "verified": scores.get("assessor") if results_visible(request, assessment) else None,
-        })
+        rows.append(
+            {
+                "assessment": assessment,
+                "self": scores.get("self"),
+                "verified": scores.get("assessor")
+                if results_visible(request, assessment)
+                else None,
+            }
+        )
     return render(request, "dashboards/agency.html", {"organisations": organisations, "rows": rows})
 
 
@@ -81,22 +87,39 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         key = str(category.number)
         self_value = own.category_scores().get(key) if own else None
         verified_value = verified.category_scores().get(key) if verified else None
-        rows.append({
-            "category": category,
-            "self": self_value,
-            "self_class": scoring.classify(self_value, thresholds) if self_value is not None else "",
-            "verified": verified_value,
-            "verified_class": (scoring.classify(verified_value, thresholds)
-                               if verified_value is not None else ""),
-            "gap": (scoring.gap(self_value, verified_value)
-                    if self_value is not None and verified_value is not None else None),
-        })
+        rows.append(
+            {
+                "category": category,
+                "self": self_value,
+                "self_class": scoring.classify(self_value, thresholds)
+                if self_value is not None
+                else "",
+                "verified": verified_value,
+                "verified_class": (
+                    scoring.classify(verified_value, thresholds)
+                    if verified_value is not None
+                    else ""
+                ),
+                "gap": (
+                    scoring.gap(self_value, verified_value)
+                    if self_value is not None and verified_value is not None
+                    else None
+                ),
+            }
+        )
     total_gap = own.total - verified.total if own and verified else None
-    return render(request, "dashboards/assessment_detail.html", {
-        "assessment": assessment, "rows": rows, "own": own, "verified": verified,
-        "total_gap": total_gap,
-        "rules_version": (own or verified).rules_version if (own or verified) else "",
-    })
+    return render(
+        request,
+        "dashboards/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "own": own,
+            "verified": verified,
+            "total_gap": total_gap,
+            "rules_version": (own or verified).rules_version if (own or verified) else "",
+        },
+    )
 
 
 @assessor_required
@@ -110,9 +133,11 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         Cycle.objects.select_related("edition").annotate(assessment_count=Count("assessments"))
     )
     verified = {}
-    for snapshot in ScoreSnapshot.objects.filter(source="assessor", round_number=1).values(
-        "assessment__cycle_id", "assessment_id", "total", "created_at"
-    ).order_by("created_at"):
+    for snapshot in (
+        ScoreSnapshot.objects.filter(source="assessor", round_number=1)
+        .values("assessment__cycle_id", "assessment_id", "total", "created_at")
+        .order_by("created_at")
+    ):
         verified.setdefault(snapshot["assessment__cycle_id"], {})[snapshot["assessment_id"]] = (
             snapshot["total"]
         )
@@ -129,13 +154,17 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         except ValueError:
             rules = rule_set_for(None)
         groups, _missing = scoring.group_statistics(totals, rules)
-        summaries.append({
-            "cycle": cycle,
-            "groups": groups,
-            "without_verified": missing_count,
-            "statuses": [(status_labels[key], count) for key, count in
-                         sorted(statuses.get(cycle.pk, {}).items())],
-        })
+        summaries.append(
+            {
+                "cycle": cycle,
+                "groups": groups,
+                "without_verified": missing_count,
+                "statuses": [
+                    (status_labels[key], count)
+                    for key, count in sorted(statuses.get(cycle.pk, {}).items())
+                ],
+            }
+        )
     per_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("id")))
     counts = {label: per_kind.get(kind, 0) for kind, label in Organisation.Kind.choices}
     return render(request, "dashboards/admin.html", {"summaries": summaries, "counts": counts})

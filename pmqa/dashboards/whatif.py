@@ -25,9 +25,9 @@ def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
     return queryset.order_by("-cycle__fiscal_year", "organisation__name_th")
 
 
-def _starting_scores(request: HttpRequest, assessment: Assessment | None) -> tuple[
-    dict[str, Decimal], str
-]:
+def _starting_scores(
+    request: HttpRequest, assessment: Assessment | None
+) -> tuple[dict[str, Decimal], str]:
     """The agency's latest verified scores if it may see them, else its latest self scores."""
     if assessment is None:
         return {}, ""
@@ -98,16 +98,18 @@ def _checklist(edition: Edition, data) -> list[dict[str, object]]:  # type: igno
                 checkpoints = []
                 for cp in level.checkpoints.all():
                     name = f"cp_{item.code}_{level.level}_{cp.position}"
-                    checkpoints.append({"name": name, "text": cp.text,
-                                        "checked": data.get(name) == "on"})
+                    checkpoints.append(
+                        {"name": name, "text": cp.text, "checked": data.get(name) == "on"}
+                    )
                 levels.append({"label": level.get_level_display(), "checkpoints": checkpoints})
             items.append({"item": item, "levels": levels})
         out.append({"category": category, "items": items})
     return out
 
 
-def compute(categories: dict[str, Decimal], thresholds: scoring.Thresholds,
-            fiscal_year: int | None) -> dict[str, object]:
+def compute(
+    categories: dict[str, Decimal], thresholds: scoring.Thresholds, fiscal_year: int | None
+) -> dict[str, object]:
     result = scoring.score_categories(categories, thresholds)
     out: dict[str, object] = {"result": result}
     if result.total is not None:
@@ -130,8 +132,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
         selected = next((a for a in assessments if a.pk == int(wanted)), None)
     if selected is None and assessments:
         selected = assessments[0]
-    edition = selected.cycle.edition if selected else Edition.objects.order_by("-created_at").first()
-    mode = (request.POST.get("mode") or request.GET.get("mode") or "categories")
+    edition = (
+        selected.cycle.edition if selected else Edition.objects.order_by("-created_at").first()
+    )
+    mode = request.POST.get("mode") or request.GET.get("mode") or "categories"
     mode = "items" if mode == "items" else "categories"
     next_year = selected.cycle.fiscal_year + 1 if selected else None
     thresholds = edition.thresholds() if edition else scoring.Thresholds()
@@ -149,8 +153,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
         "edition": edition,
         "mode": mode,
         "errors": errors,
-        "inputs": {key: (f"{scoring.q2(v)}" if key in categories else "") for key, v in
-                   ((k, categories.get(k, Decimal(0))) for k in CATEGORY_KEYS)},
+        "inputs": {
+            key: (f"{scoring.q2(v)}" if key in categories else "")
+            for key, v in ((k, categories.get(k, Decimal(0))) for k in CATEGORY_KEYS)
+        },
         "next_year": next_year,
     }
     if request.method == "GET":
@@ -158,6 +164,9 @@ def what_if(request: HttpRequest) -> HttpResponse:
     context.update(compute(categories, thresholds, next_year))
     if mode == "items" and edition is not None:
         context["process_categories"] = _checklist(edition, request.POST)
-    template = "dashboards/what_if_results.html" if request.headers.get("HX-Request") else (
-        "dashboards/what_if.html")
+    template = (
+        "dashboards/what_if_results.html"
+        if request.headers.get("HX-Request")
+        else ("dashboards/what_if.html")
+    )
     return render(request, template, context)

@@ -31,8 +31,10 @@ COHORT_SIZE = 150
 CYCLES = {
     2561: ((datetime.date(2018, 5, 1), datetime.date(2018, 8, 31)), None),
     2562: ((datetime.date(2019, 4, 1), datetime.date(2019, 7, 31)), None),
-    2563: ((datetime.date(2020, 3, 1), datetime.date(2020, 6, 30)),
-           (datetime.date(2020, 7, 15), datetime.date(2020, 8, 31))),
+    2563: (
+        (datetime.date(2020, 3, 1), datetime.date(2020, 6, 30)),
+        (datetime.date(2020, 7, 15), datetime.date(2020, 8, 31)),
+    ),
     2564: ((datetime.date(2021, 3, 1), datetime.date(2021, 6, 30)), None),
     2570: ((datetime.date(2026, 11, 1), datetime.date(2027, 2, 26)), None),
 }
@@ -74,7 +76,8 @@ def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
         for number, window in enumerate(windows, start=1):
             if window is not None:
                 Round.objects.get_or_create(
-                    cycle=cycle, number=number,
+                    cycle=cycle,
+                    number=number,
                     defaults={"opens_on": window[0], "closes_on": window[1]},
                 )
         cycles[year] = cycle
@@ -94,7 +97,9 @@ def ensure_accounts() -> list[DemoAccount]:
             Organisation.objects.get(code=account.organisation) if account.organisation else None
         )
         Membership.objects.get_or_create(
-            user=user, role=account.role, organisation=organisation,
+            user=user,
+            role=account.role,
+            organisation=organisation,
             defaults={"starts_on": datetime.date(2018, 1, 1)},
         )
     return list(ACCOUNTS)
@@ -107,10 +112,14 @@ def _snapshot(assessment: Assessment, source: str, categories: list[str]) -> Non
     result = scoring.score_categories(values, assessment.cycle.edition.thresholds())
     assert result.total is not None and result.rating is not None
     ScoreSnapshot.objects.create(
-        assessment=assessment, source=source, round_number=1,
+        assessment=assessment,
+        source=source,
+        round_number=1,
         categories={k: f"{scoring.q2(v)}" for k, v in result.categories.items()},
-        total=scoring.q2(result.total), rating=scoring.q2(result.rating),
-        level=result.level or "", rules_version=result.rules_version,
+        total=scoring.q2(result.total),
+        rating=scoring.q2(result.rating),
+        level=result.level or "",
+        rules_version=result.rules_version,
     )
 
 
@@ -130,7 +139,8 @@ def _replace_entries(feedback: Feedback, entries: list[dict[str, Any]]) -> None:
 def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
     data = yaml.safe_load((DATA / "narathiwat_2561.yaml").read_text(encoding="utf-8"))
     assessment, _created = Assessment.objects.get_or_create(
-        cycle=cycles[2561], organisation=Organisation.objects.get(code=data["organisation"]),
+        cycle=cycles[2561],
+        organisation=Organisation.objects.get(code=data["organisation"]),
         defaults={"status": Assessment.Status.PUBLISHED},
     )
     _snapshot(assessment, "self", data["self"])
@@ -140,8 +150,15 @@ def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
     for number, texts in data["categories"].items():
         for kind, key in (("strength", "strengths"), ("ofi", "ofis")):
             for position, text in enumerate(texts[key], start=1):
-                entries.append({"scope": "category", "key": str(number), "kind": kind,
-                                "position": position, "text": text})
+                entries.append(
+                    {
+                        "scope": "category",
+                        "key": str(number),
+                        "kind": kind,
+                        "position": position,
+                        "text": text,
+                    }
+                )
     _replace_entries(feedback, entries)
     return assessment
 
@@ -149,15 +166,20 @@ def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
 def load_isoc(cycles: dict[int, Cycle]) -> Assessment:
     data = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))
     assessment, _created = Assessment.objects.get_or_create(
-        cycle=cycles[2563], organisation=Organisation.objects.get(code=data["organisation"]),
+        cycle=cycles[2563],
+        organisation=Organisation.objects.get(code=data["organisation"]),
         defaults={"status": Assessment.Status.PUBLISHED},
     )
     _snapshot(assessment, "self", data["self"])
     _snapshot(assessment, "assessor", data["assessor"])
     if not assessment.scores.filter(round_number=2).exists():
         ScoreSnapshot.objects.create(
-            assessment=assessment, source="assessor", round_number=2, categories={},
-            total=Decimal(data["round2"]), rules_version=scoring.RULES_VERSION,
+            assessment=assessment,
+            source="assessor",
+            round_number=2,
+            categories={},
+            total=Decimal(data["round2"]),
+            rules_version=scoring.RULES_VERSION,
         )
     feedback = _published(assessment, datetime.date(2020, 12, 15))
     if feedback.conclusion != data["conclusion"]:
@@ -165,16 +187,30 @@ def load_isoc(cycles: dict[int, Cycle]) -> Assessment:
         feedback.save(update_fields=["conclusion"])
     entries: list[dict[str, Any]] = []
     for pillar, texts in data["achievements"].items():
-        entries += [{"scope": "pillar", "key": pillar, "kind": "achievement", "position": i,
-                     "text": t} for i, t in enumerate(texts, start=1)]
+        entries += [
+            {"scope": "pillar", "key": pillar, "kind": "achievement", "position": i, "text": t}
+            for i, t in enumerate(texts, start=1)
+        ]
     for code, texts in data["items"].items():
-        entries += [{"scope": "item", "key": code, "kind": "ofi", "position": i, "text": t}
-                    for i, t in enumerate(texts, start=1)]
-    entries += [{"scope": "category", "key": "7", "kind": "ofi", "position": i, "text": t}
-                for i, t in enumerate(data["category7_ofis"], start=1)]
-    entries += [{"scope": "overall", "key": "", "kind": "theme", "position": i,
-                 "title": theme["title"], "text": theme["text"]}
-                for i, theme in enumerate(data["themes"], start=1)]
+        entries += [
+            {"scope": "item", "key": code, "kind": "ofi", "position": i, "text": t}
+            for i, t in enumerate(texts, start=1)
+        ]
+    entries += [
+        {"scope": "category", "key": "7", "kind": "ofi", "position": i, "text": t}
+        for i, t in enumerate(data["category7_ofis"], start=1)
+    ]
+    entries += [
+        {
+            "scope": "overall",
+            "key": "",
+            "kind": "theme",
+            "position": i,
+            "title": theme["title"],
+            "text": theme["text"],
+        }
+        for i, theme in enumerate(data["themes"], start=1)
+    ]
     _replace_entries(feedback, entries)
     return assessment
 
@@ -184,9 +220,14 @@ def load_cohort(cycles: dict[int, Cycle]) -> int:
     rng = random.Random(4_0_2563)  # fixed seed: the same cohort every run
     candidates = list(
         Organisation.objects.filter(
-            kind__in=[Organisation.Kind.PROVINCE, Organisation.Kind.DEPARTMENT,
-                      Organisation.Kind.PUBLIC_ORGANISATION]
-        ).exclude(code__in=["DEP-OPDC"]).order_by("code")
+            kind__in=[
+                Organisation.Kind.PROVINCE,
+                Organisation.Kind.DEPARTMENT,
+                Organisation.Kind.PUBLIC_ORGANISATION,
+            ]
+        )
+        .exclude(code__in=["DEP-OPDC"])
+        .order_by("code")
     )
     chosen = rng.sample(candidates, min(COHORT_SIZE, len(candidates)))
     created = 0
@@ -198,7 +239,9 @@ def load_cohort(cycles: dict[int, Cycle]) -> int:
             if Assessment.objects.filter(cycle=cycle, organisation=organisation).exists():
                 continue
             assessment = Assessment.objects.create(
-                cycle=cycle, organisation=organisation, status=Assessment.Status.PUBLISHED,
+                cycle=cycle,
+                organisation=organisation,
+                status=Assessment.Status.PUBLISHED,
                 is_synthetic=True,
             )
             verified = [_clamp(ability + Decimal(rng.randint(-600, 600)) / 10) for _ in range(7)]

@@ -112,7 +112,9 @@ def parse_date_be(text: str) -> date:
             )
         found = _month_from_name(match.group(2))
         if found is None:
-            raise ThaiDateError(f"ไม่รู้จักชื่อเดือน “{match.group(2)}” กรุณาใช้ชื่อเดือนภาษาไทย เช่น พฤศจิกายน หรือ พ.ย.")
+            raise ThaiDateError(
+                f"ไม่รู้จักชื่อเดือน “{match.group(2)}” กรุณาใช้ชื่อเดือนภาษาไทย เช่น พฤศจิกายน หรือ พ.ย."
+            )
         day, month, year = int(match.group(1)), found, int(match.group(3))
     if not MIN_BE_YEAR <= year <= MAX_BE_YEAR:
         hint = f" (ปี ค.ศ. {year} คือ พ.ศ. {be_year(year)})" if 1857 <= year <= 2157 else ""

@@ -63,8 +63,10 @@ class Organisation(models.Model):
         allowed = self.ALLOWED_PARENTS.get(self.kind, set())
         if self.parent.kind not in allowed:
             raise ValidationError(
-                {"parent": _("A %(kind)s cannot belong to a %(parent)s.")
-                 % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
+                {
+                    "parent": _("A %(kind)s cannot belong to a %(parent)s.")
+                    % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
+                }
             )
         ancestor = self.parent
         while ancestor is not None:

@@ -18,10 +18,19 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(kind=kind)
     if query:
         organisations = organisations.filter(
-            Q(name_th__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
+            Q(name_th__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(code__icontains=query)
             | Q(short_name_th__icontains=query)
         )
     page = Paginator(organisations.order_by("kind", "code"), 50).get_page(request.GET.get("page"))
-    return render(request, "organisations/list.html", {
-        "page": page, "kinds": Organisation.Kind.choices, "kind": kind, "q": query,
-    })
+    return render(
+        request,
+        "organisations/list.html",
+        {
+            "page": page,
+            "kinds": Organisation.Kind.choices,
+            "kind": kind,
+            "q": query,
+        },
+    )

@@ -13,11 +13,14 @@ class Feedback(models.Model):
         PUBLISHED = "published", _("Published")
 
     assessment = models.OneToOneField(
-        "assessments.Assessment", on_delete=models.CASCADE, related_name="feedback",
+        "assessments.Assessment",
+        on_delete=models.CASCADE,
+        related_name="feedback",
         verbose_name=_("assessment"),
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     conclusion = models.TextField(_("overall conclusion"), blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
 

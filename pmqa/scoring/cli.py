@@ -39,8 +39,9 @@ def parse_json(text: str) -> Any:
         ) from None
 
 
-def number(field: str, raw: Any, *, low: Decimal | None = Decimal(0),
-           high: Decimal | None = Decimal(500)) -> Decimal:
+def number(
+    field: str, raw: Any, *, low: Decimal | None = Decimal(0), high: Decimal | None = Decimal(500)
+) -> Decimal:
     if isinstance(raw, bool) or raw is None or isinstance(raw, (list, dict)):
         raise InputError(f"{field}: expected a number, got {json.dumps(raw, default=str)}")
     try:
@@ -61,8 +62,9 @@ def _item_category(code: str, known: Mapping[str, tuple[str, ...]]) -> str:
     raise InputError(f"items.{code}: unknown item id")
 
 
-def score_items(items: Any, counts: EditionCounts | None) -> tuple[dict[str, Decimal],
-                                                                   dict[str, dict[str, str]]]:
+def score_items(
+    items: Any, counts: EditionCounts | None
+) -> tuple[dict[str, Decimal], dict[str, dict[str, str]]]:
     if not isinstance(items, dict):
         raise InputError("items: expected an object of item id → answer")
     known = PMQA40_ITEMS
@@ -84,14 +86,15 @@ def score_items(items: Any, counts: EditionCounts | None) -> tuple[dict[str, Dec
             if flagged:
                 item_out[code]["flag"] = "no KPI"
         elif "checkpoints" in answer:
-            value, level = _process_item(field, answer["checkpoints"],
-                                         counts.get(code) if counts else None)
+            value, level = _process_item(
+                field, answer["checkpoints"], counts.get(code) if counts else None
+            )
             item_out[code] = {"score": f"{scoring.q2(value)}", "level": level}
         elif "score" in answer:
             value = number(f"{field}.score", answer["score"])
             item_out[code] = {"score": f"{scoring.q2(value)}"}
         else:
-            raise InputError(f"{field}: give \"checkpoints\" or \"score\"")
+            raise InputError(f'{field}: give "checkpoints" or "score"')
         per_category.setdefault(category, {})[code] = value
     categories = {}
     for category, values in per_category.items():
@@ -100,11 +103,13 @@ def score_items(items: Any, counts: EditionCounts | None) -> tuple[dict[str, Dec
     return categories, item_out
 
 
-def _process_item(field: str, checkpoints: Any, expected: Mapping[str, int] | None) -> tuple[
-    Decimal, str
-]:
+def _process_item(
+    field: str, checkpoints: Any, expected: Mapping[str, int] | None
+) -> tuple[Decimal, str]:
     if not isinstance(checkpoints, dict):
-        raise InputError(f"{field}.checkpoints: expected an object with basic, advance, significance")
+        raise InputError(
+            f"{field}.checkpoints: expected an object with basic, advance, significance"
+        )
     ticks = {}
     for level in LEVEL_KEYS:
         flags = checkpoints.get(level)
@@ -142,8 +147,10 @@ def _results_item(field: str, answer: dict[str, Any]) -> tuple[Decimal, bool]:
         ):
             raise InputError(f"{name}.band: expected a list of [value, score] pairs")
         band = [
-            (number(f"{name}.band[{i}][0]", p[0], low=None, high=None),
-             number(f"{name}.band[{i}][1]", p[1]))
+            (
+                number(f"{name}.band[{i}][0]", p[0], low=None, high=None),
+                number(f"{name}.band[{i}][1]", p[1]),
+            )
             for i, p in enumerate(band_raw)
         ]
         try:
@@ -153,12 +160,13 @@ def _results_item(field: str, answer: dict[str, Any]) -> tuple[Decimal, bool]:
     return results_item_score(scores)
 
 
-def score_document(document: Any, counts: EditionCounts | None = None,
-                   thresholds: scoring.Thresholds | None = None) -> dict[str, Any]:
+def score_document(
+    document: Any, counts: EditionCounts | None = None, thresholds: scoring.Thresholds | None = None
+) -> dict[str, Any]:
     if not isinstance(document, dict):
-        raise InputError("input: expected a JSON object with \"categories\" or \"items\"")
+        raise InputError('input: expected a JSON object with "categories" or "items"')
     if "categories" in document and "items" in document:
-        raise InputError("input: give either \"categories\" or \"items\", not both")
+        raise InputError('input: give either "categories" or "items", not both')
     items_out: dict[str, dict[str, str]] | None = None
     if "categories" in document:
         raw = document["categories"]
@@ -171,7 +179,7 @@ def score_document(document: Any, counts: EditionCounts | None = None,
     elif "items" in document:
         categories, items_out = score_items(document["items"], counts)
     else:
-        raise InputError("input: expected \"categories\" or \"items\"")
+        raise InputError('input: expected "categories" or "items"')
     result = scoring.score_categories(categories, thresholds or scoring.Thresholds())
     out = result.as_json()
     if items_out is not None:

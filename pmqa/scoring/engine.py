@@ -55,8 +55,10 @@ def category_score(item_scores: Iterable[Decimal]) -> Decimal:
 
 def total_score(category_scores: Mapping[str, Decimal] | Iterable[Decimal]) -> Decimal:
     """Plain mean of the seven category scores (equal weights)."""
-    values = list(category_scores.values()) if isinstance(category_scores, Mapping) else list(
-        category_scores
+    values = (
+        list(category_scores.values())
+        if isinstance(category_scores, Mapping)
+        else list(category_scores)
     )
     if len(values) != len(CATEGORY_IDS):
         raise ValueError(f"a total needs all 7 categories, got {len(values)}")
@@ -137,8 +139,11 @@ def score_categories(
     unknown = sorted(set(categories) - set(CATEGORY_IDS))
     if unknown:
         raise ValueError(f"categories: unknown category {', '.join(unknown)} (expected 1–7)")
-    ordered = {key: check_range(f"categories.{key}", categories[key]) for key in CATEGORY_IDS if
-               key in categories}
+    ordered = {
+        key: check_range(f"categories.{key}", categories[key])
+        for key in CATEGORY_IDS
+        if key in categories
+    }
     missing = tuple(key for key in CATEGORY_IDS if key not in categories)
     classification = {key: classify(value, thresholds) for key, value in ordered.items()}
     if missing:

@@ -32,7 +32,9 @@ class LevelTicks:
         if self.count < 0 or self.met < 0:
             raise ItemRuleError(f"{name}: checkpoint counts cannot be negative")
         if self.met > self.count:
-            raise ItemRuleError(f"{name}: {self.met} checkpoints met but the level has {self.count}")
+            raise ItemRuleError(
+                f"{name}: {self.met} checkpoints met but the level has {self.count}"
+            )
 
     @property
     def fraction(self) -> Decimal:

@@ -69,8 +69,9 @@ class KpiRuleSet:
             )
         points = data["points"]
         groups = tuple(
-            ScoreGroup(str(g["label"]), int(g["low"]), None if g.get("high") is None else
-                       int(g["high"]))
+            ScoreGroup(
+                str(g["label"]), int(g["low"]), None if g.get("high") is None else int(g["high"])
+            )
             for g in data["groups"]
         )
         return cls(
@@ -90,9 +91,9 @@ def load_rule_sets() -> dict[int, KpiRuleSet]:
     return {row["fiscal_year"]: KpiRuleSet.from_dict(row) for row in json.loads(text)}
 
 
-def rule_set_for(fiscal_year: int | None, rule_sets: Mapping[int, KpiRuleSet] | None = None) -> (
-    KpiRuleSet
-):
+def rule_set_for(
+    fiscal_year: int | None, rule_sets: Mapping[int, KpiRuleSet] | None = None
+) -> KpiRuleSet:
     """The rule in force for a fiscal year: the latest set that starts on or before it."""
     sets = rule_sets if rule_sets is not None else load_rule_sets()
     if fiscal_year is None:
@@ -115,9 +116,17 @@ class KpiTargets:
     def totals_for_scores(self) -> dict[str, Decimal]:
         """The totals that reach KPI scores 50, 75 and 100."""
         out = {"50": self.minimum, "100": self.advanced}
-        out["75"] = self.standard if self.standard is not None else _between(
-            self.minimum, self.advanced, self.rules.points_minimum, self.rules.points_advanced,
-            self.rules.points_standard)
+        out["75"] = (
+            self.standard
+            if self.standard is not None
+            else _between(
+                self.minimum,
+                self.advanced,
+                self.rules.points_minimum,
+                self.rules.points_advanced,
+                self.rules.points_standard,
+            )
+        )
         return {key: out[key] for key in ("50", "75", "100")}
 
 
@@ -151,13 +160,16 @@ def kpi_score(actual: Decimal, targets: KpiTargets) -> Decimal:
     if actual >= targets.advanced:
         return rules.points_advanced
     if targets.standard is None or targets.standard <= targets.minimum:
-        return _between(rules.points_minimum, rules.points_advanced, targets.minimum,
-                        targets.advanced, actual)
+        return _between(
+            rules.points_minimum, rules.points_advanced, targets.minimum, targets.advanced, actual
+        )
     if actual < targets.standard:
-        return _between(rules.points_minimum, rules.points_standard, targets.minimum,
-                        targets.standard, actual)
-    return _between(rules.points_standard, rules.points_advanced, targets.standard,
-                    targets.advanced, actual)
+        return _between(
+            rules.points_minimum, rules.points_standard, targets.minimum, targets.standard, actual
+        )
+    return _between(
+        rules.points_standard, rules.points_advanced, targets.standard, targets.advanced, actual
+    )
 
 
 @dataclass(frozen=True)

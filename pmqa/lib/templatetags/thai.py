@@ -46,8 +46,6 @@ def score(value: object) -> str:
         return ""
 
 
-
-
 @register.filter
 def level_label(value: str) -> str:
     labels = {

@@ -23,14 +23,18 @@ class Command(BaseCommand):
             else:
                 text = Path(options["file"]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"input: cannot read {options['file']} ({error})", returncode=2) from None
+            raise CommandError(
+                f"input: cannot read {options['file']} ({error})", returncode=2
+            ) from None
         try:
             document = parse_json(text)
             counts, thresholds = None, None
             if isinstance(document, dict) and "edition" in document:
                 edition = Edition.objects.filter(code=str(document["edition"])).first()
                 if edition is None:
-                    raise InputError(f"edition: unknown edition {json.dumps(str(document['edition']))}")
+                    raise InputError(
+                        f"edition: unknown edition {json.dumps(str(document['edition']))}"
+                    )
                 counts = edition_counts(edition)
                 thresholds = edition.thresholds()
             result = score_document(document, counts, thresholds)
@@ -45,11 +49,14 @@ def edition_counts(edition: Edition) -> dict[str, dict[str, int]]:
     from pmqa.criteria.models import Item, ItemLevel
 
     counts: dict[str, dict[str, int]] = {
-        code: {} for code in Item.objects.filter(category__edition=edition).values_list("code", flat=True)
+        code: {}
+        for code in Item.objects.filter(category__edition=edition).values_list("code", flat=True)
     }
-    rows = ItemLevel.objects.filter(item__category__edition=edition).values(
-        "item__code", "level"
-    ).annotate(n=Count("checkpoints"))
+    rows = (
+        ItemLevel.objects.filter(item__category__edition=edition)
+        .values("item__code", "level")
+        .annotate(n=Count("checkpoints"))
+    )
     for row in rows:
         counts[row["item__code"]][row["level"]] = row["n"]
     return counts

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         except FileNotFoundError:
             raise CommandError(f"No such file: {path}", returncode=2) from None
         except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: not a readable YAML file ({error})", returncode=2) from None
+            raise CommandError(
+                f"{path}: not a readable YAML file ({error})", returncode=2
+            ) from None
         try:
             report = import_edition(data)
         except CriteriaError as error:

@@ -10,6 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         accounts = seed_demo()
-        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for account in accounts:
             self.stdout.write(f"  {account.username:<22} {account.role:<16} {account.full_name}")
