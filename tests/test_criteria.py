@@ -83,7 +83,7 @@ def test_a_malformed_file_is_refused_with_a_message(tmp_path):
     with pytest.raises(CommandError, match="not a readable YAML"):
         call_command("import_criteria", str(path))
     path.write_text(yaml.safe_dump({"code": "x", "name_th": "x", "categories": []}))
-    with pytest.raises(CommandError, match="categories 1 to 7"):
+    with pytest.raises(CommandError, match="หมวด 1 ถึง 7"):
         call_command("import_criteria", str(path))
 
 
