@@ -141,3 +141,10 @@ def test_admin_home_shows_group_statistics_with_bounded_queries(
         response = client.get(reverse("dashboards:admin"))
     assert response.status_code == 200
     assert "2561" in response.content.decode()
+
+
+def test_not_found_is_a_thai_page_with_a_way_home(client, personas):
+    login(client, personas.editor_b)
+    response = client.get(reverse("dashboards:assessment", args=[personas.assessment_a.pk]))
+    assert response.status_code == 404
+    assert "ไม่พบหน้าที่ต้องการ" in response.content.decode()
