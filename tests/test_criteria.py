@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from pmqa.assessments.models import Cycle
+from pmqa.audit.models import AuditEntry
 from pmqa.criteria.models import Checkpoint, Edition, Item
 from tests.conftest import PASSWORD
 
@@ -118,6 +119,7 @@ def test_copy_to_new_edition_makes_an_editable_copy(client, personas):
     )
     assert response.status_code == 302
     copy_ = Edition.objects.get(code="pmqa40-2570")
+    assert AuditEntry.objects.get(action="criteria.copy").actor == personas.admin
     assert not copy_.is_frozen
     assert copy_.copied_from.code == "pmqa40"
     original = Checkpoint.objects.filter(item_level__item__category__edition__code="pmqa40")

@@ -51,6 +51,7 @@ def test_demo_agency_sees_its_published_seed_report(client, demo):
     assert client.login(username="narathiwat.approver", password=DEMO_PASSWORD)
     narathiwat = Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561)
     body = client.get(reverse("dashboards:assessment", args=[narathiwat.pk])).content.decode()
+    assert "26 พฤศจิกายน 2561" in body  # published date, shown in B.E.
     for figure in ("443.10", "257.38", "3.54", "2.06", "185.72"):
         assert figure in body
     texts = FeedbackEntry.objects.filter(feedback__assessment=narathiwat)

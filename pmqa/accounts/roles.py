@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest
 
@@ -14,7 +14,6 @@ class Access:
     roles: frozenset[str] = frozenset()
     agency_org_ids: frozenset[int] = frozenset()
     approver_org_ids: frozenset[int] = frozenset()
-    _empty: bool = field(default=False, repr=False)
 
     @property
     def is_admin(self) -> bool:

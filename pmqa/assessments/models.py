@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pmqa import scoring
-from pmqa.lib.thai import fiscal_year_bounds
 
 
 class Cycle(models.Model):
@@ -34,10 +33,6 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return _("Fiscal year %(year)s") % {"year": self.fiscal_year}
-
-    @property
-    def bounds(self):  # type: ignore[no-untyped-def]
-        return fiscal_year_bounds(self.fiscal_year)
 
 
 class Round(models.Model):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
+from pmqa.audit import services as audit
 from pmqa.criteria.models import Edition
 from pmqa.criteria.services import CriteriaError, copy_edition
 
@@ -55,6 +56,13 @@ def edition_copy(request: HttpRequest, code: str) -> HttpResponse:
         except CriteriaError as error:
             form.add_error("code", str(error))
         else:
+            audit.record(
+                actor=request.user,
+                action="criteria.copy",
+                obj=copy,
+                old={"edition": edition.code},
+                new={"edition": copy.code},
+            )
             messages.success(
                 request,
                 _("Edition “%(code)s” was created as an editable copy.") % {"code": copy.code},

@@ -15,6 +15,7 @@ from django.db import transaction
 from pmqa import scoring
 from pmqa.accounts.models import Membership, Role, User
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.assessments.services import record_category_scores
 from pmqa.criteria.models import Edition
 from pmqa.criteria.services import import_edition
 from pmqa.organisations.models import Organisation
@@ -108,18 +109,10 @@ def ensure_accounts() -> list[DemoAccount]:
 def _snapshot(assessment: Assessment, source: str, categories: list[str]) -> None:
     if assessment.scores.filter(source=source, round_number=1).exists():
         return
-    values = {str(i): Decimal(v) for i, v in enumerate(categories, start=1)}
-    result = scoring.score_categories(values, assessment.cycle.edition.thresholds())
-    assert result.total is not None and result.rating is not None
-    ScoreSnapshot.objects.create(
+    record_category_scores(
         assessment=assessment,
         source=source,
-        round_number=1,
-        categories={k: f"{scoring.q2(v)}" for k, v in result.categories.items()},
-        total=scoring.q2(result.total),
-        rating=scoring.q2(result.rating),
-        level=result.level or "",
-        rules_version=result.rules_version,
+        categories={str(i): Decimal(v) for i, v in enumerate(categories, start=1)},
     )
 
 
