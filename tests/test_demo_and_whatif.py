@@ -128,3 +128,13 @@ def test_what_if_never_loads_another_agency(client, personas):
     ).content.decode()
     assert personas.agency_a.name_th not in body
     assert "443.10" not in body
+
+
+def test_what_if_item_mode_walks_the_criteria_once(client, personas, django_assert_num_queries):
+    client.login(username=personas.editor_a.username, password=PASSWORD)
+    url = reverse("dashboards:what_if")
+    data = {"mode": "items", "assessment": personas.assessment_a.pk, "category_7": "300"}
+    client.post(url, data, HTTP_HX_REQUEST="true")  # warm the session and the role cache
+    # session, user, roles, assessments, categories, items, levels, checkpoints
+    with django_assert_num_queries(8):
+        client.post(url, data, HTTP_HX_REQUEST="true")

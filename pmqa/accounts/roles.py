@@ -56,6 +56,14 @@ def request_access(request: HttpRequest) -> Access:
     return cached
 
 
+def results_visible(request: HttpRequest, assessment) -> bool:  # type: ignore[no-untyped-def]
+    """Agencies see nothing of the review until the report is published."""
+    if request_access(request).is_admin:
+        return True
+    feedback = getattr(assessment, "feedback", None)
+    return feedback is not None and feedback.status == "published"
+
+
 def get_assessment_for_user(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     """The assessment if this user may see it; otherwise 404, so that its existence is not
     revealed to other agencies."""

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required, assessor_required
-from pmqa.accounts.roles import get_assessment_for_user, request_access
+from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.kpi import rule_set_for
@@ -41,14 +41,6 @@ def latest_scores(assessment: Assessment) -> dict[str, ScoreSnapshot]:
     for snapshot in assessment.scores.all():
         latest[snapshot.source] = snapshot
     return latest
-
-
-def results_visible(request: HttpRequest, assessment: Assessment) -> bool:
-    """Agencies see nothing of the review until the report is published."""
-    if request_access(request).is_admin:
-        return True
-    feedback = getattr(assessment, "feedback", None)
-    return feedback is not None and feedback.status == "published"
 
 
 @agency_required

@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
-from pmqa.accounts.roles import request_access
+from pmqa.accounts.roles import request_access, results_visible
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
 from pmqa.scoring.kpi import kpi_targets, rule_set_for
 
 CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
-LEVELS = [LevelCode.BASIC, LevelCode.ADVANCE, LevelCode.SIGNIFICANCE]
 
 
 def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -31,8 +30,6 @@ def _starting_scores(
     """The agency's latest verified scores if it may see them, else its latest self scores."""
     if assessment is None:
         return {}, ""
-    from pmqa.dashboards.views import results_visible
-
     snapshots = ScoreSnapshot.objects.filter(assessment=assessment, round_number=1)
     if results_visible(request, assessment):
         verified = snapshots.filter(source="assessor").order_by("-created_at").first()
@@ -63,37 +60,19 @@ def _parse_categories(data) -> tuple[dict[str, Decimal], dict[str, str]]:  # typ
     return values, errors
 
 
-def _item_scores(edition: Edition, data) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
-    """Category scores 1–6 from ticked checkpoints under the gated-checklist rule."""
-    per_category: dict[str, list[Decimal]] = {}
-    for category in edition.categories.filter(kind="process").prefetch_related(
-        "items__levels__checkpoints"
-    ):
-        for item in category.items.all():
-            ticks = {}
-            for level in item.levels.all():
-                flags = [
-                    data.get(f"cp_{item.code}_{level.level}_{cp.position}") == "on"
-                    for cp in level.checkpoints.all()
-                ]
-                ticks[level.level] = scoring.LevelTicks.from_flags(flags)
-            per_category.setdefault(str(category.number), []).append(
-                scoring.gated_checklist(
-                    ticks[LevelCode.BASIC], ticks[LevelCode.ADVANCE], ticks[LevelCode.SIGNIFICANCE]
-                )
-            )
-    return {key: scoring.category_score(values) for key, values in per_category.items()}
-
-
-def _checklist(edition: Edition, data) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    """Categories 1–6 with each checkpoint's field name and whether it is ticked."""
-    out = []
+def _checklist(edition: Edition, data) -> tuple[list[dict[str, object]], dict[str, Decimal]]:  # type: ignore[no-untyped-def]
+    """One walk over categories 1–6: each checkpoint's field name and tick for the page, and the
+    category scores the ticks give under the gated-checklist rule."""
+    blocks: list[dict[str, object]] = []
+    scores: dict[str, Decimal] = {}
     for category in edition.categories.filter(kind="process").prefetch_related(
         "items__levels__checkpoints"
     ):
         items = []
+        item_scores = []
         for item in category.items.all():
             levels = []
+            ticks = {}
             for level in item.levels.all():
                 checkpoints = []
                 for cp in level.checkpoints.all():
@@ -101,10 +80,19 @@ def _checklist(edition: Edition, data) -> list[dict[str, object]]:  # type: igno
                     checkpoints.append(
                         {"name": name, "text": cp.text, "checked": data.get(name) == "on"}
                     )
+                ticks[level.level] = scoring.LevelTicks.from_flags(
+                    [cp["checked"] for cp in checkpoints]
+                )
                 levels.append({"label": level.get_level_display(), "checkpoints": checkpoints})
             items.append({"item": item, "levels": levels})
-        out.append({"category": category, "items": items})
-    return out
+            item_scores.append(
+                scoring.gated_checklist(
+                    ticks[LevelCode.BASIC], ticks[LevelCode.ADVANCE], ticks[LevelCode.SIGNIFICANCE]
+                )
+            )
+        blocks.append({"category": category, "items": items})
+        scores[str(category.number)] = scoring.category_score(item_scores)
+    return blocks, scores
 
 
 def compute(
@@ -140,13 +128,18 @@ def what_if(request: HttpRequest) -> HttpResponse:
     next_year = selected.cycle.fiscal_year + 1 if selected else None
     thresholds = edition.thresholds() if edition else scoring.Thresholds()
 
+    source = ""
+    checklist: list[dict[str, object]] = []
     if request.method == "POST":
         categories, errors = _parse_categories(request.POST)
         if mode == "items" and edition is not None:
-            categories.update(_item_scores(edition, request.POST))
+            checklist, item_categories = _checklist(edition, request.POST)
+            categories.update(item_categories)
     else:
-        categories, _source = _starting_scores(request, selected)
+        categories, source = _starting_scores(request, selected)
         errors = {}
+        if mode == "items" and edition is not None:
+            checklist, _unused = _checklist(edition, request.GET)
     context: dict[str, object] = {
         "assessments": assessments,
         "selected": selected,
@@ -158,12 +151,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
             for key, v in ((k, categories.get(k, Decimal(0))) for k in CATEGORY_KEYS)
         },
         "next_year": next_year,
+        "source": source,
+        "process_categories": checklist,
     }
-    if request.method == "GET":
-        context["source"] = _starting_scores(request, selected)[1]
     context.update(compute(categories, thresholds, next_year))
-    if mode == "items" and edition is not None:
-        context["process_categories"] = _checklist(edition, request.POST)
     template = (
         "dashboards/what_if_results.html"
         if request.headers.get("HX-Request")

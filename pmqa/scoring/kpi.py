@@ -3,11 +3,13 @@ interpolated KPI score, and group statistics. Targets and groups are data per fi
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 from pmqa.scoring.engine import MAX_SCORE, mean
@@ -85,10 +87,14 @@ class KpiRuleSet:
         )
 
 
-def load_rule_sets() -> dict[int, KpiRuleSet]:
-    """The rule sets shipped with the engine, keyed by the fiscal year they start applying."""
+@functools.cache
+def load_rule_sets() -> Mapping[int, KpiRuleSet]:
+    """The rule sets shipped with the engine, keyed by the fiscal year they start applying.
+    Read once per process: the what-if page asks for them on every keystroke."""
     text = resources.files("pmqa.scoring").joinpath("data/kpi_rules.json").read_text("utf-8")
-    return {row["fiscal_year"]: KpiRuleSet.from_dict(row) for row in json.loads(text)}
+    return MappingProxyType(
+        {row["fiscal_year"]: KpiRuleSet.from_dict(row) for row in json.loads(text)}
+    )
 
 
 def rule_set_for(
