@@ -88,6 +88,35 @@ def test_a_malformed_file_is_refused_with_a_message(tmp_path):
         call_command("import_criteria", str(path))
 
 
+@pytest.mark.parametrize(
+    "document, where",
+    [
+        ({"code": "x", "name_th": "x", "categories": 5}, "categories"),
+        ({"code": "x", "name_th": "x", "categories": [1, 2]}, "categories[1]"),
+        (
+            {"code": "x", "name_th": "x", "categories": [{"number": 1, "items": "1.1"}]},
+            "categories[1].items",
+        ),
+        (
+            {
+                "code": "x",
+                "name_th": "x",
+                "categories": [{"number": 1, "items": [{"code": "1.1", "levels": {"basic": []}}]}],
+            },
+            "categories[1].items[1].levels.basic",
+        ),
+    ],
+)
+def test_a_file_of_the_wrong_shape_is_refused_with_the_place_named(tmp_path, document, where):
+    path = tmp_path / "shape.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("import_criteria", str(path))
+    assert error.value.returncode == 2
+    assert str(error.value).startswith(f"{where} ต้องเป็น")
+    assert not Edition.objects.filter(code="x").exists()
+
+
 def test_admin_edit_of_a_frozen_edition_is_refused_with_a_clear_message(client, personas):
     assert personas.cycle.edition.is_frozen
     client.login(username=personas.admin.username, password=PASSWORD)

@@ -52,3 +52,12 @@ def test_a_province_cannot_belong_to_a_ministry():
     province.parent = Organisation.objects.get(code="MIN-MOI")
     with pytest.raises(ValidationError):
         province.full_clean()
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_advice(tmp_path):
+    path = tmp_path / "departments_tis620.csv"
+    path.write_bytes("code,name_th\nDEP-X,กรมทดสอบ\n".encode("tis-620"))
+    with pytest.raises(CommandError, match="UTF-8") as error:
+        call_command("import_organisations", str(path))
+    assert error.value.returncode == 2
+    assert not Organisation.objects.filter(code="DEP-X").exists()

@@ -108,12 +108,35 @@ def _require(data: dict[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
+def _require_shape(value: Any, kind: type, where: str) -> None:
+    if not isinstance(value, kind):
+        expected = _("a list") if kind is list else _("a mapping (key: value)")
+        raise CriteriaError(
+            _("%(where)s must be %(expected)s.") % {"where": where, "expected": expected}
+        )
+
+
 def validate(data: Any) -> None:
     """Structural checks so that a bad file stops before anything is written."""
     if not isinstance(data, dict):
         raise CriteriaError(_("The criteria file must be a mapping at the top level."))
     for key in ("code", "name_th", "categories"):
         _require(data, key, _("edition"))
+    _require_shape(data["categories"], list, "categories")
+    for index, category in enumerate(data["categories"], start=1):
+        where = f"categories[{index}]"
+        _require_shape(category, dict, where)
+        _require_shape(category.get("items") or [], list, f"{where}.items")
+        for position, item in enumerate(category.get("items") or [], start=1):
+            _require_shape(item, dict, f"{where}.items[{position}]")
+            _require_shape(item.get("levels") or {}, dict, f"{where}.items[{position}].levels")
+            for level_code, level in (item.get("levels") or {}).items():
+                level_where = f"{where}.items[{position}].levels.{level_code}"
+                _require_shape(level, dict, level_where)
+                checkpoints = level.get("checkpoints") or []
+                _require_shape(checkpoints, list, f"{level_where}.checkpoints")
+                for n, checkpoint in enumerate(checkpoints, start=1):
+                    _require_shape(checkpoint, dict, f"{level_where}.checkpoints[{n}]")
     if data.get("item_rule", ItemRule.GATED_CHECKLIST) not in ItemRule.values:
         raise CriteriaError(
             _("edition: unknown item rule “%(rule)s”.") % {"rule": data["item_rule"]}

@@ -1,6 +1,7 @@
 """Importing the organisation register from reference CSV files."""
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,45 +47,51 @@ def import_organisations(paths: list[Path]) -> ImportCounts:
     """update_or_create on the stable code; all files apply or none does."""
     counts = ImportCounts()
     for path in paths:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for line, row in enumerate(csv.DictReader(handle), start=2):
-                code = (row.get("code") or "").strip()
-                name_th = (row.get("name_th") or "").strip()
-                if not code or not name_th:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise OrganisationImportError(
+                _("%(file)s is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
+                % {"file": path.name}
+            ) from None
+        for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            code = (row.get("code") or "").strip()
+            name_th = (row.get("name_th") or "").strip()
+            if not code or not name_th:
+                raise OrganisationImportError(
+                    _("%(file)s line %(line)d: code and name_th are required.")
+                    % {"file": path.name, "line": line}
+                )
+            parent_code = (row.get("parent") or row.get("cluster") or "").strip()
+            parent = None
+            if parent_code:
+                parent = Organisation.objects.filter(code=parent_code).first()
+                if parent is None:
                     raise OrganisationImportError(
-                        _("%(file)s line %(line)d: code and name_th are required.")
-                        % {"file": path.name, "line": line}
+                        _("%(file)s line %(line)d: parent “%(parent)s” is not known.")
+                        % {"file": path.name, "line": line, "parent": parent_code}
                     )
-                parent_code = (row.get("parent") or row.get("cluster") or "").strip()
-                parent = None
-                if parent_code:
-                    parent = Organisation.objects.filter(code=parent_code).first()
-                    if parent is None:
-                        raise OrganisationImportError(
-                            _("%(file)s line %(line)d: parent “%(parent)s” is not known.")
-                            % {"file": path.name, "line": line, "parent": parent_code}
-                        )
-                values = {
-                    "kind": _kind_for(path, row),
-                    "name_th": name_th,
-                    "name_en": (row.get("name_en") or "").strip(),
-                    "short_name_th": (row.get("short_name_th") or "").strip(),
-                    "parent": parent,
-                }
-                obj = Organisation.objects.filter(code=code).first()
-                if obj is None:
-                    obj = Organisation(code=code, **values)
-                    obj.full_clean()
-                    obj.save()
-                    counts.created += 1
-                    continue
-                changed = [k for k, v in values.items() if getattr(obj, k) != v]
-                if not changed:
-                    counts.unchanged += 1
-                    continue
-                for key in changed:
-                    setattr(obj, key, values[key])
+            values = {
+                "kind": _kind_for(path, row),
+                "name_th": name_th,
+                "name_en": (row.get("name_en") or "").strip(),
+                "short_name_th": (row.get("short_name_th") or "").strip(),
+                "parent": parent,
+            }
+            obj = Organisation.objects.filter(code=code).first()
+            if obj is None:
+                obj = Organisation(code=code, **values)
                 obj.full_clean()
-                obj.save(update_fields=[k if k != "parent" else "parent" for k in changed])
-                counts.updated += 1
+                obj.save()
+                counts.created += 1
+                continue
+            changed = [k for k, v in values.items() if getattr(obj, k) != v]
+            if not changed:
+                counts.unchanged += 1
+                continue
+            for key in changed:
+                setattr(obj, key, values[key])
+            obj.full_clean()
+            obj.save(update_fields=[k if k != "parent" else "parent" for k in changed])
+            counts.updated += 1
     return counts
