@@ -13,7 +13,6 @@ from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role
 class Access:
     roles: frozenset[str] = frozenset()
     agency_org_ids: frozenset[int] = frozenset()
-    approver_org_ids: frozenset[int] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -37,14 +36,12 @@ def access_for(user) -> Access:  # type: ignore[no-untyped-def]
         return Access()
     rows = Membership.objects.current().filter(user=user).values_list("role", "organisation_id")
     roles = set()
-    agency, approver = set(), set()
+    agency = set()
     for role, org_id in rows:
         roles.add(role)
         if role in AGENCY_ROLES:
             agency.add(org_id)
-        if role == Role.AGENCY_APPROVER:
-            approver.add(org_id)
-    return Access(frozenset(roles), frozenset(agency), frozenset(approver))
+    return Access(frozenset(roles), frozenset(agency))
 
 
 def request_access(request: HttpRequest) -> Access:

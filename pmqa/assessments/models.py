@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pmqa import scoring
-
 
 class Cycle(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"), unique=True)
@@ -138,10 +136,3 @@ class ScoreSnapshot(models.Model):
 
     def category_scores(self) -> dict[str, Decimal]:
         return {key: Decimal(value) for key, value in self.categories.items()}
-
-    def classification(self) -> dict[str, scoring.Classification]:
-        thresholds = self.assessment.cycle.edition.thresholds()
-        return {
-            key: scoring.classify(value, thresholds)
-            for key, value in self.category_scores().items()
-        }

@@ -52,11 +52,6 @@ class Organisation(models.Model):
             return self.name_en
         return self.name_th
 
-    @property
-    def is_assessed(self) -> bool:
-        """Groupings (ministries, province clusters) are not assessed themselves."""
-        return self.kind not in {self.Kind.MINISTRY, self.Kind.PROVINCE_CLUSTER}
-
     def clean(self) -> None:
         if self.parent_id is None:
             return
@@ -73,12 +68,3 @@ class Organisation(models.Model):
             if ancestor.pk == self.pk:
                 raise ValidationError({"parent": _("An organisation cannot be its own ancestor.")})
             ancestor = ancestor.parent
-
-    def lineage_ids(self) -> set[int]:
-        """This organisation and every organisation above it."""
-        ids = set()
-        node: Organisation | None = self
-        while node is not None:
-            ids.add(node.pk)
-            node = node.parent
-        return ids
