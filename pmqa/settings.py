@@ -148,6 +148,12 @@ STORAGES = {
 }
 # Uploaded evidence lives outside the static root and is only served through permission checks.
 MEDIA_ROOT = Path(env_str("PMQA_MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
+# Largest evidence file accepted, in megabytes.
+PMQA_EVIDENCE_MAX_MB = env_int("PMQA_EVIDENCE_MAX_MB", 20)
+# Files above this size are streamed to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Address used in e-mails for links back to the site.
+PMQA_SITE_URL = env_str("PMQA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -9,6 +9,8 @@ from pmqa.dashboards import views as dashboard_views
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("pmqa.dashboards.urls")),
+    path("agency/", include("pmqa.assessments.urls")),
+    path("manage/", include("pmqa.assessments.manage_urls")),
     path("criteria/", include("pmqa.criteria.urls")),
     path("organisations/", include("pmqa.organisations.urls")),
     path(

@@ -13,6 +13,7 @@ from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role
 class Access:
     roles: frozenset[str] = frozenset()
     agency_org_ids: frozenset[int] = frozenset()
+    approver_org_ids: frozenset[int] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -30,6 +31,13 @@ class Access:
     def is_lead(self) -> bool:
         return Role.LEAD_ASSESSOR in self.roles
 
+    def may_edit(self, organisation_id: int) -> bool:
+        """Editors and approvers change their own agency's answers; nobody else does."""
+        return organisation_id in self.agency_org_ids
+
+    def may_submit(self, organisation_id: int) -> bool:
+        return organisation_id in self.approver_org_ids
+
 
 def access_for(user) -> Access:  # type: ignore[no-untyped-def]
     if not user.is_authenticated or not user.is_active:
@@ -37,11 +45,14 @@ def access_for(user) -> Access:  # type: ignore[no-untyped-def]
     rows = Membership.objects.current().filter(user=user).values_list("role", "organisation_id")
     roles = set()
     agency = set()
+    approver = set()
     for role, org_id in rows:
         roles.add(role)
         if role in AGENCY_ROLES:
             agency.add(org_id)
-    return Access(frozenset(roles), frozenset(agency))
+        if role == Role.AGENCY_APPROVER:
+            approver.add(org_id)
+    return Access(frozenset(roles), frozenset(agency), frozenset(approver))
 
 
 def request_access(request: HttpRequest) -> Access:
@@ -61,9 +72,9 @@ def results_visible(request: HttpRequest, assessment) -> bool:  # type: ignore[n
     return feedback is not None and feedback.status == "published"
 
 
-def get_assessment_for_user(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
-    """The assessment if this user may see it; otherwise 404, so that its existence is not
-    revealed to other agencies."""
+def get_assessment_for_user(request: HttpRequest, pk: int, *, write: bool = False):  # type: ignore[no-untyped-def]
+    """The assessment if this user may see it (with `write`, change it); otherwise 404, so that
+    its existence is not revealed to other agencies."""
     from pmqa.assessments.models import Assessment
 
     access = request_access(request)
@@ -71,6 +82,10 @@ def get_assessment_for_user(request: HttpRequest, pk: int):  # type: ignore[no-u
         Assessment.objects.select_related("cycle__edition", "organisation").filter(pk=pk).first()
     )
     if assessment is None:
+        raise Http404
+    if write:
+        if access.may_edit(assessment.organisation_id):
+            return assessment
         raise Http404
     if access.is_admin:
         return assessment

@@ -1,5 +1,6 @@
 """Cycles (one per fiscal year), their rounds, assessments and score snapshots."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -136,3 +137,247 @@ class ScoreSnapshot(models.Model):
 
     def category_scores(self) -> dict[str, Decimal]:
         return {key: Decimal(value) for key, value in self.categories.items()}
+
+
+# Allowed status transitions, written down once. Services refuse anything else.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Assessment.Status.DRAFT: frozenset({Assessment.Status.SUBMITTED}),
+    Assessment.Status.SUBMITTED: frozenset({Assessment.Status.IN_REVIEW, Assessment.Status.DRAFT}),
+    Assessment.Status.IN_REVIEW: frozenset(
+        {Assessment.Status.CLARIFICATION, Assessment.Status.CONSENSUS, Assessment.Status.DRAFT}
+    ),
+    Assessment.Status.CLARIFICATION: frozenset(
+        {Assessment.Status.IN_REVIEW, Assessment.Status.DRAFT}
+    ),
+    Assessment.Status.CONSENSUS: frozenset(
+        {Assessment.Status.REPORT_DRAFTED, Assessment.Status.IN_REVIEW, Assessment.Status.DRAFT}
+    ),
+    Assessment.Status.REPORT_DRAFTED: frozenset(
+        {Assessment.Status.REPORT_APPROVED, Assessment.Status.CONSENSUS}
+    ),
+    Assessment.Status.REPORT_APPROVED: frozenset(
+        {Assessment.Status.PUBLISHED, Assessment.Status.REPORT_DRAFTED}
+    ),
+    Assessment.Status.PUBLISHED: frozenset(),
+}
+
+
+class WindowExtension(models.Model):
+    """A later closing date of one round for one organisation, granted by an administrator."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("round")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="window_extensions",
+        verbose_name=_("organisation"),
+    )
+    closes_on = models.DateField(_("closes on"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "organisation__name_th"]
+        verbose_name = _("window extension")
+        verbose_name_plural = _("window extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation"], name="one_extension_per_round_and_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.organisation} · {self.closes_on}"
+
+
+class Answer(models.Model):
+    """One versioned part of what an agency declares: a profile section or an item answer.
+
+    `version` is the optimistic-concurrency counter: a save names the version it started from
+    and is refused when someone else saved in between.
+    """
+
+    class Kind(models.TextChoices):
+        PROFILE = "profile", _("Organisational profile section")
+        PROCESS = "process", _("Process item")
+        RESULTS = "results", _("Results item")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers", verbose_name=_("assessment")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    key = models.CharField(_("item or section"), max_length=16)
+    data = models.JSONField(_("content"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "kind", "key"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="one_answer_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.key} v{self.version}"
+
+
+class Revision(models.Model):
+    """A saved version of an answer, or an edit refused because of a conflict (version None)."""
+
+    answer = models.ForeignKey(
+        Answer, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("answer")
+    )
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    data = models.JSONField(_("content"), default=dict)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    saved_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["answer", "-saved_at", "-id"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.answer.key} v{self.version}"
+
+    @property
+    def refused(self) -> bool:
+        return self.version is None
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # Random names: the uploaded name is never part of a path on disk.
+    return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file or link an agency offers as evidence; items cite it by its label."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        LINK = "link", _("Link")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("assessment")
+    )
+    label = models.CharField(_("label"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    uploaded_at = models.DateTimeField(_("added"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "label"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "label"], name="evidence_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Submission(models.Model):
+    """What the approver submitted, frozen: assessors review this, never the live answers."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="submissions",
+        verbose_name=_("assessment"),
+    )
+    number = models.PositiveSmallIntegerField(_("submission number"))
+    content = models.JSONField(_("frozen content"))
+    self_score = models.ForeignKey(
+        ScoreSnapshot, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="submission_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} #{self.number}"
+
+
+class StatusChange(models.Model):
+    """Every status transition of an assessment: who, when, from, to and why."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("assessment"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Assessment.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Assessment.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "-at", "-id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.from_status} → {self.to_status}"
+
+
+class ReminderSent(models.Model):
+    """A deadline reminder already sent, so that a second run the same day sends nothing."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    closes_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organisation", "days_before", "closes_on"],
+                name="reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.days_before} · {self.closes_on}"

@@ -5,7 +5,7 @@ from pmqa.dashboards import views, whatif
 app_name = "dashboards"
 urlpatterns = [
     path("agency/", views.agency_home, name="agency"),
-    path("agency/assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+    path("agency/assessments/<int:pk>/scores/", views.assessment_detail, name="assessment"),
     path("review/", views.assessor_home, name="assessor"),
     path("manage/", views.admin_home, name="admin"),
     path("what-if/", whatif.what_if, name="what_if"),

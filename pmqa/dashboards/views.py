@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required, assessor_required
 from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
-from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.kpi import rule_set_for
 
@@ -62,7 +63,19 @@ def agency_home(request: HttpRequest) -> HttpResponse:
                 else None,
             }
         )
-    return render(request, "dashboards/agency.html", {"organisations": organisations, "rows": rows})
+    # Cycles whose round 1 has not closed and that an organisation of this user has not started.
+    started = {(row["assessment"].cycle_id, row["assessment"].organisation_id) for row in rows}
+    today = timezone.localdate()
+    startable = []
+    for round_ in Round.objects.filter(number=1, closes_on__gte=today).select_related("cycle"):
+        for organisation in organisations:
+            if (round_.cycle_id, organisation.pk) not in started:
+                startable.append({"round": round_, "organisation": organisation})
+    return render(
+        request,
+        "dashboards/agency.html",
+        {"organisations": organisations, "rows": rows, "startable": startable},
+    )
 
 
 @agency_required

@@ -1,5 +1,6 @@
 """The Feedback Report's text: strengths, opportunities for improvement, achievements."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,3 +63,43 @@ class FeedbackEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key} · {self.get_kind_display()} {self.position}"
+
+
+class Assignment(models.Model):
+    """An assessor on the team that verifies one assessment; one member of a team is the lead."""
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("assessment"),
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("assessor"),
+    )
+    is_lead = models.BooleanField(_("team lead"), default=False)
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "-is_lead", "assessor__full_name"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "assessor"], name="assessor_once_per_assessment"
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=models.Q(is_lead=True),
+                name="one_lead_per_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.assessor}"

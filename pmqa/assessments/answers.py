@@ -1,0 +1,538 @@
+"""Answer content: cleaning what an agency typed, what is still missing, and the self-score.
+
+The same cleaners serve the web forms and the Excel import, so both accept and refuse exactly
+the same things. Cleaning never looks at "required": a draft may be half done; what a
+submission still needs is listed by `missing_*`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmqa import scoring
+from pmqa.assessments.profile import Field, Group, Section
+from pmqa.criteria.models import Category, Edition, Item, ItemRule, LevelCode
+from pmqa.lib.thai import ThaiDateError, arabic_digits, format_date_be_numeric, parse_date_be
+from pmqa.scoring.results import check_band
+
+LEVELS = (LevelCode.BASIC, LevelCode.ADVANCE, LevelCode.SIGNIFICANCE)
+NARRATIVE_PARTS: tuple[tuple[str, str | Promise], ...] = (
+    ("approach", gettext_lazy("Approach (A)")),
+    ("deployment", gettext_lazy("Deployment (D)")),
+    ("learning", gettext_lazy("Learning (L)")),
+    ("integration", gettext_lazy("Integration (I)")),
+)
+NARRATIVE_MAX = 4000
+KPI_NOTE_MAX = 3000
+KPI_TEXT_MAX = 300
+BAND_SCORES = ("0", "100", "200", "300", "400", "500")
+DIRECTIONS = (
+    ("higher", gettext_lazy("Higher is better")),
+    ("lower", gettext_lazy("Lower is better")),
+)
+MAX_KPIS = 30
+
+Errors = dict[str, str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Small value parsers
+
+
+def parse_number(raw: object) -> Decimal | None:
+    """A number as people type it: Thai or Arabic digits, thousands commas, spaces."""
+    text = arabic_digits(str(raw if raw is not None else "")).replace(",", "").replace(" ", "")
+    if text == "":
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("Enter a number, for example 1,250,000 or 12.5.")) from None
+    if not value.is_finite():
+        raise ValueError(_("Enter a number, for example 1,250,000 or 12.5."))
+    return value
+
+
+def number_text(value: Decimal) -> str:
+    """Normalised storage form: no exponent, no trailing zeros after the point."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _text(raw: object) -> str:
+    # Normalise line endings so that an unchanged form compares equal to what is stored.
+    return str(raw if raw is not None else "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _length_error(value: str, limit: int) -> str:
+    return _("This text has %(count)s characters; the limit is %(limit)s.") % {
+        "count": f"{len(value):,}",
+        "limit": f"{limit:,}",
+    }
+
+
+def clean_value(spec: Field, raw: object) -> str:
+    """One field's stored string, or ValueError with the message for the person typing."""
+    if spec.kind in ("text", "line"):
+        value = _text(raw)
+        if len(value) > spec.max_length:
+            raise ValueError(_length_error(value, spec.max_length))
+        return value
+    if spec.kind == "number":
+        number = parse_number(raw)
+        if number is None:
+            return ""
+        if number < 0:
+            raise ValueError(_("Enter zero or more."))
+        return number_text(number)
+    if spec.kind == "date":
+        text = _text(raw)
+        if text == "":
+            return ""
+        if hasattr(raw, "isoformat"):
+            return str(raw.isoformat())[:10]  # type: ignore[union-attr]
+        try:
+            return parse_date_be(text).isoformat()
+        except ThaiDateError as error:
+            raise ValueError(str(error)) from None
+    if spec.kind == "choice":
+        text = _text(raw)
+        allowed = {key for key, _label in spec.choices}
+        labels = {str(label): key for key, label in spec.choices}
+        if text == "" or text in allowed:
+            return text
+        if text in labels:
+            return labels[text]
+        raise ValueError(
+            _("Choose one of: %(choices)s.")
+            % {"choices": ", ".join(str(label) for _key, label in spec.choices)}
+        )
+    raise AssertionError(spec.kind)
+
+
+def display_value(spec: Field, stored: str) -> str:
+    """A stored value as the form shows it (dates in B.E.)."""
+    if spec.kind == "date" and stored:
+        from datetime import date
+
+        return format_date_be_numeric(date.fromisoformat(stored))
+    if spec.kind == "number" and stored:
+        number = Decimal(stored)
+        return f"{number:,}"
+    return stored
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisational profile
+
+
+def clean_profile(
+    section: Section, scalars: Mapping[str, object], groups: Mapping[str, Iterable[Mapping]]
+) -> tuple[dict[str, Any], Errors]:
+    """Profile section content from typed values; errors keyed `field` or `group.row.column`
+    (rows counted from 1, blank rows dropped)."""
+    data: dict[str, Any] = {}
+    errors: Errors = {}
+    for spec in section.fields:
+        if isinstance(spec, Group):
+            rows: list[dict[str, str]] = []
+            for row in groups.get(spec.key, ()):
+                cleaned: dict[str, str] = {}
+                row_errors: dict[str, str] = {}
+                for column in spec.columns:
+                    try:
+                        cleaned[column.key] = clean_value(column, row.get(column.key, ""))
+                    except ValueError as error:
+                        row_errors[column.key] = str(error)
+                        cleaned[column.key] = _text(row.get(column.key, ""))
+                if not any(cleaned.values()) and not row_errors:
+                    continue
+                rows.append(cleaned)
+                for column_key, message in row_errors.items():
+                    errors[f"{spec.key}.{len(rows)}.{column_key}"] = message
+            data[spec.key] = rows
+        else:
+            try:
+                data[spec.key] = clean_value(spec, scalars.get(spec.key, ""))
+            except ValueError as error:
+                errors[spec.key] = str(error)
+    return data, errors
+
+
+def missing_profile(section: Section, data: Mapping[str, Any]) -> list[str]:
+    """What a submission still needs in this section, as sentences."""
+    missing: list[str] = []
+    for spec in section.fields:
+        if isinstance(spec, Group):
+            rows = data.get(spec.key) or []
+            if spec.required and not rows:
+                missing.append(_("%(field)s: add at least one row.") % {"field": spec.label})
+            for number, row in enumerate(rows, start=1):
+                empty = [str(c.label) for c in spec.columns if c.required and not row.get(c.key)]
+                if empty:
+                    missing.append(
+                        _("%(field)s, row %(row)s: fill in %(columns)s.")
+                        % {"field": spec.label, "row": number, "columns": ", ".join(empty)}
+                    )
+        elif spec.required and not data.get(spec.key):
+            missing.append(_("%(field)s is required.") % {"field": spec.label})
+    return missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Process items (1.1–6.4)
+
+
+def clean_process(
+    item: Item,
+    *,
+    ticks: Mapping[str, Iterable[object]],
+    narrative: Mapping[str, Mapping[str, object]],
+    evidence: Iterable[object],
+    allowed_evidence: set[int],
+    self_score: object = "",
+    rule: str = ItemRule.GATED_CHECKLIST,
+) -> tuple[dict[str, Any], Errors]:
+    errors: Errors = {}
+    positions = {
+        level.level: {cp.position for cp in level.checkpoints.all()} for level in item.levels.all()
+    }
+    clean_ticks: dict[str, list[int]] = {}
+    for level in LEVELS:
+        chosen: set[int] = set()
+        for raw in ticks.get(level, ()):
+            try:
+                position = int(str(raw))
+            except ValueError:
+                position = -1
+            if position not in positions.get(level, set()):
+                errors[f"ticks.{level}"] = _(
+                    "Checkpoint %(value)s does not exist at this level."
+                ) % {"value": raw}
+                continue
+            chosen.add(position)
+        clean_ticks[level] = sorted(chosen)
+    clean_narrative: dict[str, dict[str, str]] = {}
+    for level in LEVELS:
+        parts: dict[str, str] = {}
+        for part, _label in NARRATIVE_PARTS:
+            value = _text(narrative.get(level, {}).get(part, ""))
+            if len(value) > NARRATIVE_MAX:
+                errors[f"narrative.{level}.{part}"] = _length_error(value, NARRATIVE_MAX)
+            parts[part] = value
+        clean_narrative[level] = parts
+    cited = _clean_evidence(evidence, allowed_evidence, errors)
+    data: dict[str, Any] = {"ticks": clean_ticks, "narrative": clean_narrative, "evidence": cited}
+    if rule != ItemRule.GATED_CHECKLIST:
+        data["self_score"] = _clean_self_score(self_score, rule, errors)
+    return data, errors
+
+
+def _clean_evidence(raw: Iterable[object], allowed: set[int], errors: Errors) -> list[int]:
+    cited: list[int] = []
+    for value in raw:
+        try:
+            pk = int(str(value))
+        except ValueError:
+            pk = -1
+        if pk not in allowed:
+            errors["evidence"] = _("That evidence no longer exists; reload the page.")
+            continue
+        if pk not in cited:
+            cited.append(pk)
+    return sorted(cited)
+
+
+def _clean_self_score(raw: object, rule: str, errors: Errors) -> str:
+    try:
+        number = parse_number(raw)
+    except ValueError as error:
+        errors["self_score"] = str(error)
+        return ""
+    if number is None:
+        return ""
+    try:
+        value = (
+            scoring.level_pick(number) if rule == ItemRule.LEVEL_PICK else scoring.numeric(number)
+        )
+    except scoring.ItemRuleError:
+        errors["self_score"] = (
+            _("Choose 0, 300, 400 or 500.")
+            if rule == ItemRule.LEVEL_PICK
+            else _("Enter a score from 0 to 500.")
+        )
+        return ""
+    return number_text(value)
+
+
+def has_narrative(data: Mapping[str, Any]) -> bool:
+    return any(
+        (text or "").strip()
+        for parts in (data.get("narrative") or {}).values()
+        for text in parts.values()
+    )
+
+
+def missing_process(item: Item, data: Mapping[str, Any], rule: str) -> list[str]:
+    missing: list[str] = []
+    if not has_narrative(data):
+        missing.append(_("Describe how the agency works on this item (approach, deployment, …)."))
+    level_names = dict(LevelCode.choices)
+    for level in LEVELS:
+        ticked = (data.get("ticks") or {}).get(level) or []
+        parts = ((data.get("narrative") or {}).get(level)) or {}
+        if ticked and not any((text or "").strip() for text in parts.values()):
+            missing.append(
+                _("Checkpoints are ticked at the %(level)s level but nothing describes them.")
+                % {"level": level_names[level]}
+            )
+    if rule != ItemRule.GATED_CHECKLIST and not data.get("self_score"):
+        missing.append(_("Give the item's self-assessed score."))
+    return missing
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    score: Decimal
+    level: str  # "" when not a checklist rule
+    answered: bool
+    flagged: bool = False  # results item without a KPI score
+    kpis: tuple[KpiFigure, ...] = ()
+
+
+def process_figure(item: Item, data: Mapping[str, Any], rule: str) -> ItemFigure:
+    answered = has_narrative(data)
+    if rule != ItemRule.GATED_CHECKLIST:
+        raw = data.get("self_score") or ""
+        return ItemFigure(Decimal(raw) if raw else Decimal(0), "", answered)
+    ticks = data.get("ticks") or {}
+    counts: dict[str, scoring.LevelTicks] = {}
+    for level in item.levels.all():
+        total = len(level.checkpoints.all())
+        met = len(ticks.get(level.level) or [])
+        counts[level.level] = scoring.LevelTicks(met=min(met, total), count=total)
+    basic, advance, significance = (counts[level] for level in LEVELS)
+    return ItemFigure(
+        scoring.gated_checklist(basic, advance, significance),
+        scoring.level_reached(basic, advance, significance),
+        answered,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Results items (7.1–7.6)
+
+
+def kpi_years(fiscal_year: int) -> list[str]:
+    """The fiscal years a KPI table asks for: this cycle's and the two before it."""
+    return [str(year) for year in range(fiscal_year - 2, fiscal_year + 1)]
+
+
+def clean_results(
+    *,
+    kpis: Iterable[Mapping[str, object]],
+    note: object,
+    evidence: Iterable[object],
+    allowed_evidence: set[int],
+    years: list[str],
+) -> tuple[dict[str, Any], Errors]:
+    """KPI rows from typed values; errors keyed `kpis.<row>.<field>` (rows from 1)."""
+    errors: Errors = {}
+    rows: list[dict[str, Any]] = []
+    for raw in kpis:
+        row_errors: Errors = {}
+        kpi: dict[str, Any] = {}
+        for key in ("name", "unit", "comparison_source"):
+            value = _text(raw.get(key, ""))
+            if len(value) > KPI_TEXT_MAX:
+                row_errors[key] = _length_error(value, KPI_TEXT_MAX)
+            kpi[key] = value
+        direction = _text(raw.get("direction", "")) or "higher"
+        labels = {str(label): key for key, label in DIRECTIONS}
+        direction = labels.get(direction, direction)
+        if direction not in dict(DIRECTIONS):
+            row_errors["direction"] = _("Choose 'higher is better' or 'lower is better'.")
+            direction = "higher"
+        kpi["direction"] = direction
+        values: dict[str, str] = {}
+        for year in years:
+            values[year] = _number_field(raw.get(f"value_{year}", ""), f"value_{year}", row_errors)
+        kpi["values"] = values
+        for key in ("target", "comparison"):
+            kpi[key] = _number_field(raw.get(key, ""), key, row_errors)
+        band: dict[str, str] = {}
+        for score in BAND_SCORES:
+            band[score] = _number_field(raw.get(f"band_{score}", ""), f"band_{score}", row_errors)
+        kpi["band"] = band
+        blank = not any(
+            [kpi["name"], kpi["unit"], kpi["comparison_source"], kpi["target"], kpi["comparison"]]
+            + list(values.values())
+            + list(band.values())
+        )
+        if blank and not row_errors:
+            continue
+        if not any(key.startswith("band_") for key in row_errors):
+            message = band_problem(kpi)
+            if message:
+                row_errors["band"] = message
+        rows.append(kpi)
+        for key, message in row_errors.items():
+            errors[f"kpis.{len(rows)}.{key}"] = message
+    if len(rows) > MAX_KPIS:
+        errors["kpis"] = _("An item can have at most %(count)s KPIs.") % {"count": MAX_KPIS}
+    note_text = _text(note)
+    if len(note_text) > KPI_NOTE_MAX:
+        errors["note"] = _length_error(note_text, KPI_NOTE_MAX)
+    cited = _clean_evidence(evidence, allowed_evidence, errors)
+    return {"kpis": rows, "note": note_text, "evidence": cited}, errors
+
+
+def _number_field(raw: object, key: str, errors: Errors) -> str:
+    try:
+        number = parse_number(raw)
+    except ValueError as error:
+        errors[key] = str(error)
+        return _text(raw)
+    return "" if number is None else number_text(number)
+
+
+def band_points(kpi: Mapping[str, Any]) -> list[tuple[Decimal, Decimal]]:
+    band = kpi.get("band") or {}
+    return [(Decimal(band[score]), Decimal(score)) for score in BAND_SCORES if band.get(score)]
+
+
+def band_problem(kpi: Mapping[str, Any]) -> str:
+    """Why a KPI's score band cannot be used, or ""."""
+    points = band_points(kpi)
+    if not points:
+        return ""
+    try:
+        higher_better = check_band(points)
+    except scoring.BandError:
+        return _(
+            "The score band's values must run steadily from the value that scores 0 to the "
+            "value that scores 500."
+        )
+    if len(points) > 1 and higher_better != (kpi.get("direction") == "higher"):
+        if kpi.get("direction") == "higher":
+            return _("Higher is better, so the band's values must grow from 0 points to 500.")
+        return _("Lower is better, so the band's values must fall from 0 points to 500.")
+    return ""
+
+
+def latest_value(kpi: Mapping[str, Any]) -> tuple[str, Decimal] | None:
+    values = kpi.get("values") or {}
+    for year in sorted(values, reverse=True):
+        if values[year] not in ("", None):
+            return year, Decimal(values[year])
+    return None
+
+
+@dataclass(frozen=True)
+class KpiFigure:
+    score: Decimal | None
+    latest_year: str = ""
+    latest: Decimal | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+
+def kpi_figure(kpi: Mapping[str, Any]) -> KpiFigure:
+    problems = []
+    if not kpi.get("name"):
+        problems.append(_("Give the KPI a name."))
+    if not kpi.get("unit"):
+        problems.append(_("Give the unit."))
+    latest = latest_value(kpi)
+    if latest is None:
+        problems.append(_("Enter at least one yearly value."))
+    points = band_points(kpi)
+    if not points:
+        problems.append(_("Fill in the score band (the value that scores 0 … 500)."))
+    elif band_problem(kpi):
+        problems.append(band_problem(kpi))
+    if latest is None or not points or band_problem(kpi):
+        return KpiFigure(
+            None, latest[0] if latest else "", latest[1] if latest else None, tuple(problems)
+        )
+    score = scoring.kpi_band_score(latest[1], points)
+    return KpiFigure(score, latest[0], latest[1], tuple(problems))
+
+
+def results_figure(data: Mapping[str, Any]) -> ItemFigure:
+    kpis = tuple(kpi_figure(kpi) for kpi in data.get("kpis") or [])
+    scores = [figure.score for figure in kpis if figure.score is not None]
+    score, flagged = scoring.results_item_score(scores)
+    return ItemFigure(score, "", bool(data.get("kpis")), flagged, kpis)
+
+
+def missing_results(data: Mapping[str, Any]) -> list[str]:
+    kpis = data.get("kpis") or []
+    if not kpis:
+        return [_("Add at least one KPI.")]
+    missing = []
+    for number, kpi in enumerate(kpis, start=1):
+        for problem in kpi_figure(kpi).problems:
+            missing.append(_("KPI %(row)s: %(problem)s") % {"row": number, "problem": problem})
+    return missing
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole assessment
+
+
+def criteria_tree(edition: Edition) -> list[Category]:
+    """Categories with items, levels and checkpoints in four queries."""
+    return list(
+        edition.categories.prefetch_related("items__levels__checkpoints").order_by("number")
+    )
+
+
+@dataclass(frozen=True)
+class Figures:
+    items: dict[str, ItemFigure]
+    categories: dict[str, Decimal]
+    progress: list[dict[str, Any]]
+    result: scoring.AssessmentScore
+
+
+def self_figures(
+    edition: Edition, tree: list[Category], contents: Mapping[str, Mapping[str, Any]]
+) -> Figures:
+    """Every item's figure, category progress and the engine's totals for the current answers."""
+    items: dict[str, ItemFigure] = {}
+    categories: dict[str, Decimal] = {}
+    progress = []
+    for category in tree:
+        scores = []
+        answered = 0
+        category_items = list(category.items.all())
+        for item in category_items:
+            data = contents.get(item.code) or {}
+            if category.kind == Category.Kind.RESULTS:
+                figure = results_figure(data)
+            else:
+                figure = process_figure(item, data, edition.item_rule)
+            items[item.code] = figure
+            scores.append(figure.score)
+            answered += 1 if figure.answered else 0
+        categories[str(category.number)] = scoring.category_score(scores)
+        total = len(category_items)
+        progress.append(
+            {
+                "category": category,
+                "answered": answered,
+                "total": total,
+                "percent": round(100 * answered / total) if total else 0,
+            }
+        )
+    result = scoring.score_categories(categories, edition.thresholds())
+    return Figures(items, categories, progress, result)

@@ -1,0 +1,176 @@
+"""Administrators' pages for cycles: round windows, per-organisation extensions, reopening."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmqa.accounts.decorators import admin_required
+from pmqa.assessments import services
+from pmqa.assessments.models import Assessment, Cycle, Round, WindowExtension
+from pmqa.criteria.models import Edition
+from pmqa.lib.forms import BEDateField
+from pmqa.organisations.models import Organisation
+
+
+def _check_window(form: forms.Form, opens: str, closes: str) -> None:
+    opens_on, closes_on = form.cleaned_data.get(opens), form.cleaned_data.get(closes)
+    if opens_on and closes_on and closes_on < opens_on:
+        form.add_error(closes, _("The round must close on or after the day it opens."))
+
+
+class CycleForm(forms.Form):
+    fiscal_year = forms.IntegerField(
+        label=gettext_lazy("Fiscal year (B.E.)"), min_value=2560, max_value=2700
+    )
+    edition = forms.ModelChoiceField(
+        label=gettext_lazy("Criteria edition"), queryset=Edition.objects.all()
+    )
+    round1_opens_on = BEDateField(label=gettext_lazy("Round 1 opens on"))
+    round1_closes_on = BEDateField(label=gettext_lazy("Round 1 closes on"))
+    round2_opens_on = BEDateField(label=gettext_lazy("Round 2 opens on"), required=False)
+    round2_closes_on = BEDateField(label=gettext_lazy("Round 2 closes on"), required=False)
+    round2_threshold = forms.DecimalField(
+        label=gettext_lazy("Round 2 threshold (verified round-1 total)"),
+        required=False,
+        min_value=0,
+        max_value=500,
+        decimal_places=2,
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        _check_window(self, "round1_opens_on", "round1_closes_on")
+        _check_window(self, "round2_opens_on", "round2_closes_on")
+        if bool(data.get("round2_opens_on")) != bool(data.get("round2_closes_on")):
+            self.add_error("round2_closes_on", _("Give both round 2 dates, or neither."))
+        return data
+
+
+class RoundForm(forms.Form):
+    number = forms.TypedChoiceField(
+        label=gettext_lazy("Round"), choices=Round.Number.choices, coerce=int
+    )
+    opens_on = BEDateField(label=gettext_lazy("Opens on"))
+    closes_on = BEDateField(label=gettext_lazy("Closes on"))
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        _check_window(self, "opens_on", "closes_on")
+        return data
+
+
+class ExtensionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name_th"),
+    )
+    closes_on = BEDateField(label=gettext_lazy("New closing date"))
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@admin_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = (
+        Cycle.objects.select_related("edition")
+        .prefetch_related("rounds")
+        .annotate(assessment_count=Count("assessments"))
+    )
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rounds = {1: (data["round1_opens_on"], data["round1_closes_on"])}
+        if data.get("round2_opens_on"):
+            rounds[2] = (data["round2_opens_on"], data["round2_closes_on"])
+        try:
+            cycle = services.create_cycle(
+                fiscal_year=data["fiscal_year"],
+                edition=data["edition"],
+                rounds=rounds,
+                round2_threshold=data.get("round2_threshold"),
+                by=request.user,
+            )
+        except services.ServiceError as error:
+            form.add_error("fiscal_year", str(error))
+        else:
+            messages.success(
+                request,
+                _("Created the cycle for fiscal year %(year)s.") % {"year": cycle.fiscal_year},
+            )
+            return redirect("manage:cycle", cycle.fiscal_year)
+    return render(
+        request,
+        "manage/cycles.html",
+        {"cycles": cycles, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@admin_required
+def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
+    round_form = RoundForm(request.POST if request.POST.get("form") == "round" else None)
+    extension_form = ExtensionForm(
+        request.POST if request.POST.get("form") == "extension" else None
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "round" and round_form.is_valid():
+            data = round_form.cleaned_data
+            services.update_round(
+                cycle=cycle,
+                number=data["number"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                by=request.user,
+            )
+            messages.success(request, _("Saved the round dates."))
+            return redirect("manage:cycle", fiscal_year)
+        if request.POST.get("form") == "extension" and extension_form.is_valid():
+            data = extension_form.cleaned_data
+            round_ = cycle.rounds.filter(number=1).first()
+            if round_ is None:
+                extension_form.add_error(None, _("Set the round 1 dates first."))
+            else:
+                try:
+                    services.grant_extension(
+                        round_=round_,
+                        organisation=data["organisation"],
+                        closes_on=data["closes_on"],
+                        reason=data["reason"],
+                        by=request.user,
+                    )
+                except services.ServiceError as error:
+                    extension_form.add_error("closes_on", str(error))
+                else:
+                    messages.success(
+                        request,
+                        _("Extended round 1 for %(organisation)s.")
+                        % {"organisation": data["organisation"].name},
+                    )
+                    return redirect("manage:cycle", fiscal_year)
+    assessments = (
+        Assessment.objects.filter(cycle=cycle, is_synthetic=False)
+        .select_related("organisation")
+        .order_by("organisation__name_th")
+    )
+    return render(
+        request,
+        "manage/cycle.html",
+        {
+            "cycle": cycle,
+            "rounds": list(cycle.rounds.all()),
+            "round_form": round_form,
+            "extension_form": extension_form,
+            "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
+                "organisation", "round", "granted_by"
+            ),
+            "assessments": assessments,
+            "synthetic_count": Assessment.objects.filter(cycle=cycle, is_synthetic=True).count(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from pmqa.assessments import manage
+
+app_name = "manage"
+urlpatterns = [
+    path("cycles/", manage.cycle_list, name="cycles"),
+    path("cycles/<int:fiscal_year>/", manage.cycle_detail, name="cycle"),
+]

@@ -1,0 +1,31 @@
+"""E-mail agencies whose self-assessment is still a draft 14, 7 and 1 days before it closes.
+
+Meant for a daily timer; each reminder goes out once, so running it twice sends nothing new.
+"""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from pmqa.assessments.services import send_reminders
+from pmqa.lib.thai import ThaiDateError, parse_date_be
+
+
+class Command(BaseCommand):
+    help = "E-mail agencies whose assessment is still a draft 14, 7 and 1 days before closing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--today",
+            help="Act as if today were this date (dd/mm/yyyy, B.E.); for catching up a missed run.",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        today = None
+        if options.get("today"):
+            try:
+                today = parse_date_be(str(options["today"]))
+            except ThaiDateError as error:
+                raise CommandError(str(error)) from None
+        sent = send_reminders(today=today)
+        for code, days in sent:
+            self.stdout.write(f"{code}\t{days}")
+        self.stdout.write(self.style.SUCCESS(f"{len(sent)} reminder(s) sent."))

@@ -1,0 +1,30 @@
+// Self-assessment forms: live character counts, and what the autosave is doing.
+(function () {
+  "use strict";
+  function count(area) {
+    var out = area.parentNode.querySelector("[data-count]");
+    if (out) { out.textContent = area.value.length.toLocaleString(); }
+  }
+  document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
+    area.addEventListener("input", function () { count(area); });
+    count(area);
+  });
+  var form = document.getElementById("answer-form");
+  if (!form) { return; }
+  var pending = false;
+  function say(text, state) {
+    var status = document.getElementById("save-status");
+    if (status) { status.textContent = text; status.className = "save-status " + state; }
+  }
+  form.addEventListener("input", function () { pending = true; say(form.dataset.msgUnsaved, "pending"); });
+  form.addEventListener("change", function () { pending = true; });
+  document.body.addEventListener("htmx:beforeRequest", function () { say(form.dataset.msgSaving, "pending"); });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) { pending = false; return; }
+    say(form.dataset.msgOffline, "invalid");
+  });
+  form.addEventListener("submit", function () { pending = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (pending) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
