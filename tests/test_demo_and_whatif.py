@@ -138,3 +138,21 @@ def test_what_if_item_mode_walks_the_criteria_once(client, personas, django_asse
     # session, user, roles, assessments, categories, items, levels, checkpoints
     with django_assert_num_queries(8):
         client.post(url, data, HTTP_HX_REQUEST="true")
+
+
+def test_the_demo_loads_isocs_profile_verbatim_once(client, demo):
+    from pmqa.assessments.models import Answer
+
+    isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
+    call_command("seed_demo", verbosity=0)
+    op1a = Answer.objects.get(assessment=isoc, key="OP1a")
+    assert op1a.version == 1
+    assert op1a.data["budget"] == "10049512900"
+    assert op1a.data["headcount"] == "64695"
+    assert op1a.data["vision"].startswith("กอ.รมน. เป็นองค์กรหลักในการบูรณาการ")
+    assert len(op1a.data["services"]) == 9
+    partners = Answer.objects.get(assessment=isoc, key="OP1b").data["partners"]
+    assert [p["kind"] for p in partners] == ["supplier", "partner", "collaborator"]
+    assert client.login(username="isoc.editor", password=DEMO_PASSWORD)
+    page = client.get(reverse("assessments:profile", args=[isoc.pk, "OP2b"])).content.decode()
+    assert "ภัยคุกคามทางความมั่นคงรูปแบบใหม่ซับซ้อนมีหลายมิติ" in page

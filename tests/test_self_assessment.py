@@ -876,3 +876,11 @@ def test_a_file_that_is_not_a_workbook_is_refused(client, personas, work_a):
     response = client.post(reverse("assessments:excel_import", args=[work_a.pk]), {"file": fake})
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
+
+
+def test_a_recorded_assessment_shows_its_stored_self_scores(client, personas):
+    login(client, personas.editor_a)
+    page = client.get(reverse("assessments:home", args=[personas.assessment_a.pk])).content.decode()
+    assert 'data-testid="preview-total">443.10<' in page
+    assert 'data-testid="preview-rating">3.54<' in page
+    assert "คะแนนประเมินตนเองที่บันทึกไว้" in page

@@ -1,7 +1,8 @@
 """Extract the Feedback Report texts of the two seed documents into demo data files.
 
 Run: .venv/bin/python tools/build_demo_texts.py ../shared/seeds
-Writes pmqa/demo/data/narathiwat_2561.yaml and pmqa/demo/data/isoc_2563.yaml.
+Writes pmqa/demo/data/narathiwat_2561.yaml and pmqa/demo/data/isoc_2563.yaml (with ISOC's
+organisational profile, field by field).
 """
 
 import re
@@ -119,6 +120,166 @@ def isoc(text: str) -> dict:
         "category7_ofis": cat7,
         "conclusion": conclusion,
         "themes": themes,
+        "profile": isoc_profile(text),
+    }
+
+
+def _block(lines: list[str], start: str, stops: tuple[str, ...]) -> list[str]:
+    """Non-empty lines after the line that starts with `start`, up to one that starts a stop."""
+    index = next(i for i, line in enumerate(lines) if line.startswith(start))
+    first = lines[index].split(":", 1)[1].strip() if ":" in lines[index] else ""
+    out = [first] if first else []
+    for line in lines[index + 1 :]:
+        if line.startswith(stops):
+            break
+        if line:
+            out.append(line)
+    return out
+
+
+def _after(line: str) -> str:
+    return line.split(":", 1)[1].strip()
+
+
+def isoc_profile(text: str) -> dict:
+    """The organisational profile pages of the ISOC report, field by field (verbatim)."""
+    all_lines = [line.strip() for line in text.splitlines()]
+    begin = all_lines.index("ลักษณะสำคัญขององค์การ (1)")
+    end = next(i for i, line in enumerate(all_lines) if line.startswith("โครงสร้างการจัดประกอบด้วย"))
+    lines = all_lines[begin : end + 8]
+    heads = (
+        "ลักษณะสำคัญ",
+        "วิสัยทัศน์",
+        "ค่านิยม",
+        "งบประมาณ",
+        "รายได้",
+        "จำนวนบุคลากร",
+        "กฎหมาย",
+        "ระบบการปรับปรุง",
+        "ผู้ส่งมอบ",
+        "ความต้องการ",
+        "ผู้มีส่วนได้ส่วนเสีย",
+        "ผู้รับบริการ",
+        "สมรรถนะหลัก",
+        "แหล่งข้อมูล",
+        "การเปลี่ยนแปลง",
+        "ความได้เปรียบ",
+        "ความท้าทาย",
+        "ด้าน",
+        "ภารกิจ/บริการหลัก",
+        "คุณลักษณะโดดเด่น",
+        "สภาพแวดล้อม",
+        "โครงสร้างการจัด",
+        "พันธมิตร",
+        "ผู้ให้ความร่วมมือ",
+    )
+
+    def one(start: str) -> str:
+        return next(_after(line) for line in lines if line.startswith(start))
+
+    def listed(start: str) -> str:
+        return "\n".join(_block(lines, start, heads))
+
+    partners_at = lines.index("ผู้ส่งมอบ พันธมิตร และผู้ให้ความร่วมมือ :")
+    names = {
+        key: _after(lines[i])
+        for i, key in (
+            (partners_at + 2, "supplier"),
+            (partners_at + 4, "partner"),
+            (partners_at + 6, "collaborator"),
+        )
+    }
+    needs_at = lines.index("ความต้องการ :", partners_at)
+    needs = {
+        key: _after(lines[needs_at + offset])
+        for key, offset in (("supplier", 2), ("partner", 4), ("collaborator", 6))
+    }
+    stakeholders_at = lines.index("ผู้มีส่วนได้ส่วนเสีย:")
+    customers_at = next(i for i, line in enumerate(lines) if line.startswith("ผู้รับบริการ: คือ"))
+
+    def bullets(after: int) -> str:
+        out = []
+        for line in lines[after + 1 :]:
+            if line.startswith("- "):
+                out.append(line)
+            elif out:
+                break
+        return "\n".join(out)
+
+    sides = {"พันธกิจ": "mission", "ปฏิบัติการ": "operations", "บุคลากร": "workforce", "สังคม": "social"}
+    strategic: dict[str, str] = {}
+    for kind, start in (
+        ("advantage", "ความได้เปรียบเชิงยุทธศาสตร์"),
+        ("challenge", "ความท้าทายเชิงยุทธศาสตร์"),
+    ):
+        at = next(i for i, line in enumerate(lines) if line.startswith(start))
+        for line in lines[at + 1 : at + 9]:
+            match = re.match(r"ด้าน(พันธกิจ|ปฏิบัติการ|บุคลากร|สังคม)\s*:\s*(.+)", line)
+            if match:
+                strategic[f"{kind}_{sides[match.group(1)]}"] = match.group(2).strip()
+    services = _block(lines, "ภารกิจ/บริการหลัก", heads)
+    distinction = _block(lines, "คุณลักษณะโดดเด่น", heads)[0]
+    environment_at = lines.index("สภาพแวดล้อมการแข่งขัน :")
+    environment = next(line for line in lines[environment_at + 1 :] if line)
+    changes = _block(lines, "การเปลี่ยนแปลงความสามารถในการแข่งขัน :", heads)
+    structure = []
+    for line in lines[lines.index("โครงสร้างการจัด กอ.รมน.:") + 1 :]:
+        if line.startswith("คะแนน"):
+            break
+        if line:
+            structure.append(line)
+    headcount = one("จำนวนบุคลากร")
+    return {
+        "OP1a": {
+            "mission": listed("พันธกิจ :"),
+            "vision": one("วิสัยทัศน์"),
+            "values": one("ค่านิยม"),
+            "core_competencies": listed("สมรรถนะหลัก"),
+            "services": [
+                {"service": strip_number(line), "distinction": distinction} for line in services
+            ],
+            "budget": one("งบประมาณ").replace(",", "").replace(" บาท", ""),
+            "budget_as_of": "",  # the report gives no date for the budget
+            "revenue": "0" if one("รายได้") == "ไม่มี" else one("รายได้"),
+            "revenue_as_of": "",
+            "headcount": re.match(r"([\d,]+)", headcount).group(1).replace(",", ""),
+            "headcount_as_of": "2020-01-15" if "15 ม.ค. 63" in headcount else "",
+            "workforce": "",
+            "assets": "",
+            "laws": listed("กฎหมาย ระเบียบ ข้อบังคับ"),
+        },
+        "OP1b": {
+            "structure": "\n".join(structure),
+            "customers": [
+                {"group": _after(lines[customers_at]), "requirements": bullets(customers_at)}
+            ],
+            "stakeholders": [
+                {"group": lines[stakeholders_at + 2], "requirements": bullets(stakeholders_at)}
+            ],
+            "partners": [
+                {"kind": key, "name": names[key], "role": "", "requirements": needs[key]}
+                for key in ("supplier", "partner", "collaborator")
+            ],
+        },
+        "OP2a": {
+            "competitive_environment": environment,
+            "competitive_changes": "\n".join(changes),
+            "comparative_sources": one("แหล่งข้อมูลเชิงเปรียบเทียบ"),
+        },
+        "OP2b": {
+            key: strategic.get(key, "")
+            for key in (
+                "advantage_mission",
+                "advantage_operations",
+                "advantage_workforce",
+                "advantage_social",
+                "challenge_mission",
+                "challenge_operations",
+                "challenge_workforce",
+                "challenge_social",
+            )
+        },
+        "OP2c": {"improvement_system": one("ระบบการปรับปรุงผลการดำเนินงาน")},
     }
 
 

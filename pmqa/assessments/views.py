@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
 from pmqa.accounts.roles import get_assessment_for_user, request_access
 from pmqa.assessments import answers as content
@@ -28,6 +29,7 @@ from pmqa.assessments.models import (
     Evidence,
     Revision,
     Round,
+    ScoreSnapshot,
     WindowExtension,
 )
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
@@ -150,15 +152,47 @@ def page_url(assessment: Assessment, key: str) -> str:
 # Home
 
 
+def _score_display(ws: Workspace, figures: content.Figures) -> dict[str, Any]:
+    """The figures the home page shows: the live preview while the agency is answering, the
+    stored self-score once submitted (or for assessments recorded without item answers)."""
+    stored = (
+        ScoreSnapshot.objects.filter(assessment=ws.assessment, source="self", round_number=1)
+        .order_by("-created_at")
+        .first()
+    )
+    answered = any(answer.version for answer in ws.answers.values())
+    if stored is not None and (ws.assessment.status != Assessment.Status.DRAFT or not answered):
+        categories = stored.category_scores()
+        thresholds = ws.assessment.cycle.edition.thresholds()
+        return {
+            "live": False,
+            "categories": {key: value for key, value in categories.items()},
+            "classification": {k: scoring.classify(v, thresholds) for k, v in categories.items()},
+            "total": stored.total,
+            "rating": stored.rating,
+            "level": stored.level,
+            "rules_version": stored.rules_version,
+        }
+    return {
+        "live": True,
+        "categories": figures.categories,
+        "classification": figures.result.classification,
+        "total": figures.result.total,
+        "rating": figures.result.rating,
+        "level": figures.result.level,
+        "rules_version": figures.result.rules_version,
+    }
+
+
 @agency_required
 def home(request: HttpRequest, pk: int) -> HttpResponse:
     ws = _load(request, pk)
     figures = ws.figures()
     missing = services.missing_for_submission(ws.assessment, ws.answers)
-    profile_done = sum(1 for s in SECTIONS if s.code not in {m.key for m in missing})
-    submissions = list(ws.assessment.submissions.select_related("submitted_by")[:5])
+    missing_keys = {m.key for m in missing}
+    profile_done = sum(1 for s in SECTIONS if s.code not in missing_keys)
+    submissions = list(ws.assessment.submissions.select_related("submitted_by", "self_score")[:5])
     changes = list(ws.assessment.status_changes.select_related("by")[:20])
-    any_answer = any(answer.version for answer in ws.answers.values())
     return render(
         request,
         "assessments/home.html",
@@ -166,13 +200,13 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "ws": ws,
             "assessment": ws.assessment,
             "figures": figures,
+            "scores": _score_display(ws, figures),
+            "is_draft": ws.assessment.status == Assessment.Status.DRAFT,
             "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
             "profile_done": profile_done,
             "profile_total": len(SECTIONS),
-            "sections": [(s, page_url(ws.assessment, s.code)) for s in SECTIONS],
             "submissions": submissions,
             "changes": changes,
-            "any_answer": any_answer,
             "may_submit": ws.access.may_submit(ws.assessment.organisation_id),
         },
     )

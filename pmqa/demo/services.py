@@ -247,6 +247,20 @@ def load_cohort(cycles: dict[int, Cycle]) -> int:
     return created
 
 
+def load_isoc_profile(assessment: Assessment) -> None:
+    """ISOC's organisational profile as its FY2563 report printed it, field by field."""
+    from pmqa.accounts.models import User
+    from pmqa.assessments.models import Answer
+    from pmqa.assessments.services import ensure_answers, save_answer
+
+    profile = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))["profile"]
+    editor = User.objects.filter(username="isoc.editor").first()
+    ensure_answers(assessment=assessment)
+    for code, data in profile.items():
+        answer = Answer.objects.get(assessment=assessment, key=code)
+        save_answer(answer=answer, data=data, base_version=answer.version, by=editor)
+
+
 def _clamp(value: Decimal) -> Decimal:
     return max(Decimal(0), min(Decimal(500), value)).quantize(Decimal("0.01"))
 
@@ -257,6 +271,7 @@ def seed_demo() -> list[DemoAccount]:
     cycles = ensure_cycles(edition)
     accounts = ensure_accounts()
     load_narathiwat(cycles)
-    load_isoc(cycles)
+    isoc = load_isoc(cycles)
+    load_isoc_profile(isoc)
     load_cohort(cycles)
     return accounts
