@@ -884,3 +884,17 @@ def test_a_recorded_assessment_shows_its_stored_self_scores(client, personas):
     assert 'data-testid="preview-total">443.10<' in page
     assert 'data-testid="preview-rating">3.54<' in page
     assert "คะแนนประเมินตนเองที่บันทึกไว้" in page
+
+
+def test_workspace_pages_use_a_bounded_number_of_queries(
+    client, personas, work_a, django_assert_max_num_queries
+):
+    complete_assessment(work_a, personas.editor_a)
+    login(client, personas.editor_a)
+    client.get(reverse("assessments:home", args=[work_a.pk]))  # session and caches warm
+    with django_assert_max_num_queries(16):
+        client.get(reverse("assessments:home", args=[work_a.pk]))
+    with django_assert_max_num_queries(16):
+        client.get(item_url(work_a, "4.2"))
+    with django_assert_max_num_queries(16):
+        client.get(reverse("assessments:submit", args=[work_a.pk]))

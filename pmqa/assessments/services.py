@@ -507,7 +507,9 @@ class Missing:
     problems: list[str]
 
 
-def missing_for_submission(assessment: Assessment, answers: dict[str, Answer]) -> list[Missing]:
+def missing_for_submission(
+    assessment: Assessment, answers: dict[str, Answer], tree: list[Category] | None = None
+) -> list[Missing]:
     """Everything a submission still needs, in the order of the forms."""
     found: list[Missing] = []
     for section in SECTIONS:
@@ -516,7 +518,7 @@ def missing_for_submission(assessment: Assessment, answers: dict[str, Answer]) -
         if problems:
             found.append(Missing(section.code, str(section.title), problems))
     edition = assessment.cycle.edition
-    for category in content.criteria_tree(edition):
+    for category in tree if tree is not None else content.criteria_tree(edition):
         for item in category.items.all():
             data = answers[item.code].data if item.code in answers else {}
             if category.kind == Category.Kind.RESULTS:

@@ -188,7 +188,7 @@ def _score_display(ws: Workspace, figures: content.Figures) -> dict[str, Any]:
 def home(request: HttpRequest, pk: int) -> HttpResponse:
     ws = _load(request, pk)
     figures = ws.figures()
-    missing = services.missing_for_submission(ws.assessment, ws.answers)
+    missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
     missing_keys = {m.key for m in missing}
     profile_done = sum(1 for s in SECTIONS if s.code not in missing_keys)
     submissions = list(ws.assessment.submissions.select_related("submitted_by", "self_score")[:5])
@@ -697,7 +697,7 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 @agency_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     ws = _load(request, pk)
-    missing = services.missing_for_submission(ws.assessment, ws.answers)
+    missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
     may_submit = ws.access.may_submit(ws.assessment.organisation_id)
     if request.method == "POST":
         if not may_submit:

@@ -19,7 +19,18 @@
   form.addEventListener("input", function () { pending = true; say(form.dataset.msgUnsaved, "pending"); });
   form.addEventListener("change", function () { pending = true; });
   document.body.addEventListener("htmx:beforeRequest", function () { say(form.dataset.msgSaving, "pending"); });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // An expired session answers with the login page: keep the form, say what happened.
+    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    if (url && url.indexOf("/accounts/login") !== -1) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = true;
+      say(form.dataset.msgLogin, "invalid");
+    }
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
+    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    if (url && url.indexOf("/accounts/login") !== -1) { return; }
     if (event.detail.successful) { pending = false; return; }
     say(form.dataset.msgOffline, "invalid");
   });
