@@ -10,7 +10,10 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("pmqa.dashboards.urls")),
     path("agency/", include("pmqa.assessments.urls")),
+    path("agency/", include("pmqa.reviews.agency_urls")),
     path("manage/", include("pmqa.assessments.manage_urls")),
+    path("manage/", include("pmqa.reviews.manage_urls")),
+    path("review/", include("pmqa.reviews.urls")),
     path("criteria/", include("pmqa.criteria.urls")),
     path("organisations/", include("pmqa.organisations.urls")),
     path(

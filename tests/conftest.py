@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 import yaml
 from django.core.management import call_command
+from django.utils import timezone
 
 from pmqa.accounts.models import Membership, Role, User
 from pmqa.assessments.models import Assessment, Cycle, Round
-from pmqa.assessments.services import record_category_scores
+from pmqa.assessments.services import record_category_scores, start_assessment
 from pmqa.criteria.models import Edition
 from pmqa.demo.services import CRITERIA_FILE
 from pmqa.organisations.models import Organisation
@@ -104,3 +105,26 @@ def personas(db, edition):
         assessment_a=assessment_a,
         assessment_b=assessment_b,
     )
+
+
+@pytest.fixture
+def open_cycle(personas, edition):
+    today = timezone.localdate()
+    cycle = Cycle.objects.create(fiscal_year=2570, edition=edition)
+    Round.objects.create(
+        cycle=cycle,
+        number=1,
+        opens_on=today - datetime.timedelta(days=10),
+        closes_on=today + datetime.timedelta(days=20),
+    )
+    return cycle
+
+
+@pytest.fixture
+def work_a(personas, open_cycle):
+    return start_assessment(cycle=open_cycle, organisation=personas.agency_a, by=personas.editor_a)
+
+
+@pytest.fixture
+def work_b(personas, open_cycle):
+    return start_assessment(cycle=open_cycle, organisation=personas.agency_b, by=personas.editor_b)

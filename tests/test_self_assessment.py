@@ -30,33 +30,6 @@ def login(client, user):
     return client
 
 
-@pytest.fixture
-def open_cycle(personas, edition):
-    today = timezone.localdate()
-    cycle = Cycle.objects.create(fiscal_year=2570, edition=edition)
-    Round.objects.create(
-        cycle=cycle,
-        number=1,
-        opens_on=today - datetime.timedelta(days=10),
-        closes_on=today + datetime.timedelta(days=20),
-    )
-    return cycle
-
-
-@pytest.fixture
-def work_a(personas, open_cycle):
-    return services.start_assessment(
-        cycle=open_cycle, organisation=personas.agency_a, by=personas.editor_a
-    )
-
-
-@pytest.fixture
-def work_b(personas, open_cycle):
-    return services.start_assessment(
-        cycle=open_cycle, organisation=personas.agency_b, by=personas.editor_b
-    )
-
-
 def item_url(assessment, code):
     return reverse("assessments:item", args=[assessment.pk, code])
 

@@ -24,6 +24,12 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("Verified round-1 total an agency needs to enter round 2."),
     )
+    review_due_on = models.DateField(
+        _("assessors' reviews due on"),
+        null=True,
+        blank=True,
+        help_text=_("The date by which assessors submit their independent reviews."),
+    )
 
     class Meta:
         ordering = ["-fiscal_year"]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
-from pmqa.accounts.roles import get_assessment_for_user, request_access
+from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
 from pmqa.assessments import answers as content
 from pmqa.assessments import forms, services
 from pmqa.assessments.models import (
@@ -37,6 +37,7 @@ from pmqa.criteria.models import Category, Item
 from pmqa.lib.diff import field_diffs
 from pmqa.lib.uploads import ACCEPT, RawNameRecorder
 from pmqa.organisations.models import Organisation
+from pmqa.reviews.services import round2_eligible
 
 
 @dataclass
@@ -208,6 +209,10 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "submissions": submissions,
             "changes": changes,
             "may_submit": ws.access.may_submit(ws.assessment.organisation_id),
+            "clarifications": list(
+                ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
+            ),
+            "round2": round2_eligible(ws.assessment) and results_visible(request, ws.assessment),
         },
     )
 

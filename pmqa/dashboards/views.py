@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from pmqa import scoring
-from pmqa.accounts.decorators import admin_required, agency_required, assessor_required
+from pmqa.accounts.decorators import admin_required, agency_required
 from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.organisations.models import Organisation
@@ -113,6 +113,19 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     total_gap = own.total - verified.total if own and verified else None
+    sections = []
+    round2 = None
+    if verified is not None:
+        from pmqa.reviews.manage import report_sections
+
+        feedback = getattr(assessment, "feedback", None)
+        if feedback is not None:
+            sections = report_sections(feedback)
+        round2 = (
+            ScoreSnapshot.objects.filter(assessment=assessment, round_number=2)
+            .order_by("-created_at")
+            .first()
+        )
     return render(
         request,
         "dashboards/assessment_detail.html",
@@ -123,13 +136,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "verified": verified,
             "total_gap": total_gap,
             "rules_version": (own or verified).rules_version if (own or verified) else "",
+            "sections": sections,
+            "round2": round2,
         },
     )
-
-
-@assessor_required
-def assessor_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboards/assessor.html", {})
 
 
 @admin_required

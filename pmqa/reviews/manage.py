@@ -1,0 +1,261 @@
+"""Administrators' pages for verification: assessor teams (by hand or CSV), workload, report
+approval and publication, and the audit trail of an assessment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from pmqa.accounts.decorators import admin_required
+from pmqa.accounts.models import ASSESSOR_ROLES, Membership, Role, User
+from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.assessments.services import ServiceError
+from pmqa.audit.models import AuditEntry
+from pmqa.reviews import services
+from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
+from pmqa.reviews.views import feedback_blocks
+
+
+def _assessors(*, lead: bool) -> list[User]:
+    roles = [Role.LEAD_ASSESSOR] if lead else list(ASSESSOR_ROLES)
+    ids = Membership.objects.current().filter(role__in=roles).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username"))
+
+
+@admin_required
+def assignments(request: HttpRequest) -> HttpResponse:
+    csv_problems: list[services.CsvProblem] = []
+    if request.method == "POST" and request.POST.get("form") == "csv":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a CSV file."))
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                csv_problems = [
+                    services.CsvProblem(
+                        0, _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")
+                    )
+                ]
+            else:
+                count, csv_problems = services.import_assignments(text=text, by=request.user)  # type: ignore[arg-type]
+                if not csv_problems:
+                    messages.success(request, _("Assigned %(count)s teams.") % {"count": count})
+                    return redirect("verification:assignments")
+    elif request.method == "POST":
+        assessment = get_object_or_404(Assessment, pk=request.POST.get("assessment") or 0)
+        lead = User.objects.filter(pk=request.POST.get("lead") or 0).first()
+        members = list(
+            User.objects.filter(pk__in=[v for v in request.POST.getlist("members") if v.isdigit()])
+        )
+        try:
+            services.assign_team(assessment=assessment, lead=lead, members=members, by=request.user)  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Assigned the team for %(organisation)s.")
+                % {"organisation": assessment.organisation.name},
+            )
+        return redirect("verification:assignments")
+    waiting = list(
+        Assessment.objects.filter(status__in=services.REVIEWABLE, is_synthetic=False)
+        .select_related("organisation", "cycle")
+        .prefetch_related("assignments__assessor")
+        .order_by("-cycle__fiscal_year", "organisation__name_th")
+    )
+    reviews = Review.objects.values("assessor_id").annotate(
+        total=Count("id"), submitted=Count("id", filter=Q(submitted_at__isnull=False))
+    )
+    scored = dict(
+        ItemScore.objects.exclude(score="")
+        .values_list("review__assessor_id")
+        .annotate(n=Count("id"))
+    )
+    per_assessor = {row["assessor_id"]: row for row in reviews}
+    workload = []
+    for person in _assessors(lead=False):
+        assigned = Assignment.objects.filter(assessor=person).count()
+        stats = per_assessor.get(person.pk, {})
+        workload.append(
+            {
+                "person": person,
+                "assigned": assigned,
+                "started": stats.get("total", 0),
+                "submitted": stats.get("submitted", 0),
+                "items_scored": scored.get(person.pk, 0),
+            }
+        )
+    return render(
+        request,
+        "manage/assignments.html",
+        {
+            "waiting": waiting,
+            "leads": _assessors(lead=True),
+            "members": _assessors(lead=False),
+            "workload": workload,
+            "csv_problems": csv_problems,
+        },
+        status=400 if csv_problems else 200,
+    )
+
+
+@admin_required
+def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who may not verify this assessment, and why (shown before choosing a team)."""
+    assessment = get_object_or_404(Assessment.objects.select_related("organisation"), pk=pk)
+    rows = [
+        (person, services.conflicts_of_interest(person, assessment.organisation))
+        for person in _assessors(lead=False)
+    ]
+    return render(
+        request,
+        "manage/conflicts.html",
+        {"assessment": assessment, "rows": [(p, r) for p, r in rows if r]},
+    )
+
+
+@admin_required
+def reports(request: HttpRequest) -> HttpResponse:
+    waiting = Feedback.objects.filter(
+        status__in=[Feedback.Status.SUBMITTED, Feedback.Status.APPROVED]
+    ).select_related("assessment__organisation", "assessment__cycle")
+    return render(request, "manage/reports.html", {"waiting": waiting})
+
+
+@admin_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = get_object_or_404(
+        Feedback.objects.select_related("assessment__organisation", "assessment__cycle__edition"),
+        assessment_id=pk,
+    )
+    if request.method == "POST":
+        try:
+            services.feedback_step(
+                feedback=feedback,
+                action=request.POST.get("action", ""),
+                comment=request.POST.get("comment", ""),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except (ServiceError, KeyError) as error:
+            messages.error(
+                request, str(error) if isinstance(error, ServiceError) else _("Unknown action.")
+            )
+        else:
+            messages.success(
+                request,
+                _("The report is now “%(status)s”.") % {"status": feedback.get_status_display()},
+            )
+        return redirect("verification:report", pk)
+    verified = (
+        ScoreSnapshot.objects.filter(
+            assessment=feedback.assessment, source="assessor", round_number=1
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "manage/report.html",
+        {
+            "feedback": feedback,
+            "assessment": feedback.assessment,
+            "verified": verified,
+            "sections": report_sections(feedback),
+        },
+    )
+
+
+def report_sections(feedback: Feedback) -> list[dict[str, object]]:
+    """The report's texts grouped for reading: pillars, categories with items, themes."""
+    from pmqa.assessments.answers import criteria_tree
+    from pmqa.criteria.models import Pillar
+
+    edition = feedback.assessment.cycle.edition
+    blocks = feedback_blocks(feedback)
+    sections: list[dict[str, object]] = []
+    pillars = [
+        (p, blocks.get(("pillar", p.code, "achievement"), ""))
+        for p in Pillar.objects.filter(edition=edition)
+    ]
+    if any(text for _p, text in pillars):
+        sections.append({"kind": "pillars", "pillars": pillars})
+    for category in criteria_tree(edition):
+        items = [
+            (
+                item,
+                blocks.get(("item", item.code, "strength"), ""),
+                blocks.get(("item", item.code, "ofi"), ""),
+            )
+            for item in category.items.all()
+        ]
+        sections.append(
+            {
+                "kind": "category",
+                "category": category,
+                "strength": blocks.get(("category", str(category.number), "strength"), ""),
+                "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
+                "items": [row for row in items if row[1] or row[2]],
+            }
+        )
+    sections.append(
+        {
+            "kind": "conclusion",
+            "conclusion": feedback.conclusion,
+            "themes": list(
+                feedback.entries.filter(scope="overall", kind="theme").order_by("position")
+            ),
+        }
+    )
+    return sections
+
+
+@admin_required
+def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("organisation", "cycle"), pk=pk
+    )
+    keys = _related_objects(assessment)
+    query = Q()
+    for object_type, ids in keys.items():
+        query |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
+    entries = AuditEntry.objects.filter(query).select_related("actor").order_by("-at")[:1000]
+    return render(request, "manage/audit.html", {"assessment": assessment, "entries": entries})
+
+
+def _related_objects(assessment: Assessment) -> dict[str, list[int]]:
+    from pmqa.assessments.models import Evidence
+    from pmqa.reviews.models import ApplicationReport, Clarification, ConsensusScore, Round2Score
+
+    return {
+        "assessments.assessment": [assessment.pk],
+        "assessments.evidence": list(
+            Evidence.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.itemscore": list(
+            ItemScore.objects.filter(review__assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.review": list(
+            Review.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.clarification": list(
+            Clarification.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.consensusscore": list(
+            ConsensusScore.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.feedback": list(
+            Feedback.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.applicationreport": list(
+            ApplicationReport.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+        "reviews.round2score": list(
+            Round2Score.objects.filter(assessment=assessment).values_list("pk", flat=True)
+        ),
+    }

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from pmqa.reviews import views
+
+app_name = "reviews"
+urlpatterns = [
+    path("<int:pk>/", views.overview, name="overview"),
+    path("<int:pk>/items/<str:code>/", views.item, name="item"),
+    path("<int:pk>/items/<str:code>/ask/", views.clarify, name="clarify"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence, name="evidence"),
+    path("<int:pk>/consensus/", views.consensus, name="consensus"),
+    path("<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("<int:pk>/round2/", views.round2, name="round2"),
+    path("<int:pk>/round2/file/", views.round2_file, name="round2_file"),
+]

@@ -1,0 +1,555 @@
+"""The assessor's workspace: assigned assessments, independent item scores, clarification,
+consensus and report authoring for the lead, round 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pmqa.accounts.decorators import assessor_required
+from pmqa.assessments import answers as content
+from pmqa.assessments.answers import NARRATIVE_PARTS
+from pmqa.assessments.models import Assessment, Evidence, ScoreSnapshot
+from pmqa.assessments.services import ServiceError
+from pmqa.criteria.models import Category, Item, Pillar
+from pmqa.reviews import services
+from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
+
+
+@dataclass
+class Desk:
+    """One assigned assessment as the assessor's pages need it."""
+
+    request: HttpRequest
+    assessment: Assessment
+    assignment: Assignment
+
+    @cached_property
+    def tree(self) -> list[Category]:
+        return content.criteria_tree(self.assessment.cycle.edition)
+
+    @cached_property
+    def items(self) -> dict[str, Item]:
+        return {item.code: item for category in self.tree for item in category.items.all()}
+
+    @cached_property
+    def review(self) -> Review:
+        return services.review_for(assessment=self.assessment, assessor=self.request.user)  # type: ignore[arg-type]
+
+    @cached_property
+    def frozen(self) -> dict[str, Any]:
+        return self.review.submission.content
+
+    @property
+    def rule(self) -> str:
+        return self.assessment.cycle.edition.item_rule
+
+    @property
+    def is_lead(self) -> bool:
+        return self.assignment.is_lead
+
+
+def _desk(request: HttpRequest, pk: int, *, lead: bool = False) -> Desk:
+    """The assessment if this user is on its team (the lead, with `lead`); otherwise 404."""
+    assignment = (
+        Assignment.objects.select_related("assessment__cycle__edition", "assessment__organisation")
+        .filter(assessment_id=pk, assessor=request.user)
+        .first()
+    )
+    if assignment is None or (lead and not assignment.is_lead):
+        raise Http404
+    if assignment.assessment.status == Assessment.Status.DRAFT:
+        raise Http404
+    return Desk(request, assignment.assessment, assignment)
+
+
+@assessor_required
+def home(request: HttpRequest) -> HttpResponse:
+    assignments = list(
+        Assignment.objects.filter(assessor=request.user)
+        .select_related("assessment__cycle", "assessment__organisation")
+        .order_by("-assessment__cycle__fiscal_year", "assessment__organisation__name_th")
+    )
+    reviews = {
+        r.assessment_id: r
+        for r in Review.objects.filter(assessor=request.user).annotate(
+            scored=Count("item_scores", filter=~Q(item_scores__score=""))
+        )
+    }
+    rows = [
+        {"assignment": a, "review": reviews.get(a.assessment_id)}
+        for a in assignments
+        if a.assessment.status != Assessment.Status.DRAFT
+    ]
+    return render(request, "reviews/home.html", {"rows": rows})
+
+
+@assessor_required
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk)
+    own = {row.item_code: row for row in desk.review.item_scores.all()}
+    others: dict[str, list[ItemScore]] = {}
+    if desk.review.submitted_at:
+        for row in (
+            ItemScore.objects.filter(
+                review__assessment=desk.assessment, review__submitted_at__isnull=False
+            )
+            .exclude(review=desk.review)
+            .select_related("review__assessor")
+        ):
+            others.setdefault(row.item_code, []).append(row)
+    self_items = desk.frozen.get("items", {})
+    rows = [
+        {
+            "item": item,
+            "self": self_items.get(code, {}).get("score"),
+            "own": own.get(code),
+            "others": others.get(code, []),
+        }
+        for code, item in desk.items.items()
+    ]
+    return render(
+        request,
+        "reviews/overview.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "rows": rows,
+            "unscored": services.unscored_items(desk.review, list(desk.items)),
+            "clarifications": desk.assessment.clarifications.select_related(
+                "asked_by", "answered_by"
+            ),
+            "team": desk.assessment.assignments.select_related("assessor"),
+        },
+    )
+
+
+def _decimal(raw: str) -> Decimal | None:
+    text = content.arabic_digits(raw or "").replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ServiceError(_("Enter a score from 0 to 500.")) from None
+    if not value.is_finite() or value < 0 or value > 500:
+        raise ServiceError(_("Enter a score from 0 to 500."))
+    return value
+
+
+@assessor_required
+def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    desk = _desk(request, pk)
+    item_ = desk.items.get(code)
+    if item_ is None:
+        raise Http404
+    answer = (desk.frozen.get("answers", {}).get(code) or {}).get("data", {})
+    row = desk.review.item_scores.filter(item_code=code).first()
+    is_results = item_.category.kind == Category.Kind.RESULTS
+    kpis = answer.get("kpis") or []
+    if request.method == "POST":
+        try:
+            given = services.ScoreInput(
+                ticks={
+                    level: sorted(
+                        {int(v) for v in request.POST.getlist(f"tick-{level}") if v.isdigit()}
+                    )
+                    for level in content.LEVELS
+                },
+                points=_decimal(request.POST.get("points", "")),
+                kpi_scores=[
+                    _decimal(request.POST.get(f"kpi-{n}", "")) for n in range(1, len(kpis) + 1)
+                ],
+                override=_decimal(request.POST.get("override", "")),
+                override_reason=request.POST.get("override_reason", ""),
+                strengths=request.POST.get("strengths", ""),
+                ofis=request.POST.get("ofis", ""),
+            )
+            services.save_item_score(
+                review=desk.review,
+                item=item_,
+                rule=desk.rule,
+                given=given,
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+            return redirect("reviews:item", pk, code)
+        messages.success(request, _("Saved."))
+        codes = list(desk.items)
+        if request.POST.get("action") == "next" and codes.index(code) + 1 < len(codes):
+            return redirect("reviews:item", pk, codes[codes.index(code) + 1])
+        return redirect("reviews:item", pk, code)
+    evidence_ids = set(answer.get("evidence") or [])
+    evidence = [e for e in desk.frozen.get("evidence", []) if e["id"] in evidence_ids]
+    levels = []
+    agency_ticks = answer.get("ticks") or {}
+    own_ticks = (row.ticks if row else {}) or {}
+    for level in item_.levels.all():
+        levels.append(
+            {
+                "level": level,
+                "checkpoints": [
+                    {
+                        "checkpoint": cp,
+                        "agency": cp.position in (agency_ticks.get(level.level) or []),
+                        "own": cp.position in (own_ticks.get(level.level) or []),
+                    }
+                    for cp in level.checkpoints.all()
+                ],
+                "narrative": [
+                    (label, ((answer.get("narrative") or {}).get(level.level) or {}).get(key, ""))
+                    for key, label in NARRATIVE_PARTS
+                ],
+            }
+        )
+    kpi_rows = []
+    for number, kpi in enumerate(kpis, start=1):
+        figure = content.kpi_figure(kpi)
+        own_value = row.kpi_scores[number - 1] if row and len(row.kpi_scores) >= number else None
+        kpi_rows.append({"number": number, "kpi": kpi, "figure": figure, "own": own_value})
+    codes = list(desk.items)
+    index = codes.index(code)
+    return render(
+        request,
+        "reviews/item.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "item": item_,
+            "answer": answer,
+            "levels": levels,
+            "kpi_rows": kpi_rows,
+            "years": content.kpi_years(desk.assessment.cycle.fiscal_year),
+            "is_results": is_results,
+            "row": row,
+            "self_score": (desk.frozen.get("items", {}).get(code) or {}).get("score"),
+            "evidence": evidence,
+            "clarifications": desk.assessment.clarifications.filter(item_code=code).select_related(
+                "asked_by", "answered_by"
+            ),
+            "previous": codes[index - 1] if index > 0 else None,
+            "next": codes[index + 1] if index + 1 < len(codes) else None,
+            "locked": desk.review.submitted_at is not None,
+        },
+    )
+
+
+@assessor_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk)
+    try:
+        services.submit_review(review=desk.review, codes=list(desk.items), by=request.user)  # type: ignore[arg-type]
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Your review is submitted. The other assessors' scores are now shown.")
+        )
+    return redirect("reviews:overview", pk)
+
+
+@assessor_required
+@require_POST
+def clarify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    desk = _desk(request, pk)
+    if code not in desk.items:
+        raise Http404
+    try:
+        services.ask(
+            assessment=desk.assessment,
+            item_code=code,
+            question=request.POST.get("question", ""),
+            by=request.user,
+        )  # type: ignore[arg-type]
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The question was sent to the agency."))
+    return redirect("reviews:item", pk, code)
+
+
+@assessor_required
+def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    desk = _desk(request, pk)
+    frozen_ids = {e["id"] for e in desk.frozen.get("evidence", [])}
+    if evidence_pk not in frozen_ids:
+        raise Http404
+    item_ = get_object_or_404(Evidence, pk=evidence_pk, assessment=desk.assessment)
+    if request.GET.get("raw") != "1":
+        return render(
+            request,
+            "reviews/evidence.html",
+            {"desk": desk, "assessment": desk.assessment, "evidence": item_},
+        )
+    if item_.kind == Evidence.Kind.LINK:
+        return redirect(item_.url)
+    return serve_evidence(item_)
+
+
+def serve_evidence(item_: Evidence) -> FileResponse:
+    inline = item_.content_type in ("application/pdf", "image/png", "image/jpeg")
+    try:
+        handle = item_.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=item_.original_name,
+        content_type=item_.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if item_.content_type != "application/pdf":
+        # Browsers' PDF viewers do not run in a sandbox; other files never need scripts.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead: consensus
+
+
+@assessor_required
+def consensus(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk, lead=True)
+    items = list(desk.items.values())
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        if request.POST.get("action") == "finalise":
+            try:
+                snapshot = services.finalise_consensus(
+                    assessment=desk.assessment, tree=desk.tree, by=request.user
+                )  # type: ignore[arg-type]
+            except ServiceError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Consensus recorded: total %(total)s, rating %(rating)s.")
+                    % {"total": snapshot.total, "rating": snapshot.rating},
+                )
+            return redirect("reviews:consensus", pk)
+        given: dict[str, tuple[Decimal, str]] = {}
+        for code in desk.items:
+            raw = request.POST.get(f"score-{code}", "")
+            if not raw.strip():
+                continue
+            try:
+                value = _decimal(raw)
+            except ServiceError as error:
+                problems[code] = str(error)
+                continue
+            assert value is not None
+            given[code] = (value, request.POST.get(f"reason-{code}", ""))
+        if not problems:
+            problems = services.set_consensus(
+                assessment=desk.assessment, items=items, given=given, by=request.user
+            )  # type: ignore[arg-type]
+        if not problems:
+            messages.success(request, _("Consensus scores saved."))
+            return redirect("reviews:consensus", pk)
+    rows = services.consensus_rows(desk.assessment, items)
+    verified = (
+        ScoreSnapshot.objects.filter(assessment=desk.assessment, source="assessor", round_number=1)
+        .order_by("-created_at")
+        .first()
+    )
+    submitted = desk.assessment.reviews.filter(submitted_at__isnull=False).select_related(
+        "assessor"
+    )
+    return render(
+        request,
+        "reviews/consensus.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "rows": rows,
+            "problems": problems,
+            "posted": request.POST if request.method == "POST" else {},
+            "verified": verified,
+            "submitted_reviews": submitted,
+            "flag": services.SPREAD_FLAG,
+        },
+        status=400 if problems else 200,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead: the Feedback Report's text
+
+
+FEEDBACK_KINDS = ("strength", "ofi")
+
+
+def feedback_blocks(feedback: Feedback) -> dict[tuple[str, str, str], str]:
+    blocks: dict[tuple[str, str, str], list[str]] = {}
+    for entry in feedback.entries.exclude(scope="overall").order_by("position"):
+        blocks.setdefault((entry.scope, entry.key, entry.kind), []).append(entry.text)
+    return {key: "\n\n".join(texts) for key, texts in blocks.items()}
+
+
+@assessor_required
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk, lead=True)
+    report = Feedback.objects.filter(assessment=desk.assessment).first()
+    if report is None:
+        messages.error(request, _("Record the consensus first; the report starts from it."))
+        return redirect("reviews:consensus", pk)
+    pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "prefill":
+                count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
+                messages.success(
+                    request,
+                    _("%(count)s comments copied from the assessors' reviews.") % {"count": count},
+                )
+            else:
+                blocks: dict[tuple[str, str, str], str] = {}
+                for code in desk.items:
+                    for kind in FEEDBACK_KINDS:
+                        blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
+                for category in desk.tree:
+                    for kind in FEEDBACK_KINDS:
+                        blocks[("category", str(category.number), kind)] = request.POST.get(
+                            f"category-{category.number}-{kind}", ""
+                        )
+                for pillar in pillars:
+                    blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
+                        f"pillar-{pillar.code}", ""
+                    )
+                themes = [
+                    (
+                        request.POST.get(f"theme-{n}-title", ""),
+                        request.POST.get(f"theme-{n}-text", ""),
+                    )
+                    for n in range(1, 11)
+                ]
+                services.save_feedback(
+                    feedback=report,
+                    blocks=blocks,
+                    themes=themes,
+                    conclusion=request.POST.get("conclusion", ""),
+                    by=request.user,  # type: ignore[arg-type]
+                )
+                if action == "submit":
+                    services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
+                    messages.success(request, _("The report was sent to OPDC for approval."))
+                else:
+                    messages.success(request, _("Saved."))
+        except ServiceError as error:
+            messages.error(request, str(error))
+        return redirect("reviews:feedback", pk)
+    blocks = feedback_blocks(report)
+    themes = list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
+    return render(
+        request,
+        "reviews/feedback.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "report": report,
+            "editable": report.status in (Feedback.Status.DRAFT, Feedback.Status.RETURNED),
+            "categories": [
+                {
+                    "category": category,
+                    "strength": blocks.get(("category", str(category.number), "strength"), ""),
+                    "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
+                    "items": [
+                        {
+                            "item": item_,
+                            "strength": blocks.get(("item", item_.code, "strength"), ""),
+                            "ofi": blocks.get(("item", item_.code, "ofi"), ""),
+                        }
+                        for item_ in category.items.all()
+                    ],
+                }
+                for category in desk.tree
+            ],
+            "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
+            "themes": themes + [None] * max(0, 3 - len(themes) + 1),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2
+
+
+@assessor_required
+def round2(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk)
+    report = getattr(desk.assessment, "application_report", None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "finalise":
+                if not desk.is_lead:
+                    raise Http404
+                snapshot = services.finalise_round2(assessment=desk.assessment, by=request.user)  # type: ignore[arg-type]
+                messages.success(
+                    request, _("Round 2 score recorded: %(total)s.") % {"total": snapshot.total}
+                )
+            else:
+                if report is None:
+                    raise ServiceError(_("The agency has not uploaded its Application Report."))
+                value = _decimal(request.POST.get("score", ""))
+                if value is None:
+                    raise ServiceError(_("Enter a score from 0 to 500."))
+                services.save_round2_score(
+                    assessment=desk.assessment,
+                    assessor=request.user,
+                    score=value,
+                    comment=request.POST.get("comment", ""),  # type: ignore[arg-type]
+                )
+                messages.success(request, _("Saved."))
+        except ServiceError as error:
+            messages.error(request, str(error))
+        return redirect("reviews:round2", pk)
+    scores = list(desk.assessment.round2_scores.select_related("assessor"))
+    own = next((s for s in scores if s.assessor_id == request.user.pk), None)
+    final = (
+        ScoreSnapshot.objects.filter(assessment=desk.assessment, round_number=2)
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "reviews/round2.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "report": report,
+            "eligible": services.round2_eligible(desk.assessment),
+            "scores": scores if own or desk.is_lead else [],
+            "own": own,
+            "final": final,
+        },
+    )
+
+
+@assessor_required
+def round2_file(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk)
+    report = getattr(desk.assessment, "application_report", None)
+    if report is None:
+        raise Http404
+    handle = report.file.open("rb")
+    response = FileResponse(
+        handle,
+        filename=report.original_name,
+        as_attachment=not report.original_name.lower().endswith(".pdf"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
