@@ -35,6 +35,7 @@ class CycleForm(forms.Form):
     round1_closes_on = BEDateField(label=gettext_lazy("Round 1 closes on"))
     round2_opens_on = BEDateField(label=gettext_lazy("Round 2 opens on"), required=False)
     round2_closes_on = BEDateField(label=gettext_lazy("Round 2 closes on"), required=False)
+    review_due_on = BEDateField(label=gettext_lazy("Assessors' reviews due on"), required=False)
     round2_threshold = forms.DecimalField(
         label=gettext_lazy("Round 2 threshold (verified round-1 total)"),
         required=False,
@@ -93,6 +94,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
                 edition=data["edition"],
                 rounds=rounds,
                 round2_threshold=data.get("round2_threshold"),
+                review_due_on=data.get("review_due_on"),
                 by=request.user,
             )
         except services.ServiceError as error:

@@ -84,6 +84,7 @@ def create_cycle(
     rounds: dict[int, tuple[datetime.date, datetime.date]],
     round2_threshold: Decimal | None,
     by,  # type: ignore[no-untyped-def]
+    review_due_on: datetime.date | None = None,
 ) -> Cycle:
     if Cycle.objects.filter(fiscal_year=fiscal_year).exists():
         raise ServiceError(
@@ -91,7 +92,10 @@ def create_cycle(
         )
     with transaction.atomic():
         cycle = Cycle.objects.create(
-            fiscal_year=fiscal_year, edition=edition, round2_threshold=round2_threshold
+            fiscal_year=fiscal_year,
+            edition=edition,
+            round2_threshold=round2_threshold,
+            review_due_on=review_due_on,
         )
         for number, (opens_on, closes_on) in sorted(rounds.items()):
             Round.objects.create(cycle=cycle, number=number, opens_on=opens_on, closes_on=closes_on)

@@ -655,27 +655,33 @@ def _evidence_protected(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:evidence", pk)
 
 
+def serve_evidence(item_: Evidence) -> FileResponse:
+    """An evidence file from our origin, shown inline when a browser can display it safely."""
+    inline = item_.content_type in ("application/pdf", "image/png", "image/jpeg")
+    try:
+        handle = item_.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=item_.original_name,
+        content_type=item_.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if item_.content_type != "application/pdf":
+        # Browsers' PDF viewers do not run in a sandbox; other files never need scripts.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
 @agency_required
 def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     ws = _load(request, pk)
     item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
     if item.kind == Evidence.Kind.LINK:
         return redirect(item.url)
-    inline = item.content_type in ("application/pdf", "image/png", "image/jpeg")
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    # Served from our origin: never let a browser run it as a page.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_evidence(item)
 
 
 @agency_required

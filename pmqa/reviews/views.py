@@ -20,6 +20,7 @@ from pmqa.assessments import answers as content
 from pmqa.assessments.answers import NARRATIVE_PARTS
 from pmqa.assessments.models import Assessment, Evidence, ScoreSnapshot
 from pmqa.assessments.services import ServiceError
+from pmqa.assessments.views import serve_evidence
 from pmqa.criteria.models import Category, Item, Pillar
 from pmqa.reviews import services
 from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
@@ -295,25 +296,6 @@ def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     if item_.kind == Evidence.Kind.LINK:
         return redirect(item_.url)
     return serve_evidence(item_)
-
-
-def serve_evidence(item_: Evidence) -> FileResponse:
-    inline = item_.content_type in ("application/pdf", "image/png", "image/jpeg")
-    try:
-        handle = item_.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=item_.original_name,
-        content_type=item_.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if item_.content_type != "application/pdf":
-        # Browsers' PDF viewers do not run in a sandbox; other files never need scripts.
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------
