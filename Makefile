@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres lint messages clean
+.PHONY: install packages run test test-sqlite test-postgres lint messages clean bench
 
 install: $(STAMP)
 
@@ -24,12 +24,15 @@ run: install
 	@echo "Serving http://127.0.0.1:8000 — log in with a demo account above."
 	PMQA_DEBUG=1 $(BIN)/pmqa runserver 127.0.0.1:8000
 
-test: install test-sqlite test-postgres
+test: install packages test-sqlite test-postgres
 
-test-sqlite: install
+packages:
+	scripts/ensure-packages
+
+test-sqlite: install packages
 	PMQA_SECRET_KEY=test-only DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
 
-test-postgres: install
+test-postgres: install packages
 	PMQA_SECRET_KEY=test-only scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
 
 lint: install
@@ -41,6 +44,9 @@ lint: install
 messages: install
 	cd pmqa && PMQA_DEBUG=1 ../$(BIN)/pmqa makemessages --locale th --no-obsolete --add-location file
 	cd pmqa && PMQA_DEBUG=1 ../$(BIN)/pmqa compilemessages --locale th
+
+bench: install packages
+	PMQA_DEBUG=1 $(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) var

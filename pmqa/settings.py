@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "pmqa.criteria",
     "pmqa.assessments",
     "pmqa.reviews",
+    "pmqa.reports",
     "pmqa.dashboards",
     "pmqa.audit",
     "pmqa.demo",

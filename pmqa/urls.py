@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/", include("pmqa.assessments.manage_urls")),
     path("manage/", include("pmqa.reviews.manage_urls")),
     path("review/", include("pmqa.reviews.urls")),
+    path("reports/", include("pmqa.reports.urls")),
     path("criteria/", include("pmqa.criteria.urls")),
     path("organisations/", include("pmqa.organisations.urls")),
     path(

@@ -1,0 +1,115 @@
+"""HTML to PDF with the system's headless Chromium, driven by Playwright.
+
+Chromium writes each Thai cluster's text as /ActualText, so text copied or extracted from the
+PDF equals the text in the page. The browser comes from the Debian package `chromium`
+(Playwright's own browser download is never used). One `PdfPrinter` keeps one browser and one
+page open, so a batch pays the start-up once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Any
+
+INSTALL_COMMAND = "sudo apt-get install -y chromium"
+# Flags for a closed network: no background requests, no component updates.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+class ChromiumMissing(RuntimeError):
+    """No Chromium to print with; the message gives the install command."""
+
+    def __init__(self) -> None:
+        super().__init__("ยังไม่ได้ติดตั้ง Chromium ซึ่งใช้สร้างไฟล์ PDF กรุณาติดตั้งด้วยคำสั่ง: " + INSTALL_COMMAND)
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("PMQA_CHROMIUM", "")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_available() -> bool:
+    return chromium_path() is not None
+
+
+class PdfPrinter:
+    """`with PdfPrinter() as printer: data = printer.print(html)`.
+
+    Playwright's sync API runs an event loop in the thread that uses it, which would make
+    Django refuse database access there; so the browser lives in a worker thread of its own
+    and the caller's thread stays an ordinary one.
+    """
+
+    def __init__(self) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf")
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._page: Any = None
+
+    def __enter__(self) -> PdfPrinter:
+        path = chromium_path()
+        if path is None:
+            self._worker.shutdown()
+            raise ChromiumMissing
+        try:
+            self._worker.submit(self._start, path).result()
+        except BaseException:
+            self._worker.submit(self._stop).result()
+            self._worker.shutdown()
+            raise
+        return self
+
+    def _start(self, path: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        self._page = self._browser.new_page()
+
+    def _print(self, html: str) -> bytes:
+        self._page.set_content(html, wait_until="load")
+        data: bytes = self._page.pdf(prefer_css_page_size=True, print_background=True)
+        return data
+
+    def print(self, html: str) -> bytes:
+        """A4 PDF of a complete HTML document whose @page rules set size and margins."""
+        return self._worker.submit(self._print, html).result()
+
+    def _stop(self) -> None:
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._playwright is not None:
+                self._playwright.stop()
+            self._browser = self._playwright = self._page = None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            self._worker.submit(self._stop).result()
+        finally:
+            self._worker.shutdown()

@@ -1,0 +1,34 @@
+"""Report data → one HTML document per layout; the same document is printed and shown."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+
+from pmqa.lib.fonts import fontpkg_sarabun_files
+from pmqa.reports.builders import ReportData
+
+
+@lru_cache(maxsize=2)
+def _font_data_uri(name: str) -> str:
+    data = (fontpkg_sarabun_files() / name).read_bytes()
+    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
+
+
+def render_html(data: ReportData, *, for_print: bool, toolbar: dict[str, Any] | None = None) -> str:
+    """For print the fonts are embedded, so the document needs nothing else to load."""
+    if for_print:
+        fonts = {
+            "font_regular": _font_data_uri("Sarabun-Regular.ttf"),
+            "font_bold": _font_data_uri("Sarabun-Bold.ttf"),
+        }
+    else:
+        fonts = {
+            "font_regular": static("fonts/sarabun/Sarabun-Regular.ttf"),
+            "font_bold": static("fonts/sarabun/Sarabun-Bold.ttf"),
+        }
+    return render_to_string("reports/report.html", {"r": data, "toolbar": toolbar, **fonts})

@@ -1,0 +1,115 @@
+"""The Feedback Report in the browser, as PDF and as Excel."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from pmqa.accounts.roles import request_access
+from pmqa.assessments.models import Assessment
+from pmqa.lib.pdf import INSTALL_COMMAND, ChromiumMissing, PdfPrinter, chromium_available
+from pmqa.lib.thai import arabic_digits
+from pmqa.reports.builders import LAYOUTS, NotReportable, ReportData, build
+from pmqa.reports.render import render_html
+from pmqa.reports.xlsx import build_workbook
+from pmqa.reviews.models import Assignment
+
+
+def get_report_assessment(request: HttpRequest, pk: int) -> Assessment:
+    """Administrators see every report; the agency sees its own once published; the assessor
+    team sees the report it is writing. Anyone else gets 404."""
+    assessment = (
+        Assessment.objects.select_related("organisation", "cycle", "feedback").filter(pk=pk).first()
+    )
+    if assessment is None:
+        raise Http404
+    access = request_access(request)
+    if access.is_admin:
+        return assessment
+    feedback = getattr(assessment, "feedback", None)
+    if assessment.organisation_id in access.agency_org_ids:
+        if feedback is not None and feedback.status == "published":
+            return assessment
+        raise Http404
+    if Assignment.objects.filter(assessment=assessment, assessor=request.user).exists():
+        return assessment
+    raise Http404
+
+
+def _options(request: HttpRequest) -> tuple[str, bool]:
+    layout = request.GET.get("layout", "full")
+    if layout not in LAYOUTS:
+        layout = "full"
+    return layout, request.GET.get("digits") == "thai"
+
+
+def _data(assessment: Assessment, layout: str, thai: bool) -> ReportData:
+    try:
+        return build(assessment, layout, thai=thai)
+    except NotReportable:
+        raise Http404 from None
+
+
+def filename(data: ReportData, extension: str) -> str:
+    return (
+        f"pmqa-{arabic_digits(data.fiscal_year)}-{data.organisation_code}-{data.layout}.{extension}"
+    )
+
+
+@login_required
+def report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_report_assessment(request, pk)
+    layout, thai = _options(request)
+    data = _data(assessment, layout, thai)
+    base = reverse("reports:page", args=[pk])
+    query = f"layout={layout}" + ("&digits=thai" if thai else "")
+    toolbar = {
+        "back": reverse("dashboards:assessment", args=[pk]),
+        "pdf": f"{reverse('reports:pdf', args=[pk])}?{query}",
+        "xlsx": f"{reverse('reports:xlsx', args=[pk])}?{query}",
+        "other_layout": f"{base}?layout={'short' if layout == 'full' else 'full'}"
+        + ("&digits=thai" if thai else ""),
+        "digits": f"{base}?layout={layout}" + ("" if thai else "&digits=thai"),
+        "pdf_ready": chromium_available(),
+        "pdf_message": str(ChromiumMissing()),
+    }
+    return HttpResponse(render_html(data, for_print=False, toolbar=toolbar))
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_report_assessment(request, pk)
+    layout, thai = _options(request)
+    data = _data(assessment, layout, thai)
+    try:
+        with PdfPrinter() as printer:
+            pdf = printer.print(render_html(data, for_print=True))
+    except ChromiumMissing as error:
+        return render(
+            request,
+            "reports/no_chromium.html",
+            {
+                "message": str(error),
+                "command": INSTALL_COMMAND,
+                "back": reverse("reports:page", args=[pk]),
+            },
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename(data, "pdf")}"'
+    return response
+
+
+@login_required
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_report_assessment(request, pk)
+    layout, thai = _options(request)
+    data = _data(assessment, layout, thai)
+    response = HttpResponse(
+        build_workbook(data, data.published_date),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(data, "xlsx")}"'
+    return response

@@ -1,0 +1,196 @@
+"""Feedback Reports: the seeds' figures and texts in the PDF's text layer and in Excel, the
+browser page and its permissions, Chromium missing, and the bulk command."""
+
+import io
+import re
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from pmqa.assessments.models import Assessment
+from pmqa.demo.services import DEMO_PASSWORD
+from pmqa.reviews.models import FeedbackEntry
+
+pytestmark = pytest.mark.django_db
+
+THAI_WORDS = ("สำนักงาน", "ผู้ตรวจ", "น้ำ", "ยั่งยืน")
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+
+
+def narathiwat():
+    return Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561)
+
+
+def isoc():
+    return Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text layer in content order, as poppler reads it (it honours /ActualText,
+    as copy and paste does)."""
+    assert data.startswith(b"%PDF-")
+    done = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode("utf-8")
+
+
+def squash(text: str) -> str:
+    # Line breaks fall wherever the page wraps; compare without any whitespace.
+    return re.sub(r"\s+", "", text)
+
+
+def download(client, name, assessment, **query):
+    response = client.get(reverse(f"reports:{name}", args=[assessment.pk]), query)
+    assert response.status_code == 200, response.content[:300]
+    return response
+
+
+@pytest.fixture
+def agency_client(client, demo):
+    assert client.login(username="narathiwat.approver", password=DEMO_PASSWORD)
+    return client
+
+
+def test_the_narathiwat_short_report_pdf_holds_the_seed_figures_and_texts(agency_client):
+    response = download(agency_client, "pdf", narathiwat(), layout="short")
+    assert response["Content-Type"] == "application/pdf"
+    assert "pmqa-2561-TH-96-short.pdf" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    for figure in ("443.10", "257.38", "3.54", "2.06", "326.67"):
+        assert figure in text
+    assert "นราธิวาส เป็นระบบราชการ" in text
+    assert "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน คือ" in text
+    assert re.search(r"หน้า 1 / \d+", text)
+    flat = squash(text)
+    entries = FeedbackEntry.objects.filter(feedback__assessment=narathiwat())
+    assert entries.count() > 10
+    for entry in entries:
+        assert squash(entry.text) in flat, entry.text[:60]
+    assert "ผู้ตรวจ" in text and "ยั่งยืน" in text
+
+
+def test_the_isoc_full_report_pdf_holds_the_seed_figures_texts_and_thai_words(client, demo):
+    assert client.login(username="isoc.approver", password=DEMO_PASSWORD)
+    text = pdf_text(download(client, "pdf", isoc(), layout="full").content)
+    for figure in ("489.05", "434.48", "3.91", "3.48", "345.00"):
+        assert figure in text
+    for word in THAI_WORDS:
+        assert word in text, word
+    flat = squash(text)
+    feedback = isoc().feedback
+    assert squash(feedback.conclusion) in flat
+    for entry in feedback.entries.all():
+        assert squash(entry.title + entry.text) in flat or (
+            squash(entry.title) in flat and squash(entry.text) in flat
+        ), entry.text[:60]
+    assert squash("กอ.รมน. เป็นองค์กรหลักในการบูรณาการ") in flat  # the profile summary
+    for code in ("1.1", "3.4", "6.4"):
+        assert code in text
+
+
+def test_thai_digits_are_a_per_report_option(agency_client):
+    text = pdf_text(
+        download(agency_client, "pdf", narathiwat(), layout="short", digits="thai").content
+    )
+    assert "๔๔๓.๑๐" in text and "๒๕๗.๓๘" in text
+    assert re.search(r"หน้า ๑ / [๐-๙]+", text)
+    assert "443.10" not in text
+
+
+def test_the_excel_report_holds_the_same_figures(agency_client):
+    response = download(agency_client, "xlsx", narathiwat(), layout="short")
+    book = load_workbook(io.BytesIO(response.content))
+    assert {"ข้อมูลรายงาน", "คะแนนรายหมวด", "คะแนนรายข้อ", "จุดแข็งและข้อเสนอแนะ"} <= set(book.sheetnames)
+    rows = list(book["คะแนนรายหมวด"].iter_rows(min_row=2, values_only=True))
+    assert [Decimal(str(r[2])) for r in rows[:7]] == [
+        Decimal(v) for v in ("450", "500", "450", "475", "475", "425", "326.67")
+    ]
+    assert [Decimal(str(r[3])) for r in rows[:7]] == [
+        Decimal(v) for v in ("300", "350", "300", "150", "225", "150", "326.67")
+    ]
+    assert rows[7][2:4] == (443.10, 257.38)
+    assert rows[8][2:4] == (3.54, 2.06)
+    assert rows[3][6] == "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน"
+    info = book["ข้อมูลรายงาน"]
+    assert info["B4"].value.date().isoformat() == "2018-11-26"
+    assert "1070000" in info["B4"].number_format  # shown in the Buddhist era by Excel
+    texts = [r[4] for r in book["จุดแข็งและข้อเสนอแนะ"].iter_rows(min_row=2, values_only=True)]
+    first = FeedbackEntry.objects.filter(feedback__assessment=narathiwat(), kind="ofi").first()
+    assert first.text in texts
+
+
+def test_the_report_page_offers_downloads_and_respects_publication(client, demo):
+    report = narathiwat()
+    assert client.login(username="narathiwat.editor", password=DEMO_PASSWORD)
+    page = download(client, "page", report).content.decode()
+    assert "ดาวน์โหลด PDF" in page and "ดาวน์โหลด Excel" in page and "443.10" in page
+    other = isoc()
+    assert client.get(reverse("reports:page", args=[other.pk])).status_code == 404
+    assert client.get(reverse("reports:pdf", args=[other.pk])).status_code == 404
+    report.feedback.status = "approved"
+    report.feedback.save()
+    assert client.get(reverse("reports:page", args=[report.pk])).status_code == 404
+    assert client.get(reverse("reports:xlsx", args=[report.pk])).status_code == 404
+    client.logout()
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    assert client.get(reverse("reports:page", args=[report.pk])).status_code == 200
+    assert client.get(reverse("reports:page", args=[other.pk])).status_code == 200
+
+
+def test_without_chromium_the_pdf_page_and_the_command_give_the_install_command(
+    agency_client, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PMQA_CHROMIUM", str(tmp_path / "no-such-browser"))
+    response = agency_client.get(reverse("reports:pdf", args=[narathiwat().pk]))
+    assert response.status_code == 503
+    assert "apt-get install -y chromium" in response.content.decode()
+    page = download(agency_client, "page", narathiwat()).content.decode()
+    assert "apt-get install -y chromium" in page
+    download(agency_client, "xlsx", narathiwat())  # everything else keeps working
+    with pytest.raises(CommandError, match="apt-get install -y chromium"):
+        call_command("build_reports", "--cycle", "2561", "--out", str(tmp_path / "out"))
+
+
+def test_the_bulk_command_builds_resumes_and_lists_failures(demo, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "reports"
+    call_command("build_reports", "--cycle", "2561", "--layout", "short", "--out", str(out))
+    first = capsys.readouterr().out
+    assert "เขียนใหม่ 1" in first
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "pmqa-2561-TH-96-short.pdf",
+        "pmqa-2561-TH-96-short.sha256",
+        "pmqa-2561-TH-96-short.xlsx",
+        "pmqa-2561-short.zip",
+    ]
+    assert "443.10" in pdf_text((out / "pmqa-2561-TH-96-short.pdf").read_bytes())
+    call_command("build_reports", "--cycle", "2561", "--layout", "short", "--out", str(out))
+    assert "เป็นปัจจุบันอยู่แล้ว 1" in capsys.readouterr().out
+
+    from pmqa.reports import bulk
+
+    real_build = bulk.build
+
+    def failing(assessment, layout, **kwargs):
+        if assessment.organisation.code == "TH-96":
+            raise ValueError("ข้อมูลไม่ครบ")
+        return real_build(assessment, layout, **kwargs)
+
+    monkeypatch.setattr(bulk, "build", failing)
+    with pytest.raises(SystemExit) as stop:
+        call_command("build_reports", "--cycle", "2561", "--out", str(tmp_path / "again"))
+    assert stop.value.code == 1
+    output = capsys.readouterr().out
+    assert "TH-96: ValueError: ข้อมูลไม่ครบ" in output
