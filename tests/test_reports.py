@@ -2,6 +2,7 @@
 browser page and its permissions, Chromium missing, and the bulk command."""
 
 import io
+import math
 import re
 import subprocess
 from decimal import Decimal
@@ -194,3 +195,25 @@ def test_the_bulk_command_builds_resumes_and_lists_failures(demo, tmp_path, monk
     assert stop.value.code == 1
     output = capsys.readouterr().out
     assert "TH-96: ValueError: ข้อมูลไม่ครบ" in output
+
+
+def test_the_radar_chart_is_deterministic_and_follows_the_scores():
+    from pmqa.reports.charts import radar_svg
+
+    rows = [(f"หมวด {n}", Decimal(100 * n if n < 6 else 450), Decimal(300)) for n in range(1, 8)]
+    first, again = radar_svg(rows), radar_svg(rows)
+    assert first == again
+    assert "หมวด 7" in first and "ผู้ตรวจประเมิน" in first  # text stays text, in Sarabun
+    assert "Sarabun" in first
+
+    def vertices(gid):
+        start = first.index('<path d="', first.index(f'id="{gid}"')) + len('<path d="')
+        path = first[start : first.index('"', start)]
+        return [tuple(map(float, p.split())) for p in re.findall(r"[ML] ([\d.]+ [\d.]+)", path)]
+
+    ring = vertices("pmqa-line-1")[:7]  # all 300: a regular heptagon around the centre
+    centre = (sum(x for x, _ in ring) / 7, sum(y for _, y in ring) / 7)
+    own = [math.dist(centre, v) for v in vertices("pmqa-line-0")[:7]]
+    verified = [math.dist(centre, v) for v in ring]
+    assert own[:5] == sorted(own[:5]) and own[0] < own[4]
+    assert max(verified) - min(verified) < 1e-3  # equal scores, equal radii
