@@ -49,9 +49,8 @@ def main() -> None:
         "full": Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563),
         "short": Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561),
     }
-    results: dict[str, object] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-    }
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    results: dict[str, object] = {"machine": f"{machine}, Python {platform.python_version()}"}
     with PdfPrinter() as printer:
         for layout, assessment in cases.items():
             html = render_html(build(assessment, layout), for_print=True)

@@ -156,3 +156,15 @@ def test_the_demo_loads_isocs_profile_verbatim_once(client, demo):
     assert client.login(username="isoc.editor", password=DEMO_PASSWORD)
     page = client.get(reverse("assessments:profile", args=[isoc.pk, "OP2b"])).content.decode()
     assert "ภัยคุกคามทางความมั่นคงรูปแบบใหม่ซับซ้อนมีหลายมิติ" in page
+
+
+def test_the_demo_assessors_have_a_labelled_synthetic_case_to_review(client, demo):
+    case = Assessment.objects.get(organisation__code="TH-50", cycle__fiscal_year=2570)
+    assert case.is_synthetic and case.status == "in_review"
+    assert case.submissions.count() == 1
+    assert client.login(username="lead", password=DEMO_PASSWORD)
+    home = client.get(reverse("dashboards:assessor")).content.decode()
+    assert case.organisation.name_th in home
+    page = client.get(reverse("reviews:overview", args=[case.pk])).content.decode()
+    assert "ข้อมูลสังเคราะห์" in page
+    assert client.get(reverse("reviews:consensus", args=[case.pk])).status_code == 200

@@ -261,6 +261,99 @@ def load_isoc_profile(assessment: Assessment) -> None:
         save_answer(answer=answer, data=data, base_version=answer.version, by=editor)
 
 
+REVIEW_CASE = "TH-50"  # a province with no tie to the demo assessors' organisations
+SYNTHETIC = "ข้อมูลสังเคราะห์สำหรับสาธิต"
+
+
+def load_review_case(cycles: dict[int, Cycle]) -> Assessment | None:
+    """A synthetic, labelled FY2570 submission assigned to the demo assessor team, so that
+    the assessor and lead pages have something to show. Never a real agency's answers."""
+    from pmqa.assessments.models import Answer
+    from pmqa.assessments.profile import SECTIONS
+    from pmqa.assessments.services import ensure_answers, save_answer, submit_assessment
+    from pmqa.reviews.services import assign_team
+
+    organisation = Organisation.objects.get(code=REVIEW_CASE)
+    cycle = cycles[2570]
+    if Assessment.objects.filter(cycle=cycle, organisation=organisation).exists():
+        return None
+    admin = User.objects.get(username="admin")
+    assessment = Assessment.objects.create(
+        cycle=cycle, organisation=organisation, is_synthetic=True
+    )
+    ensure_answers(assessment=assessment)
+    rng = random.Random(2570)
+    for answer in Answer.objects.filter(assessment=assessment).order_by("key"):
+        save_answer(
+            answer=answer,
+            data=_synthetic_answer(answer, SECTIONS, rng),
+            base_version=answer.version,
+            by=admin,
+        )
+    round1 = cycle.rounds.get(number=1)
+    submit_assessment(assessment=assessment, by=admin, today=round1.opens_on)
+    assign_team(
+        assessment=assessment,
+        lead=User.objects.get(username="lead"),
+        members=[User.objects.get(username="assessor")],
+        by=admin,
+    )
+    return assessment
+
+
+def _synthetic_answer(answer: Any, sections: Any, rng: random.Random) -> dict[str, Any]:
+    if answer.kind == "profile":
+        section = next(s for s in sections if s.code == answer.key)
+        data: dict[str, Any] = {}
+        for spec in section.fields:
+            if spec.is_group:
+                data[spec.key] = [
+                    {
+                        c.key: ("partner" if c.kind == "choice" else f"{SYNTHETIC} ({c.label})")
+                        for c in spec.columns
+                    }
+                ]
+            elif spec.kind == "number":
+                data[spec.key] = str(rng.randint(100, 900) * 1000)
+            elif spec.kind == "date":
+                data[spec.key] = "2026-10-01"
+            else:
+                data[spec.key] = f"{SYNTHETIC}: {spec.label}"
+        return data
+    if answer.kind == "results":
+        low = rng.randint(50, 70)
+        return {
+            "kpis": [
+                {
+                    "name": f"{SYNTHETIC}: ตัวชี้วัดข้อ {answer.key}",
+                    "unit": "ร้อยละ",
+                    "direction": "higher",
+                    "values": {"2568": str(low), "2569": str(low + 5), "2570": str(low + 9)},
+                    "target": "80",
+                    "comparison": "75",
+                    "comparison_source": SYNTHETIC,
+                    "band": {"0": "50", "100": "", "200": "", "300": "", "400": "", "500": "90"},
+                }
+            ],
+            "note": "",
+            "evidence": [],
+        }
+    empty = {"approach": "", "deployment": "", "learning": "", "integration": ""}
+    return {
+        "ticks": {
+            "basic": list(range(1, rng.randint(1, 3) + 1)),
+            "advance": [],
+            "significance": [],
+        },
+        "narrative": {
+            "basic": {**empty, "approach": f"{SYNTHETIC}: การดำเนินการในข้อ {answer.key}"},
+            "advance": dict(empty),
+            "significance": dict(empty),
+        },
+        "evidence": [],
+    }
+
+
 def _clamp(value: Decimal) -> Decimal:
     return max(Decimal(0), min(Decimal(500), value)).quantize(Decimal("0.01"))
 
@@ -274,4 +367,5 @@ def seed_demo() -> list[DemoAccount]:
     isoc = load_isoc(cycles)
     load_isoc_profile(isoc)
     load_cohort(cycles)
+    load_review_case(cycles)
     return accounts
