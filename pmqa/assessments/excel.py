@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,6 +29,7 @@ from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.views import Workspace, _load
 from pmqa.criteria.models import Category, LevelCode
 from pmqa.lib.thai import format_date_be
+from pmqa.lib.xlsx import header, wrap
 
 SHEET_HELP = "คำอธิบาย"
 SHEET_PROFILE = "ลักษณะสำคัญ"
@@ -45,25 +45,6 @@ GROUP_SHEETS = {
 }
 TICK_YES = {"✓", "✔", "/", "x", "X", "ใช่", "ผ่าน", "1", "y", "Y", "yes", "Yes", "TRUE", "True"}
 MAX_UPLOAD = 10 * 1_048_576
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-
-
-def _header(sheet: Worksheet, titles: list[str], widths: list[int]) -> None:
-    sheet.append(titles)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
-
-
-def _wrap(sheet: Worksheet) -> None:
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
 # The level names as the official documents write them.
 LEVEL_NAMES = {
     LevelCode.BASIC: "ระดับพื้นฐาน",
@@ -101,7 +82,7 @@ def _build(ws: Workspace) -> Workbook:
         help_sheet.append([line])
 
     profile = book.create_sheet(SHEET_PROFILE)
-    _header(profile, ["รหัส", "หัวข้อ", "ข้อมูล"], [26, 40, 90])
+    header(profile, ["รหัส", "หัวข้อ", "ข้อมูล"], [26, 40, 90])
     for section in SECTIONS:
         data = ws.answers[section.code].data
         for spec in section.scalar_fields():
@@ -113,12 +94,12 @@ def _build(ws: Workspace) -> Workbook:
                     content.display_value(spec, data.get(spec.key, "")),
                 ]
             )
-    _wrap(profile)
+    wrap(profile)
 
     for section in SECTIONS:
         for group in section.groups():
             sheet = book.create_sheet(GROUP_SHEETS[group.key])
-            _header(
+            header(
                 sheet,
                 [str(c.label) + (" *" if c.required else "") for c in group.columns],
                 [40 if c.kind != "text" else 70 for c in group.columns],
@@ -133,18 +114,18 @@ def _build(ws: Workspace) -> Workbook:
                         for c in group.columns
                     ]
                 )
-            _wrap(sheet)
+            wrap(sheet)
 
     levels = _level_names()
     checkpoints = book.create_sheet(SHEET_CHECKPOINTS)
-    _header(checkpoints, ["ข้อ", "ระดับ", "ลำดับ", "ประเด็นพิจารณา", "ผ่าน"], [8, 16, 8, 90, 8])
+    header(checkpoints, ["ข้อ", "ระดับ", "ลำดับ", "ประเด็นพิจารณา", "ผ่าน"], [8, 16, 8, 90, 8])
     narratives = book.create_sheet(SHEET_NARRATIVES)
     parts = [str(label) for _key, label in content.NARRATIVE_PARTS]
-    _header(narratives, ["ข้อ", "ระดับ", *parts], [8, 16, 50, 50, 50, 50])
+    header(narratives, ["ข้อ", "ระดับ", *parts], [8, 16, 50, 50, 50, 50])
     kpis = book.create_sheet(SHEET_KPIS)
     years = content.kpi_years(assessment.cycle.fiscal_year)
     directions = {key: str(label) for key, label in content.DIRECTIONS}
-    _header(
+    header(
         kpis,
         [
             "ข้อ",
@@ -202,8 +183,8 @@ def _build(ws: Workspace) -> Workbook:
                         ],
                     ]
                 )
-    _wrap(checkpoints)
-    _wrap(narratives)
+    wrap(checkpoints)
+    wrap(narratives)
 
     system = book.create_sheet(SHEET_SYSTEM)
     system.append(["assessment", assessment.pk])

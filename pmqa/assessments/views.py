@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from pmqa import scoring
@@ -35,13 +34,27 @@ from pmqa.assessments.models import (
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
 from pmqa.criteria.models import Category, Item
 from pmqa.lib.diff import field_diffs
-from pmqa.lib.uploads import ACCEPT, RawNameRecorder
+from pmqa.lib.uploads import ACCEPT, keep_upload_names
 from pmqa.organisations.models import Organisation
 from pmqa.reviews.services import round2_eligible
 
 
+class CriteriaOf:
+    """The criteria tree of `self.assessment`'s edition, loaded once per page."""
+
+    assessment: Assessment
+
+    @cached_property
+    def tree(self) -> list[Category]:
+        return content.criteria_tree(self.assessment.cycle.edition)
+
+    @cached_property
+    def items(self) -> dict[str, Item]:
+        return {item.code: item for category in self.tree for item in category.items.all()}
+
+
 @dataclass
-class Workspace:
+class Workspace(CriteriaOf):
     """One assessment as the workspace pages need it, loaded in a fixed number of queries."""
 
     request: HttpRequest
@@ -55,14 +68,6 @@ class Workspace:
             services.ensure_answers(assessment=self.assessment)
             answers = {answer.key: answer for answer in self.assessment.answers.all()}
         return answers
-
-    @cached_property
-    def tree(self) -> list[Category]:
-        return content.criteria_tree(self.assessment.cycle.edition)
-
-    @cached_property
-    def items(self) -> dict[str, Item]:
-        return {item.code: item for category in self.tree for item in category.items.all()}
 
     @cached_property
     def window(self) -> services.Window:
@@ -609,17 +614,9 @@ def _evidence_page(request: HttpRequest, ws: Workspace, *, status: int = 200) ->
     )
 
 
-@csrf_exempt
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    # The upload handler must be in place before CSRF checking reads the body.
-    if request.method == "POST":
-        request.upload_handlers.insert(0, RawNameRecorder(request))
-    return _evidence_protected(request, pk)
-
-
-@csrf_protect
+@keep_upload_names
 @agency_required
-def _evidence_protected(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _evidence_page(request, _load(request, pk))
     ws = _load(request, pk, write=True)

@@ -8,11 +8,14 @@ sent it, so that such a name is refused with a message instead of silently accep
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from functools import wraps
 from typing import IO, Any
 
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # Type key → (label shown to people, extensions that may carry it, MIME type served).
 TYPES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -186,3 +189,18 @@ class RawNameRecorder(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+def keep_upload_names(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a view read `request.raw_upload_names`. The handler must be installed before the
+    CSRF check reads the body, so CSRF protection is applied after it, not by the middleware."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            request.upload_handlers.insert(0, RawNameRecorder(request))
+        return protected(request, *args, **kwargs)
+
+    return wrapped

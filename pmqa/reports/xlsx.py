@@ -7,14 +7,14 @@ import io
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 
 from pmqa.lib.thai import arabic_digits
+from pmqa.lib.xlsx import header, wrap
 from pmqa.reports.builders import ReportData
 
 # Excel's Thai Buddhist calendar (locale 1070000): 26 พฤศจิกายน 2568.
 BE_DATE_FORMAT = "[$-1070000]d mmmm yyyy;@"
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
 
 
 def _number(text: str) -> Decimal | str:
@@ -25,16 +25,8 @@ def _number(text: str) -> Decimal | str:
         return text
 
 
-def _sheet(book: Workbook, title: str, header: list[str], widths: list[int]):  # type: ignore[no-untyped-def]
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
-    return sheet
+def _sheet(book: Workbook, title: str, titles: list[str], widths: list[int]):  # type: ignore[no-untyped-def]
+    return header(book.create_sheet(title), titles, widths)
 
 
 def _put(sheet, values: list[object]) -> None:  # type: ignore[no-untyped-def]
@@ -142,9 +134,7 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         texts.append(["ภาพรวม", "สรุปภาพรวม", "สรุป", 1, data.conclusion])
     for position, (title, text) in enumerate(data.themes, start=1):
         texts.append(["ภาพรวม", title, "ประเด็นการพัฒนา", position, text])
-    for row in texts.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap(texts)
 
     kpis = _sheet(
         book,

@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import agency_required
 from pmqa.accounts.roles import get_assessment_for_user
 from pmqa.assessments.models import ScoreSnapshot
 from pmqa.assessments.services import ServiceError
-from pmqa.lib.uploads import RawNameRecorder
+from pmqa.lib.uploads import keep_upload_names
 from pmqa.reviews import services
 from pmqa.reviews.models import Clarification
 
@@ -35,16 +34,9 @@ def answer_clarification(request: HttpRequest, pk: int, clarification_pk: int) -
     return redirect("assessments:home", pk)
 
 
-@csrf_exempt
-def round2(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.method == "POST":
-        request.upload_handlers.insert(0, RawNameRecorder(request))
-    return _round2(request, pk)
-
-
-@csrf_protect
+@keep_upload_names
 @agency_required
-def _round2(request: HttpRequest, pk: int) -> HttpResponse:
+def round2(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request, pk, write=request.method == "POST")
     eligible = services.round2_eligible(assessment) and (
         getattr(getattr(assessment, "feedback", None), "status", "") == "published"

@@ -229,33 +229,23 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _related_objects(assessment: Assessment) -> dict[str, list[int]]:
+    """Every audited object that belongs to the assessment, by audit object type."""
     from pmqa.assessments.models import Evidence
     from pmqa.reviews.models import ApplicationReport, Clarification, ConsensusScore, Round2Score
 
-    return {
-        "assessments.assessment": [assessment.pk],
-        "assessments.evidence": list(
-            Evidence.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.itemscore": list(
-            ItemScore.objects.filter(review__assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.review": list(
-            Review.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.clarification": list(
-            Clarification.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.consensusscore": list(
-            ConsensusScore.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.feedback": list(
-            Feedback.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.applicationreport": list(
-            ApplicationReport.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
-        "reviews.round2score": list(
-            Round2Score.objects.filter(assessment=assessment).values_list("pk", flat=True)
-        ),
+    owned = {
+        Evidence: {"assessment": assessment},
+        Review: {"assessment": assessment},
+        ItemScore: {"review__assessment": assessment},
+        Clarification: {"assessment": assessment},
+        ConsensusScore: {"assessment": assessment},
+        Feedback: {"assessment": assessment},
+        ApplicationReport: {"assessment": assessment},
+        Round2Score: {"assessment": assessment},
     }
+    found = {"assessments.assessment": [assessment.pk]}
+    for model, lookup in owned.items():
+        found[model._meta.label_lower] = list(
+            model.objects.filter(**lookup).values_list("pk", flat=True)
+        )
+    return found

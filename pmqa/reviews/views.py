@@ -20,27 +20,19 @@ from pmqa.assessments import answers as content
 from pmqa.assessments.answers import NARRATIVE_PARTS
 from pmqa.assessments.models import Assessment, Evidence, ScoreSnapshot
 from pmqa.assessments.services import ServiceError
-from pmqa.assessments.views import serve_evidence
-from pmqa.criteria.models import Category, Item, Pillar
+from pmqa.assessments.views import CriteriaOf, serve_evidence
+from pmqa.criteria.models import Category, Pillar
 from pmqa.reviews import services
 from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
 
 
 @dataclass
-class Desk:
+class Desk(CriteriaOf):
     """One assigned assessment as the assessor's pages need it."""
 
     request: HttpRequest
     assessment: Assessment
     assignment: Assignment
-
-    @cached_property
-    def tree(self) -> list[Category]:
-        return content.criteria_tree(self.assessment.cycle.edition)
-
-    @cached_property
-    def items(self) -> dict[str, Item]:
-        return {item.code: item for category in self.tree for item in category.items.all()}
 
     @cached_property
     def review(self) -> Review:
