@@ -167,4 +167,5 @@ def test_the_demo_assessors_have_a_labelled_synthetic_case_to_review(client, dem
     assert case.organisation.name_th in home
     page = client.get(reverse("reviews:overview", args=[case.pk])).content.decode()
     assert "ข้อมูลสังเคราะห์" in page
-    assert client.get(reverse("reviews:consensus", args=[case.pk])).status_code == 200
+    consensus = client.get(reverse("reviews:consensus", args=[case.pk])).content.decode()
+    assert "ส่งผลการตรวจของคุณก่อน" in consensus  # the lead has not reviewed yet

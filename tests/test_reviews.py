@@ -280,6 +280,14 @@ def test_consensus_flags_wide_spreads_and_needs_a_reason_far_from_the_mean(
     score_all(second, team, kpi="400")
     second.post(reverse("reviews:submit", args=[team.pk]))
     lead = login(client, personas.lead)
+    locked = lead.get(reverse("reviews:consensus", args=[team.pk])).content.decode()
+    assert "ส่งผลการตรวจของคุณก่อน" in locked and "7.1" not in locked
+    assert (
+        lead.post(reverse("reviews:consensus", args=[team.pk]), {"score-7.1": "1"}).status_code
+        == 403
+    )
+    score_all(lead, team, kpi="250")
+    lead.post(reverse("reviews:submit", args=[team.pk]))
     page = lead.get(reverse("reviews:consensus", args=[team.pk])).content.decode()
     assert page.index("7.1") < page.index("1.1")  # the agenda first
     assert page.count('class="flagged"') == 6

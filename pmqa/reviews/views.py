@@ -297,6 +297,14 @@ def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
 @assessor_required
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     desk = _desk(request, pk, lead=True)
+    if desk.review.submitted_at is None:
+        # The lead scores independently too: no one sees the others' scores before their own.
+        return render(
+            request,
+            "reviews/consensus_locked.html",
+            {"desk": desk, "assessment": desk.assessment},
+            status=403 if request.method == "POST" else 200,
+        )
     items = list(desk.items.values())
     problems: dict[str, str] = {}
     if request.method == "POST":
