@@ -872,3 +872,29 @@ def test_workspace_pages_use_a_bounded_number_of_queries(
         client.get(item_url(work_a, "4.2"))
     with django_assert_max_num_queries(16):
         client.get(reverse("assessments:submit", args=[work_a.pk]))
+
+
+def test_an_agency_starts_an_open_cycle_but_not_a_closed_one(client, personas, open_cycle):
+    login(client, personas.editor_a)
+    home = client.get(reverse("dashboards:agency")).content.decode()
+    assert "เริ่มการประเมินตนเอง" in home
+    response = client.post(
+        reverse("assessments:start", args=[open_cycle.pk]), {"organisation": personas.agency_a.pk}
+    )
+    assessment = Assessment.objects.get(cycle=open_cycle, organisation=personas.agency_a)
+    assert response["Location"] == reverse("assessments:home", args=[assessment.pk])
+    assert Answer.objects.filter(assessment=assessment).count() == 5 + 30
+    Assessment.objects.filter(cycle=personas.cycle, organisation=personas.agency_a).delete()
+    response = client.post(
+        reverse("assessments:start", args=[personas.cycle.pk]),
+        {"organisation": personas.agency_a.pk},
+        follow=True,
+    )
+    assert "ไม่ได้เปิดรับ" in response.content.decode()
+    assert not Assessment.objects.filter(
+        cycle=personas.cycle, organisation=personas.agency_a
+    ).exists()
+    other = client.post(
+        reverse("assessments:start", args=[open_cycle.pk]), {"organisation": personas.agency_b.pk}
+    )
+    assert other.status_code == 404

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,6 @@ from pmqa.assessments.models import (
     Revision,
     Round,
     ScoreSnapshot,
-    WindowExtension,
 )
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
 from pmqa.criteria.models import Category, Item
@@ -230,7 +230,17 @@ def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     organisation = get_object_or_404(
         Organisation, pk=request.POST.get("organisation") or 0, pk__in=access.agency_org_ids
     )
-    assessment = services.start_assessment(cycle=cycle, organisation=organisation, by=request.user)
+    existing = Assessment.objects.filter(cycle=cycle, organisation=organisation).first()
+    if existing is None:
+        round1 = cycle.rounds.filter(number=1).first()
+        extension = round1.extensions.filter(organisation=organisation).first() if round1 else None
+        closes_on = extension.closes_on if extension else (round1.closes_on if round1 else None)
+        if closes_on is None or closes_on < timezone.localdate():
+            messages.error(request, _("This cycle is not open for self-assessment."))
+            return redirect("dashboards:agency")
+    assessment = existing or services.start_assessment(
+        cycle=cycle, organisation=organisation, by=request.user
+    )
     return redirect("assessments:home", assessment.pk)
 
 
@@ -769,11 +779,3 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Reopened. The agency can edit and submit again."))
     return redirect("assessments:home", pk)
-
-
-def extensions_for(cycle: Cycle) -> list[WindowExtension]:
-    return list(
-        WindowExtension.objects.filter(round__cycle=cycle).select_related(
-            "organisation", "round", "granted_by"
-        )
-    )
