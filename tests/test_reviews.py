@@ -492,3 +492,14 @@ def test_the_demo_isoc_report_shows_its_texts_to_the_agency(client, db):
     assert 'data-testid="round2">345.00<' in page
     first_ofi = isoc.feedback.entries.filter(scope="item", key="1.1", kind="ofi").first()
     assert first_ofi.text in page
+
+
+def test_the_assignments_page_uses_a_bounded_number_of_queries(
+    client, personas, team, django_assert_max_num_queries
+):
+    for n in range(5):
+        make_user(f"extra_assessor_{n}", Role.ASSESSOR, Organisation.objects.get(code="DEP-OCSC"))
+    login(client, personas.admin)
+    client.get(reverse("verification:assignments"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("verification:assignments"))

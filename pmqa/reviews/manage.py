@@ -78,9 +78,12 @@ def assignments(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     per_assessor = {row["assessor_id"]: row for row in reviews}
+    assigned_counts = dict(
+        Assignment.objects.values_list("assessor_id").annotate(n=Count("id")).order_by()
+    )
     workload = []
     for person in _assessors(lead=False):
-        assigned = Assignment.objects.filter(assessor=person).count()
+        assigned = assigned_counts.get(person.pk, 0)
         stats = per_assessor.get(person.pk, {})
         workload.append(
             {
