@@ -898,3 +898,23 @@ def test_an_agency_starts_an_open_cycle_but_not_a_closed_one(client, personas, o
         reverse("assessments:start", args=[open_cycle.pk]), {"organisation": personas.agency_b.pk}
     )
     assert other.status_code == 404
+
+
+def test_an_administrator_moves_a_round_window_in_buddhist_era_dates(client, personas):
+    login(client, personas.admin)
+    url = reverse("manage:cycle", args=[personas.cycle.fiscal_year])
+    bad = client.post(
+        url, {"form": "round", "number": "1", "opens_on": "1/9/2561", "closes_on": "1/8/2561"}
+    )
+    assert bad.status_code == 400
+    assert "วันปิดรอบต้องไม่ก่อนวันเปิดรอบ" in bad.content.decode()
+    response = client.post(
+        url, {"form": "round", "number": "1", "opens_on": "1/6/2561", "closes_on": "30/9/2561"}
+    )
+    assert response.status_code == 302
+    round1 = personas.cycle.rounds.get(number=1)
+    assert (round1.opens_on, round1.closes_on) == (
+        datetime.date(2018, 6, 1),
+        datetime.date(2018, 9, 30),
+    )
+    assert "30 กันยายน 2561" in client.get(url).content.decode()

@@ -512,14 +512,16 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
     template = "assessments/results.html" if is_results else "assessments/item.html"
 
+    cleaned = clean() if request.method == "POST" else None
+
     def render_page(*, posted: bool = False, errors=None, status: int = 200, conflict=None):  # type: ignore[no-untyped-def]
-        data = clean()[0] if posted else answer.data
+        data = cleaned[0] if posted and cleaned else answer.data
         context = context_for(data, posted=posted, errors=errors)
         context["conflict"] = conflict
         return render(request, template, context, status=status)
 
-    if request.method == "POST":
-        data, errors = clean()
+    if cleaned is not None:
+        data, errors = cleaned
         figures = ws.figures({code: data})
         return _save(
             request,

@@ -8,6 +8,7 @@ texts from the database pass through untouched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
@@ -294,8 +295,6 @@ def _profile(assessment: Assessment, thai: bool) -> list[tuple[str, str]]:
                     if value:
                         shown = display_value(spec, value)  # type: ignore[arg-type]
                         if spec.kind == "date":  # type: ignore[union-attr]
-                            from datetime import date
-
                             shown = format_date_be(date.fromisoformat(value))
                         rows.append(
                             (
