@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pmqa.lib.middleware.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "pmqa.urls"
@@ -111,11 +112,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while an editor saves; busy timeout avoids "database is locked".
+    # WAL lets readers work while an editor saves. A write waits at most 5 s for the lock; past
+    # that the request answers 503 and the page tries again, rather than hanging for long.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": env_int("PMQA_SQLITE_TIMEOUT", 5),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -333,7 +333,9 @@ def test_consensus_figures_equal_the_engines_for_the_isoc_demo(client, db):
     client.login(username="isoc_lead", password=PASSWORD)
     posted = {f"score-{code}": seed[int(code[0]) - 1] for code in ITEMS}
     assert client.post(reverse("reviews:consensus", args=[isoc.pk]), posted).status_code == 302
-    client.post(reverse("reviews:consensus", args=[isoc.pk]), {"action": "finalise"})
+    page = client.get(reverse("reviews:finalise", args=[isoc.pk])).content.decode()
+    assert "สิ่งที่จะเป็นที่สิ้นสุด" in page
+    assert client.post(reverse("reviews:finalise", args=[isoc.pk])).status_code == 302
     snapshot = ScoreSnapshot.objects.filter(
         assessment=isoc, source="assessor", round_number=1
     ).latest()
@@ -362,7 +364,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     consensus = {f"score-{code}": "350" for code in ITEMS}
     consensus.update({f"reason-{code}": "มติที่ประชุมทีม" for code in ITEMS})
     assert lead.post(reverse("reviews:consensus", args=[team.pk]), consensus).status_code == 302
-    lead.post(reverse("reviews:consensus", args=[team.pk]), {"action": "finalise"})
+    assert lead.post(reverse("reviews:finalise", args=[team.pk])).status_code == 302
     lead.post(reverse("reviews:feedback", args=[team.pk]), {"action": "prefill"})
     feedback = Feedback.objects.get(assessment=team)
     assert feedback.entries.filter(scope="item", key="1.1", kind="ofi").exists()
@@ -414,7 +416,11 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     lead.post(reverse("reviews:feedback", args=[team.pk]), form)
     admin.post(reverse("verification:report", args=[team.pk]), {"action": "approve"})
     assert "ควรวัดผลการสื่อสาร" not in agency_sees()
+    # Publishing goes through its confirmation page; the report page's form cannot publish.
     admin.post(reverse("verification:report", args=[team.pk]), {"action": "publish"})
+    team.refresh_from_db()
+    assert team.status == "report_approved"
+    assert admin.post(reverse("verification:publish", args=[team.pk])).status_code == 302
     team.refresh_from_db()
     assert team.status == "published"
     shown = agency_sees()
@@ -455,6 +461,9 @@ def test_round_2_application_report_is_uploaded_scored_and_shown(
     settings.MEDIA_ROOT = tmp_path
     team.cycle.round2_threshold = Decimal("300")
     team.cycle.save()
+    # Round 2 opens once the round-1 report is published.
+    Assessment.objects.filter(pk=team.pk).update(status="published")
+    Feedback.objects.create(assessment=team, status="published", published_on=datetime.date.today())
     ScoreSnapshot.objects.create(
         assessment=team,
         source="assessor",

@@ -1,10 +1,10 @@
-"""What a user may do: current roles, agency organisations, and the permission gates."""
+"""Who a user is: current roles and the organisations they act for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role
 
@@ -62,33 +62,3 @@ def request_access(request: HttpRequest) -> Access:
         cached = access_for(request.user)
         request._pmqa_access = cached  # type: ignore[attr-defined]
     return cached
-
-
-def results_visible(request: HttpRequest, assessment) -> bool:  # type: ignore[no-untyped-def]
-    """Agencies see nothing of the review until the report is published."""
-    if request_access(request).is_admin:
-        return True
-    feedback = getattr(assessment, "feedback", None)
-    return feedback is not None and feedback.status == "published"
-
-
-def get_assessment_for_user(request: HttpRequest, pk: int, *, write: bool = False):  # type: ignore[no-untyped-def]
-    """The assessment if this user may see it (with `write`, change it); otherwise 404, so that
-    its existence is not revealed to other agencies."""
-    from pmqa.assessments.models import Assessment
-
-    access = request_access(request)
-    assessment = (
-        Assessment.objects.select_related("cycle__edition", "organisation").filter(pk=pk).first()
-    )
-    if assessment is None:
-        raise Http404
-    if write:
-        if access.may_edit(assessment.organisation_id):
-            return assessment
-        raise Http404
-    if access.is_admin:
-        return assessment
-    if assessment.organisation_id in access.agency_org_ids:
-        return assessment
-    raise Http404

@@ -29,7 +29,7 @@ from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.views import Workspace, _load
 from pmqa.criteria.models import Category, LevelCode
 from pmqa.lib.thai import format_date_be
-from pmqa.lib.xlsx import header, wrap
+from pmqa.lib.xlsx import formula_cells, header, keep_text_as_text, wrap
 
 SHEET_HELP = "คำอธิบาย"
 SHEET_PROFILE = "ลักษณะสำคัญ"
@@ -198,7 +198,7 @@ def _build(ws: Workspace) -> Workbook:
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     ws = _load(request, pk)
     buffer = io.BytesIO()
-    build_workbook(ws).save(buffer)
+    keep_text_as_text(build_workbook(ws)).save(buffer)
     name = f"pmqa-{ws.assessment.cycle.fiscal_year}-{ws.assessment.organisation.code}.xlsx"
     response = HttpResponse(
         buffer.getvalue(),
@@ -257,6 +257,13 @@ def parse_workbook(ws: Workspace, book: Any) -> tuple[dict[str, dict[str, Any]],
                 RowError(name, None, "", _("This sheet is missing; download a new template."))
             )
         return {}, errors
+    formulas = formula_cells(book)
+    if formulas:
+        message = _(
+            "This cell holds a formula. Type the value itself (or paste it as values only) "
+            "and import again."
+        )
+        return {}, [RowError(sheet, row, field, message) for sheet, row, field in formulas]
 
     versions = {
         str(row[0]): row[1]
@@ -479,7 +486,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             try:
-                book = load_workbook(upload_file, data_only=True)
+                # Formulas are read as written, not as cached results, so that they can be
+                # refused: a formula without a cached value would read as an empty answer.
+                book = load_workbook(upload_file, data_only=False)
             except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
                 errors.append(
                     RowError(

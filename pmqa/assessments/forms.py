@@ -10,7 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from pmqa.assessments import answers as content
 from pmqa.assessments.profile import Group, Section
@@ -238,4 +240,30 @@ def trend_points(
     return " ".join(
         f"{4 + index * step:.1f},{height - 4 - (value - low) / span * (height - 8):.1f}"
         for index, value in values
+    )
+
+
+class StartForm(forms.Form):
+    """Which of the user's organisations starts the cycle."""
+
+    organisation = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, organisations: frozenset[int], **kwargs: Any) -> None:
+        from pmqa.organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            pk__in=organisations
+        )
+
+
+class ReasonForm(forms.Form):
+    """A reason the other side will read: returning, reopening, correcting."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={
+            "required": _("Give the reason; the people who receive it will read it."),
+            "max_length": _("Keep the reason to %(limit_value)d characters or fewer."),
+        },
     )

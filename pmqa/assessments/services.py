@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmqa import scoring
-from pmqa.accounts.models import AGENCY_ROLES, Membership
+from pmqa.accounts.models import AGENCY_ROLES, Membership, Role
+from pmqa.accounts.roles import access_for
 from pmqa.assessments import answers as content
+from pmqa.assessments import workflow
 from pmqa.assessments.models import (
     TRANSITIONS,
     Answer,
@@ -40,12 +42,10 @@ from pmqa.assessments.models import (
 from pmqa.assessments.profile import SECTIONS
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
+from pmqa.lib.errors import ServiceError
+from pmqa.lib.text import strip_controls
 from pmqa.lib.thai import format_date_be
 from pmqa.lib.uploads import UploadRefused, check_content, check_name
-
-
-class ServiceError(ValueError):
-    """A refused change; the message is a sentence for the person who asked for it."""
 
 
 def record_category_scores(
@@ -86,6 +86,7 @@ def create_cycle(
     by,  # type: ignore[no-untyped-def]
     review_due_on: datetime.date | None = None,
 ) -> Cycle:
+    workflow.require_admin(by)
     if Cycle.objects.filter(fiscal_year=fiscal_year).exists():
         raise ServiceError(
             _("A cycle for fiscal year %(year)s already exists.") % {"year": fiscal_year}
@@ -120,6 +121,7 @@ def update_round(
     closes_on: datetime.date,
     by,  # type: ignore[no-untyped-def]
 ) -> Round:
+    workflow.require_admin(by)
     with transaction.atomic():
         round_, created = Round.objects.select_for_update().get_or_create(
             cycle=cycle, number=number, defaults={"opens_on": opens_on, "closes_on": closes_on}
@@ -145,6 +147,7 @@ def grant_extension(
     reason: str,
     by,  # type: ignore[no-untyped-def]
 ) -> WindowExtension:
+    workflow.require_admin(by)
     if closes_on <= round_.closes_on:
         raise ServiceError(
             _("An extension must end after the round closes (%(day)s).")
@@ -231,7 +234,7 @@ def window_for(
 # Starting and answering
 
 
-def _answer_keys(assessment: Assessment) -> list[tuple[str, str]]:
+def answer_keys(assessment: Assessment) -> list[tuple[str, str]]:
     keys = [(Answer.Kind.PROFILE, section.code) for section in SECTIONS]
     for code, kind in (
         Category.objects.filter(edition=assessment.cycle.edition)
@@ -247,13 +250,33 @@ def ensure_answers(*, assessment: Assessment) -> None:
     Answer.objects.bulk_create(
         [
             Answer(assessment=assessment, kind=kind, key=key)
-            for kind, key in _answer_keys(assessment)
+            for kind, key in answer_keys(assessment)
         ],
         ignore_conflicts=True,
     )
 
 
-def start_assessment(*, cycle: Cycle, organisation, by) -> Assessment:  # type: ignore[no-untyped-def]
+def start_assessment(
+    *,
+    cycle: Cycle,
+    organisation,  # type: ignore[no-untyped-def]
+    by,  # type: ignore[no-untyped-def]
+    today: datetime.date | None = None,
+) -> Assessment:
+    """The organisation's assessment of the cycle, started by one of its editors or approvers
+    while round 1 has not closed for it."""
+    if not access_for(by).may_edit(organisation.pk):
+        raise workflow.ActionRefused(
+            _("Only the organisation's editors and approvers can start its self-assessment.")
+        )
+    existing = Assessment.objects.filter(cycle=cycle, organisation=organisation).first()
+    if existing is not None:
+        return existing
+    round1 = cycle.rounds.filter(number=1).first()
+    extension = round1.extensions.filter(organisation=organisation).first() if round1 else None
+    closes_on = extension.closes_on if extension else (round1.closes_on if round1 else None)
+    if closes_on is None or closes_on < (today or timezone.localdate()):
+        raise ServiceError(_("This cycle is not open for self-assessment."))
     with transaction.atomic():
         assessment, created = Assessment.objects.get_or_create(
             cycle=cycle, organisation=organisation
@@ -284,7 +307,9 @@ def save_answer(
     """Save new content if nobody saved since `base_version`; else keep the refused content as a
     revision and raise EditConflict. Saving unchanged content does nothing."""
     conflict: EditConflict | None = None
+    data = strip_controls(data)
     with transaction.atomic():
+        workflow.require(answer.assessment, "answer.edit", by=by)
         current = Answer.objects.select_for_update().get(pk=answer.pk)
         if current.data == data:
             return current
@@ -380,6 +405,8 @@ def add_evidence_file(
         _kind, mime = check_content(name, upload, upload.size or 0, evidence_limit())
     except UploadRefused as error:
         raise ServiceError(str(error)) from None
+    with transaction.atomic():
+        workflow.require(assessment, "answer.edit", by=by)
     label = _check_label(assessment, label)
     digest = hashlib.sha256()
     upload.seek(0)
@@ -399,6 +426,7 @@ def add_evidence_file(
     evidence.file.save("upload", upload, save=False)
     try:
         with transaction.atomic():
+            workflow.require(assessment, "answer.edit", by=by)
             evidence.save()
             audit.record(actor=by, action="evidence.add", obj=evidence, new={"label": label})
     except IntegrityError:
@@ -426,8 +454,9 @@ def add_evidence_link(
         raise ServiceError(
             _("Enter a full web address that starts with https:// or http://.")
         ) from None
-    label = _check_label(assessment, label)
     with transaction.atomic():
+        workflow.require(assessment, "answer.edit", by=by)
+        label = _check_label(assessment, label)
         evidence = Evidence.objects.create(
             assessment=assessment, label=label, kind=Evidence.Kind.LINK, url=url, uploaded_by=by
         )
@@ -447,6 +476,8 @@ def citing_keys(evidence: Evidence) -> list[str]:
 
 
 def delete_evidence(*, evidence: Evidence, by) -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        workflow.require(evidence.assessment, "answer.edit", by=by)
     cited = citing_keys(evidence)
     if cited:
         raise ServiceError(
@@ -458,6 +489,7 @@ def delete_evidence(*, evidence: Evidence, by) -> None:  # type: ignore[no-untyp
             _("Evidence of an assessment that has been submitted is kept; it cannot be deleted.")
         )
     with transaction.atomic():
+        workflow.require(evidence.assessment, "answer.edit", by=by)
         audit.record(
             actor=by, action="evidence.delete", obj=evidence, old={"label": evidence.label}
         )
@@ -580,14 +612,9 @@ def submit_assessment(
     *, assessment: Assessment, by, today: datetime.date | None = None
 ) -> Submission:  # type: ignore[no-untyped-def]
     """Freeze what the agency declared, store its self-score, and tell agency and assessors."""
-    window = window_for(assessment, today=today)
-    if not window.is_open:
-        raise ServiceError(window.message)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Assessment.Status.DRAFT:
-            raise ServiceError(_("This assessment has already been submitted."))
-        answers = {answer.key: answer for answer in locked.answers.all()}
+        workflow.require(assessment, "assessment.submit", by=by, today=today)
+        answers = {answer.key: answer for answer in assessment.answers.all()}
         missing = missing_for_submission(assessment, answers)
         if missing:
             raise ServiceError(
@@ -604,7 +631,7 @@ def submit_assessment(
             assessment=assessment, source="self", categories=figures.categories, by=by
         )
         number = (
-            locked.submissions.order_by("-number").values_list("number", flat=True).first() or 0
+            assessment.submissions.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
         data = frozen_content(assessment, answers)
         data["items"] = {
@@ -652,14 +679,87 @@ def _send_submission_mail(assessment: Assessment, by) -> None:  # type: ignore[n
 
 
 def reopen_assessment(*, assessment: Assessment, reason: str, by) -> StatusChange:  # type: ignore[no-untyped-def]
-    if not reason.strip():
-        raise ServiceError(_("Give the reason for reopening; the agency will see it."))
-    if assessment.status == Assessment.Status.DRAFT:
-        raise ServiceError(_("This assessment is already open for editing."))
     with transaction.atomic():
+        workflow.require(assessment, "assessment.reopen", by=by)
+        if not reason.strip():
+            raise ServiceError(_("Give the reason for reopening; the agency will see it."))
         return change_status(
             assessment=assessment, to=Assessment.Status.DRAFT, by=by, reason=reason.strip()
         )
+
+
+def return_to_editors(*, assessment: Assessment, reason: str, by) -> StatusChange:  # type: ignore[no-untyped-def]
+    """The approver sends the draft back to the editors with what to change; it stays a draft
+    and the editors are told by e-mail."""
+    with transaction.atomic():
+        workflow.require(assessment, "assessment.return", by=by)
+        if not reason.strip():
+            raise ServiceError(_("Say what the editors should change."))
+        change = StatusChange.objects.create(
+            assessment=assessment,
+            from_status=assessment.status,
+            to_status=assessment.status,
+            by=by,
+            reason=reason.strip(),
+        )
+        audit.record(actor=by, action="assessment.return", obj=assessment, reason=reason.strip())
+        transaction.on_commit(lambda: _send_return_mail(assessment, reason.strip(), by))
+    return change
+
+
+def _send_return_mail(assessment: Assessment, reason: str, by) -> None:  # type: ignore[no-untyped-def]
+    editors = sorted(
+        {
+            m.user.email
+            for m in Membership.objects.current()
+            .filter(
+                organisation=assessment.organisation,
+                role=Role.AGENCY_EDITOR,
+                user__is_active=True,
+            )
+            .select_related("user")
+            if m.user.email
+        }
+    )
+    if not editors:
+        return
+    context = {
+        "organisation": assessment.organisation.name_th,
+        "year": assessment.cycle.fiscal_year,
+        "who": by.get_full_name() or by.get_username(),
+        "reason": reason,
+        "link": settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk]),
+    }
+    subject = (
+        _("The PMQA 4.0 self-assessment of %(organisation)s was returned to the editors") % context
+    )
+    body = (
+        _(
+            "%(who)s returned the PMQA 4.0 self-assessment of %(organisation)s for fiscal year "
+            "%(year)s to the editors.\n\nWhat to change:\n%(reason)s\n\n%(link)s\n"
+        )
+        % context
+    )
+    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, editors)], fail_silently=False)
+
+
+def verified_total(assessment: Assessment, *, round_number: int = 1) -> ScoreSnapshot | None:
+    """The newest verified snapshot of a round, or None."""
+    return (
+        ScoreSnapshot.objects.filter(
+            assessment=assessment, source="assessor", round_number=round_number
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def round2_eligible(assessment: Assessment) -> bool:
+    """Whether the verified round-1 total reached the cycle's round 2 threshold. Only ask it
+    where the verified total may be seen: after publication, or on the assessors' side."""
+    threshold = assessment.cycle.round2_threshold
+    verified = verified_total(assessment) if threshold is not None else None
+    return verified is not None and threshold is not None and verified.total >= threshold
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ urlpatterns = [
         name="evidence_delete",
     ),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),
+    path("assessments/<int:pk>/return/", views.return_to_editors, name="return"),
     path("assessments/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("assessments/<int:pk>/excel/", excel.download, name="excel"),
     path("assessments/<int:pk>/excel/import/", excel.upload, name="excel_import"),

@@ -13,15 +13,14 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
-from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
+from pmqa.accounts.roles import request_access
 from pmqa.assessments import answers as content
-from pmqa.assessments import forms, services
+from pmqa.assessments import forms, policy, services, workflow
 from pmqa.assessments.models import (
     Answer,
     Assessment,
@@ -35,8 +34,6 @@ from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
 from pmqa.criteria.models import Category, Item
 from pmqa.lib.diff import field_diffs
 from pmqa.lib.uploads import ACCEPT, keep_upload_names
-from pmqa.organisations.models import Organisation
-from pmqa.reviews.services import round2_eligible
 
 
 class CriteriaOf:
@@ -64,9 +61,13 @@ class Workspace(CriteriaOf):
     def answers(self) -> dict[str, Answer]:
         answers = {answer.key: answer for answer in self.assessment.answers.all()}
         if len(answers) < len(SECTIONS) + len(self.items):
-            # Assessments made before the workspace existed get their empty rows on first view.
-            services.ensure_answers(assessment=self.assessment)
-            answers = {answer.key: answer for answer in self.assessment.answers.all()}
+            # Assessments made before the workspace existed: their empty rows are stored by the
+            # first save, and shown unsaved until then (a GET writes nothing).
+            if self.request.method == "POST":
+                services.ensure_answers(assessment=self.assessment)
+                return {answer.key: answer for answer in self.assessment.answers.all()}
+            for kind, key in services.answer_keys(self.assessment):
+                answers.setdefault(key, Answer(assessment=self.assessment, kind=kind, key=key))
         return answers
 
     @cached_property
@@ -77,12 +78,23 @@ class Workspace(CriteriaOf):
     def access(self):  # type: ignore[no-untyped-def]
         return request_access(self.request)
 
+    @cached_property
+    def standing(self) -> policy.Standing:
+        return policy.standing(self.request, self.assessment)
+
+    @cached_property
+    def actions(self) -> frozenset[str]:
+        """What this person may do now, from the action table: the pages' buttons."""
+        return workflow.allowed_actions(self.assessment, self.standing)
+
     @property
     def may_edit_org(self) -> bool:
-        return self.access.may_edit(self.assessment.organisation_id)
+        return self.standing.has(policy.EDIT)
 
     @property
     def readonly_reason(self) -> str:
+        if "answer.edit" in self.actions:
+            return ""
         if not self.may_edit_org:
             return _("You are viewing this assessment; only the agency's editors change it.")
         if self.assessment.status != Assessment.Status.DRAFT:
@@ -90,9 +102,7 @@ class Workspace(CriteriaOf):
                 "This assessment has been submitted and its answers are frozen. An "
                 "administrator can reopen it with a reason."
             )
-        if not self.window.is_open:
-            return self.window.message
-        return ""
+        return self.window.message
 
     @property
     def can_edit(self) -> bool:
@@ -123,13 +133,15 @@ class Workspace(CriteriaOf):
 
 
 def _load(request: HttpRequest, pk: int, *, write: bool = False) -> Workspace:
-    assessment = get_assessment_for_user(request, pk, write=write)
-    assessment = (
-        Assessment.objects.select_related("cycle__edition", "organisation")
-        .prefetch_related(
+    """The workspace if the user may open it: an agency member (`write`: its editors and
+    approvers only) or an administrator; otherwise 404."""
+    assessment = policy.get_assessment(
+        request,
+        pk,
+        policy.EDIT if write else policy.AGENCY,
+        queryset=Assessment.objects.prefetch_related(
             Prefetch("cycle__rounds", queryset=Round.objects.prefetch_related("extensions"))
-        )
-        .get(pk=assessment.pk)
+        ),
     )
     return Workspace(request, assessment)
 
@@ -199,6 +211,17 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
     profile_done = sum(1 for s in SECTIONS if s.code not in missing_keys)
     submissions = list(ws.assessment.submissions.select_related("submitted_by", "self_score")[:5])
     changes = list(ws.assessment.status_changes.select_related("by")[:20])
+    # The approver's latest return stays on the overview until the draft moves on.
+    latest = changes[0] if changes else None
+    returned = (
+        latest
+        if latest is not None
+        and latest.from_status
+        == latest.to_status
+        == ws.assessment.status
+        == Assessment.Status.DRAFT
+        else None
+    )
     return render(
         request,
         "assessments/home.html",
@@ -213,11 +236,13 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "profile_total": len(SECTIONS),
             "submissions": submissions,
             "changes": changes,
-            "may_submit": ws.access.may_submit(ws.assessment.organisation_id),
+            "returned": returned,
+            "may_submit": ws.standing.has(policy.SUBMIT),
+            "actions": ws.actions,
             "clarifications": list(
                 ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
             ),
-            "round2": round2_eligible(ws.assessment) and results_visible(request, ws.assessment),
+            "round2": "round2.upload" in ws.actions and services.round2_eligible(ws.assessment),
         },
     )
 
@@ -227,20 +252,16 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
 def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     access = request_access(request)
     cycle = get_object_or_404(Cycle, pk=cycle_pk)
-    organisation = get_object_or_404(
-        Organisation, pk=request.POST.get("organisation") or 0, pk__in=access.agency_org_ids
-    )
-    existing = Assessment.objects.filter(cycle=cycle, organisation=organisation).first()
-    if existing is None:
-        round1 = cycle.rounds.filter(number=1).first()
-        extension = round1.extensions.filter(organisation=organisation).first() if round1 else None
-        closes_on = extension.closes_on if extension else (round1.closes_on if round1 else None)
-        if closes_on is None or closes_on < timezone.localdate():
-            messages.error(request, _("This cycle is not open for self-assessment."))
-            return redirect("dashboards:agency")
-    assessment = existing or services.start_assessment(
-        cycle=cycle, organisation=organisation, by=request.user
-    )
+    form = forms.StartForm(request.POST, organisations=access.agency_org_ids)
+    if not form.is_valid():
+        raise Http404
+    try:
+        assessment = services.start_assessment(
+            cycle=cycle, organisation=form.cleaned_data["organisation"], by=request.user
+        )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("dashboards:agency")
     return redirect("assessments:home", assessment.pk)
 
 
@@ -297,6 +318,15 @@ def _save(
         answer = services.save_answer(
             answer=answer, data=data, base_version=_base_version(request), by=request.user
         )
+    except services.ServiceError as error:
+        if is_htmx:
+            return render(
+                request,
+                "assessments/_save_status.html",
+                {**context, "state": "refused", "problem": str(error)},
+            )
+        messages.error(request, str(error))
+        return redirect(request.path)
     except services.EditConflict as conflict:
         conflict_context = {
             **context,
@@ -582,13 +612,13 @@ def restore(request: HttpRequest, pk: int, key: str, revision_pk: int) -> HttpRe
     if answer is None:
         raise Http404
     revision = get_object_or_404(Revision, pk=revision_pk, answer=answer)
-    if not ws.can_edit:
-        messages.error(request, ws.readonly_reason)
-        return redirect("assessments:history", pk, key)
     try:
         services.restore_revision(
             revision=revision, base_version=_base_version(request), by=request.user
         )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("assessments:history", pk, key)
     except services.EditConflict:
         messages.error(
             request,
@@ -632,9 +662,6 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _evidence_page(request, _load(request, pk))
     ws = _load(request, pk, write=True)
-    if not ws.can_edit:
-        messages.error(request, ws.readonly_reason)
-        return redirect("assessments:evidence", pk)
     label = request.POST.get("label", "")
     try:
         if request.POST.get("kind") == "link":
@@ -664,24 +691,26 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("assessments:evidence", pk)
 
 
-def serve_evidence(item_: Evidence) -> FileResponse:
-    """An evidence file from our origin, shown inline when a browser can display it safely."""
-    inline = item_.content_type in ("application/pdf", "image/png", "image/jpeg")
+def serve_file(stored: Any, *, name: str, content_type: str) -> FileResponse:
+    """A stored upload from our origin: PDF and images inline, anything else as a download,
+    never sniffed, and sandboxed so that no script in it can run. A file missing on disk is 404."""
+    inline = content_type in ("application/pdf", "image/png", "image/jpeg")
     try:
-        handle = item_.file.open("rb")
-    except FileNotFoundError:
+        handle = stored.open("rb")
+    except (FileNotFoundError, ValueError):
         raise Http404 from None
     response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=item_.original_name,
-        content_type=item_.content_type,
+        handle, as_attachment=not inline, filename=name, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if item_.content_type != "application/pdf":
+    if content_type != "application/pdf":
         # Browsers' PDF viewers do not run in a sandbox; other files never need scripts.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+def serve_evidence(item_: Evidence) -> FileResponse:
+    return serve_file(item_.file, name=item_.original_name, content_type=item_.content_type)
 
 
 @agency_required
@@ -698,9 +727,6 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
 def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     ws = _load(request, pk, write=True)
     item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
-    if not ws.can_edit:
-        messages.error(request, ws.readonly_reason)
-        return redirect("assessments:evidence", pk)
     try:
         services.delete_evidence(evidence=item, by=request.user)
     except services.ServiceError as error:
@@ -716,38 +742,37 @@ def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResp
 
 @agency_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The submit page is the confirmation: what is missing, and what becomes final."""
     ws = _load(request, pk)
     missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
-    may_submit = ws.access.may_submit(ws.assessment.organisation_id)
     if request.method == "POST":
-        if not may_submit:
+        if not ws.standing.has(policy.SUBMIT):
             raise PermissionDenied
-        if ws.assessment.status == Assessment.Status.DRAFT and not missing:
-            try:
-                submission = services.submit_assessment(assessment=ws.assessment, by=request.user)
-            except services.ServiceError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Submitted. The answers are frozen as submission %(number)s and the "
-                        "assessors have been told."
-                    )
-                    % {"number": submission.number},
-                )
-                return redirect("assessments:home", pk)
-        elif missing:
-            messages.error(
-                request,
-                _("The assessment cannot be submitted yet: %(count)s parts are incomplete.")
-                % {"count": len(missing)},
-            )
+        try:
+            submission = services.submit_assessment(assessment=ws.assessment, by=request.user)
+        except services.ServiceError as error:
+            messages.error(request, str(error))
         else:
-            messages.error(
-                request, ws.readonly_reason or _("This assessment cannot be submitted now.")
+            messages.success(
+                request,
+                _(
+                    "Submitted. The answers are frozen as submission %(number)s and the "
+                    "assessors have been told."
+                )
+                % {"number": submission.number},
             )
-    figures = ws.figures()
+            return redirect("assessments:home", pk)
+    return _submit_page(request, ws, missing, status=400 if request.method == "POST" else 200)
+
+
+def _submit_page(
+    request: HttpRequest,
+    ws: Workspace,
+    missing: list[services.Missing],
+    *,
+    return_form: forms.ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "assessments/submit.html",
@@ -755,11 +780,33 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             "ws": ws,
             "assessment": ws.assessment,
             "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
-            "may_submit": may_submit,
-            "figures": figures,
+            "may_submit": ws.standing.has(policy.SUBMIT),
+            "figures": ws.figures(),
+            "return_form": return_form or forms.ReasonForm(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@agency_required
+@require_POST
+def return_to_editors(request: HttpRequest, pk: int) -> HttpResponse:
+    ws = _load(request, pk)
+    if not ws.standing.has(policy.SUBMIT):
+        raise PermissionDenied
+    form = forms.ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.return_to_editors(
+                assessment=ws.assessment, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except services.ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Returned to the editors with your reason."))
+            return redirect("assessments:home", pk)
+    missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
+    return _submit_page(request, ws, missing, return_form=form, status=400)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -769,12 +816,15 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @agency_required
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request_access(request).is_admin:
-        raise Http404
     ws = _load(request, pk)
+    if not ws.standing.has(policy.ADMIN):
+        raise Http404
+    form = forms.ReasonForm(request.POST)
     try:
+        if not form.is_valid():
+            raise services.ServiceError(_("Give the reason for reopening; the agency will see it."))
         services.reopen_assessment(
-            assessment=ws.assessment, reason=request.POST.get("reason", ""), by=request.user
+            assessment=ws.assessment, reason=form.cleaned_data["reason"], by=request.user
         )
     except services.ServiceError as error:
         messages.error(request, str(error))

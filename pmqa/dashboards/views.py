@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required
-from pmqa.accounts.roles import get_assessment_for_user, request_access, results_visible
+from pmqa.accounts.roles import request_access
+from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.kpi import rule_set_for
@@ -59,7 +60,7 @@ def agency_home(request: HttpRequest) -> HttpResponse:
                 "assessment": assessment,
                 "self": scores.get("self"),
                 "verified": scores.get("assessor")
-                if results_visible(request, assessment)
+                if policy.standing(request, assessment).has(policy.RESULTS)
                 else None,
             }
         )
@@ -80,12 +81,15 @@ def agency_home(request: HttpRequest) -> HttpResponse:
 
 @agency_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk)
-    assessment = _with_scores(Assessment.objects.filter(pk=assessment.pk)).get()
+    assessment = policy.get_assessment(
+        request, pk, policy.AGENCY, queryset=_with_scores(Assessment.objects.all())
+    )
     edition = assessment.cycle.edition
     scores = latest_scores(assessment)
     own = scores.get("self")
-    verified = scores.get("assessor") if results_visible(request, assessment) else None
+    verified = (
+        scores.get("assessor") if policy.standing(request, assessment).has(policy.RESULTS) else None
+    )
     thresholds = edition.thresholds()
     rows = []
     for category in edition.categories.all():

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
-from pmqa.accounts.roles import request_access, results_visible
+from pmqa.accounts.roles import request_access
+from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
 from pmqa.scoring.kpi import kpi_targets, rule_set_for
@@ -18,7 +19,9 @@ CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
 
 def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
     access = request_access(request)
-    queryset = Assessment.objects.select_related("cycle__edition", "organisation")
+    queryset = policy.visible_to(access, request.user).select_related(
+        "cycle__edition", "organisation"
+    )
     if not access.is_admin:
         queryset = queryset.filter(organisation__in=access.agency_org_ids)
     return queryset.order_by("-cycle__fiscal_year", "organisation__name_th")
@@ -31,7 +34,7 @@ def _starting_scores(
     if assessment is None:
         return {}, ""
     snapshots = ScoreSnapshot.objects.filter(assessment=assessment, round_number=1)
-    if results_visible(request, assessment):
+    if policy.standing(request, assessment).has(policy.RESULTS):
         verified = snapshots.filter(source="assessor").order_by("-created_at").first()
         if verified:
             return verified.category_scores(), _("verified scores")

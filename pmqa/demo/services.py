@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from pmqa import scoring
 from pmqa.accounts.models import Membership, Role, User
@@ -57,6 +58,9 @@ ACCOUNTS = (
     DemoAccount("isoc.approver", "ผู้บริหาร กอ.รมน.", Role.AGENCY_APPROVER, "DEP-ISOC"),
     DemoAccount("assessor", "ผู้ตรวจประเมิน", Role.ASSESSOR, "DEP-OCSC"),
     DemoAccount("lead", "หัวหน้าทีมผู้ตรวจประเมิน", Role.LEAD_ASSESSOR, "DEP-NESDC"),
+    DemoAccount(
+        "chiangmai.approver", "ผู้บริหาร จังหวัดเชียงใหม่ (ข้อมูลสังเคราะห์)", Role.AGENCY_APPROVER, "TH-50"
+    ),
 )
 
 
@@ -251,14 +255,28 @@ def load_isoc_profile(assessment: Assessment) -> None:
     """ISOC's organisational profile as its FY2563 report printed it, field by field."""
     from pmqa.accounts.models import User
     from pmqa.assessments.models import Answer
-    from pmqa.assessments.services import ensure_answers, save_answer
+    from pmqa.assessments.services import ensure_answers
 
     profile = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))["profile"]
     editor = User.objects.filter(username="isoc.editor").first()
     ensure_answers(assessment=assessment)
     for code, data in profile.items():
-        answer = Answer.objects.get(assessment=assessment, key=code)
-        save_answer(answer=answer, data=data, base_version=answer.version, by=editor)
+        _load_answer(Answer.objects.get(assessment=assessment, key=code), data, editor)
+
+
+def _load_answer(answer: Any, data: dict[str, Any], by: Any) -> None:
+    """Write a loaded answer as its first version. Seed records are loaded, not typed: they
+    bypass the editing rules of the workspace (a published assessment is never edited)."""
+    from pmqa.assessments.models import Revision
+
+    if answer.data == data:
+        return
+    answer.data, answer.version = data, answer.version + 1
+    answer.updated_at, answer.updated_by = timezone.now(), by
+    answer.save(update_fields=["data", "version", "updated_at", "updated_by"])
+    Revision.objects.create(
+        answer=answer, version=answer.version, data=data, saved_by=by, note="seed_demo"
+    )
 
 
 REVIEW_CASE = "TH-50"  # a province with no tie to the demo assessors' organisations
@@ -270,7 +288,7 @@ def load_review_case(cycles: dict[int, Cycle]) -> Assessment | None:
     the assessor and lead pages have something to show. Never a real agency's answers."""
     from pmqa.assessments.models import Answer
     from pmqa.assessments.profile import SECTIONS
-    from pmqa.assessments.services import ensure_answers, save_answer, submit_assessment
+    from pmqa.assessments.services import ensure_answers, submit_assessment
     from pmqa.reviews.services import assign_team
 
     organisation = Organisation.objects.get(code=REVIEW_CASE)
@@ -278,20 +296,16 @@ def load_review_case(cycles: dict[int, Cycle]) -> Assessment | None:
     if Assessment.objects.filter(cycle=cycle, organisation=organisation).exists():
         return None
     admin = User.objects.get(username="admin")
+    approver = User.objects.get(username="chiangmai.approver")
     assessment = Assessment.objects.create(
         cycle=cycle, organisation=organisation, is_synthetic=True
     )
     ensure_answers(assessment=assessment)
     rng = random.Random(2570)
     for answer in Answer.objects.filter(assessment=assessment).order_by("key"):
-        save_answer(
-            answer=answer,
-            data=_synthetic_answer(answer, SECTIONS, rng),
-            base_version=answer.version,
-            by=admin,
-        )
+        _load_answer(answer, _synthetic_answer(answer, SECTIONS, rng), approver)
     round1 = cycle.rounds.get(number=1)
-    submit_assessment(assessment=assessment, by=admin, today=round1.opens_on)
+    submit_assessment(assessment=assessment, by=approver, today=round1.opens_on)
     assign_team(
         assessment=assessment,
         lead=User.objects.get(username="lead"),

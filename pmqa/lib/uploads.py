@@ -17,6 +17,8 @@ from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from pmqa.lib.middleware import clean_post
+
 # Type key → (label shown to people, extensions that may carry it, MIME type served).
 TYPES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "pdf": ("PDF", (".pdf",), "application/pdf"),
@@ -201,6 +203,8 @@ def keep_upload_names(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.method == "POST":
             request.upload_handlers.insert(0, RawNameRecorder(request))
+            clean_post(request)
         return protected(request, *args, **kwargs)
 
+    wrapped.keeps_upload_names = True  # type: ignore[attr-defined]
     return wrapped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
@@ -25,3 +26,27 @@ def wrap(sheet: Worksheet, min_row: int = 2) -> None:
     for row in sheet.iter_rows(min_row=min_row):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def keep_text_as_text(book: Workbook) -> Workbook:
+    """Text the application writes is never a formula: openpyxl stores a string that starts
+    with "=" as one, so such cells are marked as plain strings again. A text beginning with
+    + - or @ is stored as a string already and stays one."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.data_type = "s"
+    return book
+
+
+def formula_cells(book: Workbook, *, min_row: int = 2) -> list[tuple[str, int, str]]:
+    """Every cell of a filled workbook that holds a formula, as (sheet, row, column header)."""
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=min_row):
+            for cell in row:
+                if cell.data_type == "f":
+                    heading = sheet.cell(row=1, column=cell.column).value
+                    found.append((sheet.title, cell.row, str(heading or cell.column_letter)))
+    return found

@@ -107,6 +107,8 @@ class ReportData:
     published_date: Any = None
     item_scores: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     kpis: list[dict[str, Any]] = field(default_factory=list)
+    # Corrections after publication: (number, date, reason, total before, total after).
+    revisions: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     @property
     def has_achievements(self) -> bool:
@@ -252,6 +254,16 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
         published_date=published,
         item_scores=item_scores,
         kpis=kpis,
+        revisions=[
+            (
+                _digits(str(r.number), thai),
+                format_date_be(r.revised_on, digits="thai" if thai else "arabic"),
+                r.reason,
+                _fmt(r.old_total, thai),
+                _fmt(r.new_total, thai),
+            )
+            for r in (feedback.revisions.all() if feedback else [])
+        ],
     )
 
 

@@ -7,35 +7,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from pmqa.accounts.roles import request_access
+from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment
 from pmqa.lib.pdf import INSTALL_COMMAND, ChromiumMissing, PdfPrinter, chromium_available
 from pmqa.lib.thai import arabic_digits
 from pmqa.reports.builders import LAYOUTS, NotReportable, ReportData, build
 from pmqa.reports.render import render_html
 from pmqa.reports.xlsx import build_workbook
-from pmqa.reviews.models import Assignment
 
 
 def get_report_assessment(request: HttpRequest, pk: int) -> Assessment:
-    """Administrators see every report; the agency sees its own once published; the assessor
-    team sees the report it is writing. Anyone else gets 404."""
-    assessment = (
-        Assessment.objects.select_related("organisation", "cycle", "feedback").filter(pk=pk).first()
-    )
-    if assessment is None:
-        raise Http404
-    access = request_access(request)
-    if access.is_admin:
-        return assessment
-    feedback = getattr(assessment, "feedback", None)
-    if assessment.organisation_id in access.agency_org_ids:
-        if feedback is not None and feedback.status == "published":
-            return assessment
-        raise Http404
-    if Assignment.objects.filter(assessment=assessment, assessor=request.user).exists():
-        return assessment
-    raise Http404
+    """Administrators see every report; the agency its own once published; a team member the
+    team's report once their own review is submitted. Anyone else gets 404."""
+    return policy.get_assessment(request, pk, policy.REPORT)
 
 
 def _options(request: HttpRequest) -> tuple[str, bool]:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from pmqa.lib.thai import arabic_digits
-from pmqa.lib.xlsx import header, wrap
+from pmqa.lib.xlsx import header, keep_text_as_text, wrap
 from pmqa.reports.builders import ReportData
 
 # Excel's Thai Buddhist calendar (locale 1070000): 26 พฤศจิกายน 2568.
@@ -159,5 +159,5 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
             ]
         )
     buffer = io.BytesIO()
-    book.save(buffer)
+    keep_text_as_text(book).save(buffer)
     return buffer.getvalue()

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import agency_required
-from pmqa.accounts.roles import get_assessment_for_user
-from pmqa.assessments.models import ScoreSnapshot
-from pmqa.assessments.services import ServiceError
+from pmqa.assessments import policy, workflow
+from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.lib.uploads import keep_upload_names
 from pmqa.reviews import services
 from pmqa.reviews.models import Clarification
@@ -21,7 +20,7 @@ from pmqa.reviews.models import Clarification
 @agency_required
 @require_POST
 def answer_clarification(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk, write=True)
+    assessment = policy.get_assessment(request, pk, policy.EDIT)
     clarification = get_object_or_404(Clarification, pk=clarification_pk, assessment=assessment)
     try:
         services.answer(
@@ -37,11 +36,12 @@ def answer_clarification(request: HttpRequest, pk: int, clarification_pk: int) -
 @keep_upload_names
 @agency_required
 def round2(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request, pk, write=request.method == "POST")
-    eligible = services.round2_eligible(assessment) and (
-        getattr(getattr(assessment, "feedback", None), "status", "") == "published"
-        or request.method == "POST"
-    )
+    assessment = policy.get_assessment(request, pk, policy.EDIT)
+    # Nothing about the verified total, not even whether it reached the threshold, is said
+    # before the report is published.
+    standing = policy.standing(request, assessment)
+    published = standing.has(policy.RESULTS)
+    eligible = published and round2_eligible(assessment)
     if request.method == "POST":
         names = getattr(request, "raw_upload_names", [])
         try:
@@ -52,16 +52,15 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
                 limit=int(settings.PMQA_EVIDENCE_MAX_MB) * 1_048_576,
                 by=request.user,  # type: ignore[arg-type]
             )
+        except workflow.ActionRefused:
+            messages.error(request, _("Round 2 is not open to this assessment."))
         except ServiceError as error:
-            messages.error(request, str(error))
+            messages.error(
+                request, str(error) if eligible else _("Round 2 is not open to this assessment.")
+            )
         else:
             messages.success(request, _("The Application Report was uploaded."))
         return redirect("reviews_agency:round2", pk)
-    final = (
-        ScoreSnapshot.objects.filter(assessment=assessment, round_number=2)
-        .order_by("-created_at")
-        .first()
-    )
     return render(
         request,
         "reviews/agency_round2.html",
@@ -70,8 +69,6 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": eligible,
             "threshold": assessment.cycle.round2_threshold,
             "report": getattr(assessment, "application_report", None),
-            "final": final
-            if getattr(getattr(assessment, "feedback", None), "status", "") == "published"
-            else None,
+            "final": services.round2_final(assessment) if published else None,
         },
     )

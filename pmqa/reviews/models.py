@@ -298,3 +298,33 @@ class Round2Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.score}"
+
+
+class ReportRevision(models.Model):
+    """A correction of a published report by an administrator: the consensus item scores that
+    changed, the totals before and after, and why. The report says it was revised."""
+
+    feedback = models.ForeignKey(
+        Feedback, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("report")
+    )
+    number = models.PositiveSmallIntegerField(_("revision"))
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("item scores changed"), default=dict)
+    old_total = models.DecimalField(_("total before"), max_digits=6, decimal_places=2)
+    new_total = models.DecimalField(_("total after"), max_digits=6, decimal_places=2)
+    revised_on = models.DateField(_("revised on"))
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["feedback", "number"]
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "number"], name="report_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feedback} · {self.number}"

@@ -17,8 +17,15 @@ from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.accounts.models import ASSESSOR_ROLES, Membership, Role, User
+from pmqa.assessments import workflow
 from pmqa.assessments.models import Assessment, ScoreSnapshot, Submission
-from pmqa.assessments.services import ServiceError, change_status, record_category_scores
+from pmqa.assessments.services import (
+    ServiceError,
+    change_status,
+    record_category_scores,
+    round2_eligible,
+    verified_total,
+)
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category, Item, ItemRule, LevelCode
 from pmqa.lib.thai import format_date_be
@@ -32,6 +39,7 @@ from pmqa.reviews.models import (
     Feedback,
     FeedbackEntry,
     ItemScore,
+    ReportRevision,
     Review,
     Round2Score,
 )
@@ -114,11 +122,12 @@ def assign_team(
 ) -> list[Assignment]:
     """Replace the assessment's team; refused as a whole when any person cannot serve."""
     members = [m for m in dict.fromkeys(members) if m != lead]
-    problems = team_problems(assessment, lead, members)
-    if problems:
-        raise ServiceError(" ".join(problems))
-    assert lead is not None
     with transaction.atomic():
+        workflow.require(assessment, "team.assign", by=by)
+        problems = team_problems(assessment, lead, members)
+        if problems:
+            raise ServiceError(" ".join(problems))
+        assert lead is not None
         old = sorted(assessment.assignments.values_list("assessor__username", flat=True))
         assessment.assignments.all().delete()
         rows = [
@@ -151,9 +160,22 @@ class CsvProblem:
 def import_assignments(*, text: str, by: User) -> tuple[int, list[CsvProblem]]:
     """Teams from CSV rows `organisation,fiscal_year,username,role` (role: lead or member).
     Every row is checked first; all teams are assigned, or none."""
+    workflow.require_admin(by)
     problems: list[CsvProblem] = []
     teams: dict[int, dict[str, Any]] = {}
-    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return 0, [
+            CsvProblem(
+                0,
+                _(
+                    "The file could not be read as CSV (a field is too long or a quote is not "
+                    "closed). Save it again as CSV UTF-8 and try again."
+                ),
+            )
+        ]
+    reader = iter(rows)
     header = next(reader, None)
     expected = ["organisation", "fiscal_year", "username", "role"]
     if header is None or [h.strip().lower() for h in header] != expected:
@@ -233,15 +255,26 @@ def latest_submission(assessment: Assessment) -> Submission | None:
 
 
 def review_for(*, assessment: Assessment, assessor: User) -> Review:
+    """The assessor's review of the newest submission; unsaved until the first score is saved,
+    so that opening a page writes nothing."""
     submission = latest_submission(assessment)
     if submission is None:
         raise ServiceError(_("This assessment has not been submitted."))
-    review, created = Review.objects.get_or_create(
-        assessment=assessment, assessor=assessor, defaults={"submission": submission}
-    )
-    if not created and review.submission_id != submission.pk and review.submitted_at is None:
-        # Reopened and submitted again: an unsubmitted review follows the newest submission.
+    review = Review.objects.filter(assessment=assessment, assessor=assessor).first()
+    if review is None:
+        return Review(assessment=assessment, assessor=assessor, submission=submission)
+    if review.submission_id != submission.pk and review.submitted_at is None:
+        # Reopened and submitted again: an unsubmitted review follows the newest submission,
+        # stored with its next save.
         review.submission = submission
+        review.moved_to_newer_submission = True  # type: ignore[attr-defined]
+    return review
+
+
+def _stored(review: Review) -> Review:
+    if review.pk is None:
+        review.save()
+    elif getattr(review, "moved_to_newer_submission", False):
         review.save(update_fields=["submission"])
     return review
 
@@ -287,15 +320,16 @@ def save_item_score(
 ) -> ItemScore:
     """Store the assessor's inputs and the score they give (empty while the rule lacks an
     input, such as a KPI without a score)."""
-    if review.submitted_at is not None:
-        raise ServiceError(_("Your review has been submitted; its scores can no longer change."))
-    if given.override is not None and not given.override_reason.strip():
-        raise ServiceError(_("Give the reason for overriding the computed score."))
-    try:
-        score = compute_item_score(item, rule, given)
-    except (scoring.ItemRuleError, ValueError) as error:
-        raise ServiceError(str(error)) from None
     with transaction.atomic():
+        workflow.require(review.assessment, "review.score", by=by)
+        _own_open_review(review, by)
+        if given.override is not None and not given.override_reason.strip():
+            raise ServiceError(_("Give the reason for overriding the computed score."))
+        try:
+            score = compute_item_score(item, rule, given)
+        except (scoring.ItemRuleError, ValueError) as error:
+            raise ServiceError(str(error)) from None
+        review = _stored(review)
         row, _created = ItemScore.objects.select_for_update().get_or_create(
             review=review, item_code=item.code
         )
@@ -322,19 +356,37 @@ def save_item_score(
     return row
 
 
+def _own_open_review(review: Review, by: User) -> None:
+    if review.assessor_id != by.pk:
+        raise workflow.ActionRefused(_("Only the assessor who writes a review can change it."))
+    if review.pk is not None:
+        review.submitted_at = (
+            Review.objects.filter(pk=review.pk).values_list("submitted_at", flat=True).first()
+        )
+    if review.submitted_at is not None:
+        raise workflow.ActionRefused(
+            _("Your review has been submitted; its scores can no longer change.")
+        )
+
+
 def unscored_items(review: Review, codes: list[str]) -> list[str]:
-    scored = {row.item_code for row in review.item_scores.all() if row.score}
+    scored = (
+        {row.item_code for row in review.item_scores.all() if row.score} if review.pk else set()
+    )
     return [code for code in codes if code not in scored]
 
 
 def submit_review(*, review: Review, codes: list[str], by: User) -> Review:
-    missing = unscored_items(review, codes)
-    if missing:
-        raise ServiceError(
-            _("The review cannot be submitted: items %(items)s have no score.")
-            % {"items": ", ".join(missing)}
-        )
     with transaction.atomic():
+        workflow.require(review.assessment, "review.submit", by=by)
+        _own_open_review(review, by)
+        missing = unscored_items(review, codes)
+        if missing:
+            raise ServiceError(
+                _("The review cannot be submitted: items %(items)s have no score.")
+                % {"items": ", ".join(missing)}
+            )
+        review = _stored(review)
         review.submitted_at = timezone.now()
         review.save(update_fields=["submitted_at"])
         audit.record(actor=by, action="review.submit", obj=review)
@@ -346,9 +398,10 @@ def submit_review(*, review: Review, codes: list[str], by: User) -> Review:
 
 
 def ask(*, assessment: Assessment, item_code: str, question: str, by: User) -> Clarification:
-    if not question.strip():
-        raise ServiceError(_("Write the question."))
     with transaction.atomic():
+        workflow.require(assessment, "clarification.ask", by=by)
+        if not question.strip():
+            raise ServiceError(_("Write the question."))
         row = Clarification.objects.create(
             assessment=assessment, item_code=item_code, question=question.strip(), asked_by=by
         )
@@ -359,9 +412,10 @@ def ask(*, assessment: Assessment, item_code: str, question: str, by: User) -> C
 
 
 def answer(*, clarification: Clarification, text: str, by: User) -> Clarification:
-    if not text.strip():
-        raise ServiceError(_("Write the answer."))
     with transaction.atomic():
+        workflow.require(clarification.assessment, "clarification.answer", by=by)
+        if not text.strip():
+            raise ServiceError(_("Write the answer."))
         old = clarification.answer
         clarification.answer = text.strip()
         clarification.answered_by = by
@@ -429,6 +483,22 @@ def set_consensus(
 ) -> dict[str, str]:
     """Store the lead's item scores; a score more than 50 from the mean needs a reason.
     Returns problems by item code; nothing is stored when there is any."""
+    with transaction.atomic():
+        workflow.require(assessment, "consensus.set", by=by)
+        _lead_review_submitted(assessment, by)
+        return _set_consensus(assessment, items, given, by)
+
+
+def _lead_review_submitted(assessment: Assessment, by: User) -> None:
+    if not assessment.reviews.filter(assessor=by, submitted_at__isnull=False).exists():
+        raise workflow.ActionRefused(
+            _("Submit your own review first: the consensus opens to you after that.")
+        )
+
+
+def _set_consensus(
+    assessment: Assessment, items: list[Item], given: dict[str, tuple[Decimal, str]], by: User
+) -> dict[str, str]:
     rows = {row.item.code: row for row in consensus_rows(assessment, items)}
     problems: dict[str, str] = {}
     for code, (value, reason) in given.items():
@@ -442,46 +512,34 @@ def set_consensus(
             ) % {"score": scoring.q2(value), "mean": scoring.q2(mean)}
     if problems:
         return problems
-    with transaction.atomic():
-        for code, (value, reason) in given.items():
-            existing = ConsensusScore.objects.filter(assessment=assessment, item_code=code).first()
-            old = existing.score if existing else None
-            if existing and Decimal(existing.score) == value and existing.reason == reason.strip():
-                continue
-            row, _created = ConsensusScore.objects.update_or_create(
-                assessment=assessment,
-                item_code=code,
-                defaults={"score": str(value), "reason": reason.strip(), "set_by": by},
-            )
-            audit.record(
-                actor=by,
-                action="consensus.item",
-                obj=row,
-                old=old,
-                new=row.score,
-                reason=row.reason,
-            )
+    for code, (value, reason) in given.items():
+        existing = ConsensusScore.objects.filter(assessment=assessment, item_code=code).first()
+        old = existing.score if existing else None
+        if existing and Decimal(existing.score) == value and existing.reason == reason.strip():
+            continue
+        row, _created = ConsensusScore.objects.update_or_create(
+            assessment=assessment,
+            item_code=code,
+            defaults={"score": str(value), "reason": reason.strip(), "set_by": by},
+        )
+        audit.record(
+            actor=by,
+            action="consensus.item",
+            obj=row,
+            old=old,
+            new=row.score,
+            reason=row.reason,
+        )
     return {}
 
 
 def finalise_consensus(*, assessment: Assessment, tree: list[Category], by: User) -> ScoreSnapshot:
     """Category, total, rating and level from the engine over the consensus item scores,
     stored as the verified snapshot with the rules version."""
-    chosen = {c.item_code: Decimal(c.score) for c in assessment.consensus_scores.all()}
-    missing = [
-        item.code for category in tree for item in category.items.all() if item.code not in chosen
-    ]
-    if missing:
-        raise ServiceError(
-            _("Set a consensus score for items %(items)s first.") % {"items": ", ".join(missing)}
-        )
-    categories = {
-        str(category.number): scoring.category_score(
-            [chosen[item.code] for item in category.items.all()]
-        )
-        for category in tree
-    }
     with transaction.atomic():
+        workflow.require(assessment, "consensus.finalise", by=by)
+        _lead_review_submitted(assessment, by)
+        categories = _consensus_categories(assessment, tree)
         snapshot = record_category_scores(
             assessment=assessment, source="assessor", categories=categories, by=by
         )
@@ -503,6 +561,23 @@ def finalise_consensus(*, assessment: Assessment, tree: list[Category], by: User
     return snapshot
 
 
+def _consensus_categories(assessment: Assessment, tree: list[Category]) -> dict[str, Decimal]:
+    chosen = {c.item_code: Decimal(c.score) for c in assessment.consensus_scores.all()}
+    missing = [
+        item.code for category in tree for item in category.items.all() if item.code not in chosen
+    ]
+    if missing:
+        raise ServiceError(
+            _("Set a consensus score for items %(items)s first.") % {"items": ", ".join(missing)}
+        )
+    return {
+        str(category.number): scoring.category_score(
+            [chosen[item.code] for item in category.items.all()]
+        )
+        for category in tree
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # The Feedback Report
 
@@ -511,6 +586,7 @@ def prefill_feedback(*, feedback: Feedback, by: User) -> int:
     """Start the report from the assessors' item comments (only where the report has none)."""
     created = 0
     with transaction.atomic():
+        workflow.require(feedback.assessment, "report.draft", by=by)
         for row in ItemScore.objects.filter(
             review__assessment=feedback.assessment, review__submitted_at__isnull=False
         ).order_by("item_code", "review__assessor__full_name"):
@@ -552,9 +628,8 @@ def save_feedback(
 ) -> None:
     """Replace the report's texts. `blocks` maps (scope, key, kind) to paragraphs separated by
     a blank line; themes are (title, text)."""
-    if feedback.status not in (Feedback.Status.DRAFT, Feedback.Status.RETURNED):
-        raise ServiceError(_("The report is with the approver; it can change only if returned."))
     with transaction.atomic():
+        workflow.require(feedback.assessment, "report.draft", by=by)
         old = _feedback_json(feedback)
         feedback.entries.filter(scope__in=["item", "category", "pillar"]).delete()
         for (scope, key, kind), text in blocks.items():
@@ -630,16 +705,25 @@ def feedback_step(
     comment: str = "",
     today: datetime.date | None = None,
 ) -> Feedback:
+    if action not in _FEEDBACK_STEPS:
+        raise ServiceError(_("Unknown action."))
     allowed, target, assessment_status = _FEEDBACK_STEPS[action]
-    if feedback.status not in allowed:
-        raise ServiceError(
-            _("A report that is “%(status)s” cannot be %(action)s.")
-            % {"status": Feedback.Status(feedback.status).label, "action": _action_label(action)}
-        )
-    if action == "return" and not comment.strip():
-        raise ServiceError(_("Say what the lead assessor should change."))
     assessment = feedback.assessment
     with transaction.atomic():
+        workflow.require(assessment, f"report.{action}", by=by)
+        feedback.status = (
+            Feedback.objects.filter(pk=feedback.pk).values_list("status", flat=True).get()
+        )
+        if feedback.status not in allowed:
+            raise ServiceError(
+                _("A report that is “%(status)s” cannot be %(action)s.")
+                % {
+                    "status": Feedback.Status(feedback.status).label,
+                    "action": _action_label(action),
+                }
+            )
+        if action == "return" and not comment.strip():
+            raise ServiceError(_("Say what the lead assessor should change."))
         old = feedback.status
         feedback.status = target
         fields = ["status"]
@@ -692,23 +776,25 @@ def _action_label(action: str) -> str:
 # Round 2
 
 
-def round2_eligible(assessment: Assessment) -> bool:
-    threshold = assessment.cycle.round2_threshold
-    if threshold is None:
-        return False
-    verified = (
-        ScoreSnapshot.objects.filter(assessment=assessment, source="assessor", round_number=1)
-        .order_by("-created_at")
-        .first()
-    )
-    return verified is not None and verified.total >= threshold
+def round2_final(assessment: Assessment) -> ScoreSnapshot | None:
+    return verified_total(assessment, round_number=2)
+
+
+def _round2_open(assessment: Assessment) -> None:
+    if round2_final(assessment) is not None:
+        raise workflow.ActionRefused(
+            _("The round 2 score has been recorded; round 2 can no longer change.")
+        )
 
 
 def upload_application_report(
     *, assessment: Assessment, upload: Any, raw_name: str | None, limit: int, by: User
 ) -> ApplicationReport:
-    if not round2_eligible(assessment):
-        raise ServiceError(_("This assessment has not reached the round 2 threshold."))
+    with transaction.atomic():
+        workflow.require(assessment, "round2.upload", by=by)
+        _round2_open(assessment)
+        if not round2_eligible(assessment):
+            raise ServiceError(_("This assessment has not reached the round 2 threshold."))
     if upload is None:
         raise ServiceError(_("Choose a file to upload."))
     try:
@@ -723,6 +809,8 @@ def upload_application_report(
         digest.update(chunk)
     upload.seek(0)
     with transaction.atomic():
+        workflow.require(assessment, "round2.upload", by=by)
+        _round2_open(assessment)
         report = ApplicationReport.objects.filter(
             assessment=assessment
         ).first() or ApplicationReport(assessment=assessment)
@@ -740,9 +828,13 @@ def upload_application_report(
 def save_round2_score(
     *, assessment: Assessment, assessor: User, score: Decimal, comment: str
 ) -> Round2Score:
-    if not score.is_finite() or score < 0 or score > 500:
-        raise ServiceError(_("A score must be between 0 and 500."))
     with transaction.atomic():
+        workflow.require(assessment, "round2.score", by=assessor)
+        _round2_open(assessment)
+        if not ApplicationReport.objects.filter(assessment=assessment).exists():
+            raise ServiceError(_("The agency has not uploaded its Application Report."))
+        if not score.is_finite() or score < 0 or score > 500:
+            raise ServiceError(_("A score must be between 0 and 500."))
         existing = Round2Score.objects.filter(assessment=assessment, assessor=assessor).first()
         old = str(existing.score) if existing else None
         row, _created = Round2Score.objects.update_or_create(
@@ -755,11 +847,13 @@ def save_round2_score(
 
 
 def finalise_round2(*, assessment: Assessment, by: User) -> ScoreSnapshot:
-    scores = [row.score for row in assessment.round2_scores.all()]
-    if not scores:
-        raise ServiceError(_("No assessor has scored the Application Report yet."))
-    total = scoring.q2(mean(scores))
     with transaction.atomic():
+        workflow.require(assessment, "round2.finalise", by=by)
+        _round2_open(assessment)
+        scores = [row.score for row in assessment.round2_scores.all()]
+        if not scores:
+            raise ServiceError(_("No assessor has scored the Application Report yet."))
+        total = scoring.q2(mean(scores))
         snapshot = ScoreSnapshot.objects.create(
             assessment=assessment,
             source="assessor",
@@ -771,3 +865,77 @@ def finalise_round2(*, assessment: Assessment, by: User) -> ScoreSnapshot:
         )
         audit.record(actor=by, action="round2.finalise", obj=assessment, new=str(total))
     return snapshot
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections after publication
+
+
+def revise_published_report(
+    *,
+    assessment: Assessment,
+    tree: list[Category],
+    scores: dict[str, Decimal],
+    reason: str,
+    by: User,
+    today: datetime.date | None = None,
+) -> ReportRevision:
+    """Correct consensus item scores of a published report. The published figures are never
+    overwritten: the new ones are a new verified snapshot, and the revision keeps the totals
+    before and after, who, when and why; the report prints it."""
+    with transaction.atomic():
+        workflow.require(assessment, "report.revise", by=by)
+        if not reason.strip():
+            raise ServiceError(_("Give the reason for the correction; the report will print it."))
+        for value in scores.values():
+            if not value.is_finite() or value < 0 or value > 500:
+                raise ServiceError(_("A score must be between 0 and 500."))
+        current = {c.item_code: c for c in assessment.consensus_scores.all()}
+        changes = {
+            code: [current[code].score if code in current else None, str(value)]
+            for code, value in scores.items()
+            if code not in current or Decimal(current[code].score) != value
+        }
+        if not changes:
+            raise ServiceError(_("No score was changed, so there is nothing to correct."))
+        before = verified_total(assessment)
+        for code in changes:
+            row, _created = ConsensusScore.objects.update_or_create(
+                assessment=assessment,
+                item_code=code,
+                defaults={"score": str(scores[code]), "reason": reason.strip(), "set_by": by},
+            )
+            audit.record(
+                actor=by,
+                action="consensus.item",
+                obj=row,
+                old=changes[code][0],
+                new=row.score,
+                reason=reason.strip(),
+            )
+        snapshot = record_category_scores(
+            assessment=assessment,
+            source="assessor",
+            categories=_consensus_categories(assessment, tree),
+            by=by,
+        )
+        feedback = Feedback.objects.get(assessment=assessment)
+        revision = ReportRevision.objects.create(
+            feedback=feedback,
+            number=feedback.revisions.count() + 1,
+            reason=reason.strip(),
+            changes=changes,
+            old_total=before.total if before else Decimal(0),
+            new_total=snapshot.total,
+            revised_on=today or timezone.localdate(),
+            revised_by=by,
+        )
+        audit.record(
+            actor=by,
+            action="report.revise",
+            obj=feedback,
+            old=str(revision.old_total),
+            new={"total": str(snapshot.total), "items": changes},
+            reason=revision.reason,
+        )
+    return revision

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence, name="evidence"),
     path("<int:pk>/consensus/", views.consensus, name="consensus"),
+    path("<int:pk>/consensus/finalise/", views.finalise, name="finalise"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/round2/", views.round2, name="round2"),
     path("<int:pk>/round2/file/", views.round2_file, name="round2_file"),

@@ -10,17 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments import answers as content
+from pmqa.assessments import policy, workflow
 from pmqa.assessments.answers import NARRATIVE_PARTS
-from pmqa.assessments.models import Assessment, Evidence, ScoreSnapshot
-from pmqa.assessments.services import ServiceError
-from pmqa.assessments.views import CriteriaOf, serve_evidence
+from pmqa.assessments.models import Assessment, Evidence
+from pmqa.assessments.services import ServiceError, round2_eligible, verified_total
+from pmqa.assessments.views import CriteriaOf, serve_evidence, serve_file
 from pmqa.criteria.models import Category, Pillar
 from pmqa.reviews import services
 from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
@@ -38,6 +40,10 @@ class Desk(CriteriaOf):
     def review(self) -> Review:
         return services.review_for(assessment=self.assessment, assessor=self.request.user)  # type: ignore[arg-type]
 
+    def scores(self) -> list[ItemScore]:
+        """This assessor's item scores (none while the review is not stored yet)."""
+        return list(self.review.item_scores.all()) if self.review.pk else []
+
     @cached_property
     def frozen(self) -> dict[str, Any]:
         return self.review.submission.content
@@ -50,19 +56,19 @@ class Desk(CriteriaOf):
     def is_lead(self) -> bool:
         return self.assignment.is_lead
 
+    @cached_property
+    def actions(self) -> frozenset[str]:
+        """What this assessor may do now, from the action table: the pages' buttons."""
+        return workflow.allowed_actions(
+            self.assessment, policy.standing(self.request, self.assessment)
+        )
+
 
 def _desk(request: HttpRequest, pk: int, *, lead: bool = False) -> Desk:
     """The assessment if this user is on its team (the lead, with `lead`); otherwise 404."""
-    assignment = (
-        Assignment.objects.select_related("assessment__cycle__edition", "assessment__organisation")
-        .filter(assessment_id=pk, assessor=request.user)
-        .first()
-    )
-    if assignment is None or (lead and not assignment.is_lead):
-        raise Http404
-    if assignment.assessment.status == Assessment.Status.DRAFT:
-        raise Http404
-    return Desk(request, assignment.assessment, assignment)
+    assessment = policy.get_assessment(request, pk, policy.LEAD if lead else policy.REVIEW)
+    assignment = Assignment.objects.get(assessment=assessment, assessor=request.user)
+    return Desk(request, assessment, assignment)
 
 
 @assessor_required
@@ -89,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @assessor_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     desk = _desk(request, pk)
-    own = {row.item_code: row for row in desk.review.item_scores.all()}
+    own = {row.item_code: row for row in desk.scores()}
     others: dict[str, list[ItemScore]] = {}
     if desk.review.submitted_at:
         for row in (
@@ -146,7 +152,7 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if item_ is None:
         raise Http404
     answer = (desk.frozen.get("answers", {}).get(code) or {}).get("data", {})
-    row = desk.review.item_scores.filter(item_code=code).first()
+    row = next((r for r in desk.scores() if r.item_code == code), None)
     is_results = item_.category.kind == Category.Kind.RESULTS
     kpis = answer.get("kpis") or []
     if request.method == "POST":
@@ -238,18 +244,39 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @assessor_required
-@require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then submit one's own review: its scores and comments become final."""
     desk = _desk(request, pk)
-    try:
-        services.submit_review(review=desk.review, codes=list(desk.items), by=request.user)  # type: ignore[arg-type]
-    except ServiceError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("Your review is submitted. The other assessors' scores are now shown.")
-        )
-    return redirect("reviews:overview", pk)
+    if request.method == "POST":
+        try:
+            services.submit_review(review=desk.review, codes=list(desk.items), by=request.user)  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Your review is submitted. The other assessors' scores are now shown.")
+            )
+            return redirect("reviews:overview", pk)
+    return render(
+        request,
+        "reviews/confirm.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "title": _("Submit your review"),
+            "final": _(
+                "Your item scores, overrides and comments become final: they can no longer "
+                "change, and the other assessors and the lead can read them."
+            ),
+            "problems": [_("Items %(items)s have no score yet.") % {"items": ", ".join(missing)}]
+            if (missing := services.unscored_items(desk.review, list(desk.items)))
+            else [],
+            "allowed": "review.submit" in desk.actions and desk.review.submitted_at is None,
+            "button": _("Submit my review"),
+            "back": reverse("reviews:overview", args=[pk]),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @assessor_required
@@ -308,20 +335,6 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(desk.items.values())
     problems: dict[str, str] = {}
     if request.method == "POST":
-        if request.POST.get("action") == "finalise":
-            try:
-                snapshot = services.finalise_consensus(
-                    assessment=desk.assessment, tree=desk.tree, by=request.user
-                )  # type: ignore[arg-type]
-            except ServiceError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("Consensus recorded: total %(total)s, rating %(rating)s.")
-                    % {"total": snapshot.total, "rating": snapshot.rating},
-                )
-            return redirect("reviews:consensus", pk)
         given: dict[str, tuple[Decimal, str]] = {}
         for code in desk.items:
             raw = request.POST.get(f"score-{code}", "")
@@ -335,18 +348,20 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             assert value is not None
             given[code] = (value, request.POST.get(f"reason-{code}", ""))
         if not problems:
-            problems = services.set_consensus(
-                assessment=desk.assessment, items=items, given=given, by=request.user
-            )  # type: ignore[arg-type]
+            try:
+                problems = services.set_consensus(
+                    assessment=desk.assessment, items=items, given=given, by=request.user
+                )  # type: ignore[arg-type]
+            except ServiceError as error:
+                messages.error(request, str(error))
+                return redirect("reviews:consensus", pk)
         if not problems:
             messages.success(request, _("Consensus scores saved."))
+            if request.POST.get("action") == "finalise":
+                return redirect("reviews:finalise", pk)
             return redirect("reviews:consensus", pk)
     rows = services.consensus_rows(desk.assessment, items)
-    verified = (
-        ScoreSnapshot.objects.filter(assessment=desk.assessment, source="assessor", round_number=1)
-        .order_by("-created_at")
-        .first()
-    )
+    verified = verified_total(desk.assessment)
     submitted = desk.assessment.reviews.filter(submitted_at__isnull=False).select_related(
         "assessor"
     )
@@ -364,6 +379,52 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             "flag": services.SPREAD_FLAG,
         },
         status=400 if problems else 200,
+    )
+
+
+@assessor_required
+def finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then record the consensus: the engine's verified figures become the team's."""
+    desk = _desk(request, pk, lead=True)
+    if request.method == "POST":
+        try:
+            snapshot = services.finalise_consensus(
+                assessment=desk.assessment, tree=desk.tree, by=request.user
+            )  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Consensus recorded: total %(total)s, rating %(rating)s.")
+                % {"total": snapshot.total, "rating": snapshot.rating},
+            )
+            return redirect("reviews:consensus", pk)
+    chosen = set(desk.assessment.consensus_scores.values_list("item_code", flat=True))
+    missing = [code for code in desk.items if code not in chosen]
+    return render(
+        request,
+        "reviews/confirm.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "title": _("Record the consensus"),
+            "final": _(
+                "The engine computes the category scores, the total and the rating from the "
+                "consensus item scores and stores them as the verified result. The assessors' "
+                "reviews close, and the report is written from this result."
+            ),
+            "problems": [
+                _("Set a consensus score for items %(items)s first.")
+                % {"items": ", ".join(missing)}
+            ]
+            if missing
+            else [],
+            "allowed": "consensus.finalise" in desk.actions,
+            "button": _("Record the consensus"),
+            "back": reverse("reviews:consensus", args=[pk]),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -484,8 +545,6 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("Round 2 score recorded: %(total)s.") % {"total": snapshot.total}
                 )
             else:
-                if report is None:
-                    raise ServiceError(_("The agency has not uploaded its Application Report."))
                 value = _decimal(request.POST.get("score", ""))
                 if value is None:
                     raise ServiceError(_("Enter a score from 0 to 500."))
@@ -501,11 +560,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:round2", pk)
     scores = list(desk.assessment.round2_scores.select_related("assessor"))
     own = next((s for s in scores if s.assessor_id == request.user.pk), None)
-    final = (
-        ScoreSnapshot.objects.filter(assessment=desk.assessment, round_number=2)
-        .order_by("-created_at")
-        .first()
-    )
+    final = services.round2_final(desk.assessment)
     return render(
         request,
         "reviews/round2.html",
@@ -513,7 +568,8 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "desk": desk,
             "assessment": desk.assessment,
             "report": report,
-            "eligible": services.round2_eligible(desk.assessment),
+            "eligible": round2_eligible(desk.assessment),
+            "actions": desk.actions,
             "scores": scores if own or desk.is_lead else [],
             "own": own,
             "final": final,
@@ -527,11 +583,11 @@ def round2_file(request: HttpRequest, pk: int) -> HttpResponse:
     report = getattr(desk.assessment, "application_report", None)
     if report is None:
         raise Http404
-    handle = report.file.open("rb")
-    response = FileResponse(
-        handle,
-        filename=report.original_name,
-        as_attachment=not report.original_name.lower().endswith(".pdf"),
+    is_pdf = report.original_name.lower().endswith(".pdf")
+    return serve_file(
+        report.file,
+        name=report.original_name,
+        content_type="application/pdf"
+        if is_pdf
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

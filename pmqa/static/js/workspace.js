@@ -28,11 +28,26 @@
       say(form.dataset.msgLogin, "invalid");
     }
   });
+  // A busy database (503) or a lost connection is retried with a growing pause; the text stays
+  // in the form meanwhile. Any other failure is said to be an error, not "offline".
+  var retryDelay = 0;
+  var retryTimer = null;
+  function retryLater() {
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 3000, 30000);
+    window.clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(function () { htmx.trigger(form, "change"); }, retryDelay);
+  }
   document.body.addEventListener("htmx:afterRequest", function (event) {
-    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    var xhr = event.detail.xhr;
+    var url = xhr && xhr.responseURL;
     if (url && url.indexOf("/accounts/login") !== -1) { return; }
-    if (event.detail.successful) { pending = false; return; }
-    say(form.dataset.msgOffline, "invalid");
+    if (event.detail.successful) { pending = false; retryDelay = 0; return; }
+    if (!xhr || xhr.status === 0 || xhr.status === 503) {
+      say(form.dataset.msgOffline, "invalid");
+      retryLater();
+      return;
+    }
+    say(form.dataset.msgError, "invalid");
   });
   form.addEventListener("submit", function () { pending = false; });
   window.addEventListener("beforeunload", function (event) {

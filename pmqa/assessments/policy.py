@@ -1,0 +1,158 @@
+"""Who may see what of an assessment: one scoped queryset for lists and one fetch per need.
+
+The team, its reviews and the report are reached through relation names only, so this module
+needs nothing from the apps above it. Everyone without the need gets 404, never a hint that the
+assessment exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from pmqa.accounts.roles import Access, access_for, request_access
+from pmqa.assessments.models import Assessment
+
+# What a person may need of an assessment. A capability of the action table is one of these.
+VIEW = "view"  # open it: the agency's workspace, the assessor's desk, the administrator's pages
+AGENCY = "agency"  # open the agency's own pages: its members and administrators
+EDIT = "edit"  # change what the agency declares (an editor or approver of the organisation)
+SUBMIT = "submit"  # act for the agency: submit, return to the editors (the approver)
+REVIEW = "review"  # verify it: a member of the assessor team, once submitted
+LEAD = "lead"  # lead the team: consensus, the report's text, round 2's final score
+RESULTS = "results"  # see verified scores and the report's texts
+REPORT = "report"  # open the Feedback Report (page, PDF, Excel)
+ADMIN = "admin"  # an OPDC administrator
+
+NEEDS = (VIEW, AGENCY, EDIT, SUBMIT, REVIEW, LEAD, RESULTS, REPORT, ADMIN)
+
+_TEAM_SEES_REPORT = frozenset(
+    {
+        Assessment.Status.CONSENSUS,
+        Assessment.Status.REPORT_DRAFTED,
+        Assessment.Status.REPORT_APPROVED,
+        Assessment.Status.PUBLISHED,
+    }
+)
+
+
+def visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
+    """Every assessment this person may open."""
+    if access.is_admin:
+        return Assessment.objects.all()
+    query = Q(organisation_id__in=access.agency_org_ids)
+    if access.is_assessor and getattr(user, "pk", None):
+        team = Assessment.objects.filter(assignments__assessor=user).values("pk")
+        query |= Q(pk__in=team) & ~Q(status=Assessment.Status.DRAFT)
+    return Assessment.objects.filter(query)
+
+
+@dataclass
+class Standing:
+    """One person's relation to one assessment; team facts are read only when asked for."""
+
+    user: Any
+    access: Access
+    assessment: Assessment
+
+    @cached_property
+    def _team(self) -> tuple[bool, bool, bool]:
+        """(on the team, is the lead, own review submitted)."""
+        if not self.access.is_assessor or not getattr(self.user, "pk", None):
+            return False, False, False
+        row = (
+            self.assessment.assignments.filter(assessor=self.user)
+            .values_list("is_lead", flat=True)
+            .first()
+        )
+        if row is None:
+            return False, False, False
+        submitted = self.assessment.reviews.filter(
+            assessor=self.user, submitted_at__isnull=False
+        ).exists()
+        return True, bool(row), submitted
+
+    @property
+    def on_team(self) -> bool:
+        return self._team[0] and self.assessment.status != Assessment.Status.DRAFT
+
+    @property
+    def own_review_submitted(self) -> bool:
+        return self._team[2]
+
+    @property
+    def is_published(self) -> bool:
+        feedback = getattr(self.assessment, "feedback", None)
+        return (
+            self.assessment.status == Assessment.Status.PUBLISHED
+            and feedback is not None
+            and feedback.status == "published"
+        )
+
+    def has(self, need: str) -> bool:
+        access, org = self.access, self.assessment.organisation_id
+        if need == ADMIN:
+            return access.is_admin
+        if need == EDIT:
+            return access.may_edit(org)
+        if need == SUBMIT:
+            return access.may_submit(org)
+        if need == REVIEW:
+            return self.on_team
+        if need == LEAD:
+            return self.on_team and self._team[1]
+        if need == VIEW:
+            return access.is_admin or access.may_edit(org) or self.on_team
+        if need == AGENCY:
+            return access.is_admin or access.may_edit(org)
+        if need == RESULTS:
+            return (
+                access.is_admin
+                or (access.may_edit(org) and self.is_published)
+                or (self.on_team and self.own_review_submitted)
+            )
+        if need == REPORT:
+            return (
+                access.is_admin
+                or (access.may_edit(org) and self.is_published)
+                or (
+                    self.on_team
+                    and self.own_review_submitted
+                    and self.assessment.status in _TEAM_SEES_REPORT
+                )
+            )
+        raise ValueError(f"unknown need: {need}")
+
+
+def standing_of(user: Any, assessment: Assessment, access: Access | None = None) -> Standing:
+    return Standing(user, access if access is not None else access_for(user), assessment)
+
+
+def standing(request: HttpRequest, assessment: Assessment) -> Standing:
+    """The request user's standing, computed once per request and assessment."""
+    cache: dict[int, Standing] = request.__dict__.setdefault("_pmqa_standing", {})
+    found = cache.get(assessment.pk)
+    if found is None or found.assessment is not assessment:
+        found = cache[assessment.pk] = standing_of(
+            request.user, assessment, request_access(request)
+        )
+    return found
+
+
+def get_assessment(
+    request: HttpRequest, pk: int, need: str = VIEW, *, queryset: QuerySet[Assessment] | None = None
+) -> Assessment:
+    """The assessment if the request's user has `need` of it; otherwise 404."""
+    if need not in NEEDS:
+        raise ValueError(f"unknown need: {need}")
+    base = queryset if queryset is not None else Assessment.objects.all()
+    assessment = (
+        base.select_related("cycle__edition", "organisation", "feedback").filter(pk=pk).first()
+    )
+    if assessment is None or not standing(request, assessment).has(need):
+        raise Http404
+    return assessment

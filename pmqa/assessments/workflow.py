@@ -1,0 +1,169 @@
+"""What may happen when: every action on an assessment, the statuses that allow it and the
+capability it needs, written down once.
+
+Every service that changes an assessment calls `require(...)` first, inside its transaction;
+templates ask `allowed_actions(...)` which buttons to show. Conditions that are not a status
+(one's own review already submitted, round 2 already finalised) are checked by the service
+right after `require`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmqa.accounts.roles import access_for
+from pmqa.assessments import policy
+from pmqa.assessments.models import Assessment
+from pmqa.lib.errors import ServiceError
+
+S = Assessment.Status
+
+
+class ActionRefused(ServiceError):
+    """An action the table does not allow now, or not to this person; the message says why."""
+
+
+@dataclass(frozen=True)
+class Action:
+    statuses: frozenset[str]
+    capability: str
+    label: str | Promise
+    window: int | None = None  # the round whose dates must be open, if any
+
+
+def _action(statuses: set[str], capability: str, label: Any, window: int | None = None) -> Action:
+    return Action(frozenset(statuses), capability, label, window)
+
+
+REVIEWING = {S.IN_REVIEW, S.CLARIFICATION}
+
+ACTIONS: dict[str, Action] = {
+    # The agency
+    "answer.edit": _action({S.DRAFT}, policy.EDIT, gettext_lazy("change the answers"), window=1),
+    "assessment.submit": _action(
+        {S.DRAFT}, policy.SUBMIT, gettext_lazy("submit the self-assessment"), window=1
+    ),
+    "assessment.return": _action(
+        {S.DRAFT}, policy.SUBMIT, gettext_lazy("return the self-assessment to the editors")
+    ),
+    "clarification.answer": _action(
+        {S.CLARIFICATION}, policy.EDIT, gettext_lazy("answer the assessors' question")
+    ),
+    "round2.upload": _action(
+        {S.PUBLISHED}, policy.EDIT, gettext_lazy("upload the Application Report")
+    ),
+    # OPDC administrators
+    "assessment.reopen": _action(
+        {S.SUBMITTED, S.IN_REVIEW, S.CLARIFICATION, S.CONSENSUS},
+        policy.ADMIN,
+        gettext_lazy("reopen the self-assessment"),
+    ),
+    "team.assign": _action(
+        {S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("assign the assessor team")
+    ),
+    "report.approve": _action({S.REPORT_DRAFTED}, policy.ADMIN, gettext_lazy("approve the report")),
+    "report.return": _action(
+        {S.REPORT_DRAFTED, S.REPORT_APPROVED},
+        policy.ADMIN,
+        gettext_lazy("return the report to the lead assessor"),
+    ),
+    "report.publish": _action(
+        {S.REPORT_APPROVED}, policy.ADMIN, gettext_lazy("publish the report")
+    ),
+    "report.revise": _action(
+        {S.PUBLISHED}, policy.ADMIN, gettext_lazy("correct the published report")
+    ),
+    # The assessor team
+    "review.score": _action(REVIEWING, policy.REVIEW, gettext_lazy("change your review's scores")),
+    "review.submit": _action(REVIEWING, policy.REVIEW, gettext_lazy("submit your review")),
+    "clarification.ask": _action(
+        REVIEWING, policy.REVIEW, gettext_lazy("ask the agency a question")
+    ),
+    "round2.score": _action(
+        {S.PUBLISHED}, policy.REVIEW, gettext_lazy("score the Application Report")
+    ),
+    # The lead assessor
+    "consensus.set": _action(
+        {*REVIEWING, S.CONSENSUS}, policy.LEAD, gettext_lazy("set the consensus scores")
+    ),
+    "consensus.finalise": _action(
+        {*REVIEWING, S.CONSENSUS}, policy.LEAD, gettext_lazy("record the consensus")
+    ),
+    "report.draft": _action({S.CONSENSUS}, policy.LEAD, gettext_lazy("write the report")),
+    "report.submit": _action(
+        {S.CONSENSUS}, policy.LEAD, gettext_lazy("send the report for approval")
+    ),
+    "round2.finalise": _action(
+        {S.PUBLISHED}, policy.LEAD, gettext_lazy("record the round 2 score")
+    ),
+}
+
+
+def _window_problem(assessment: Assessment, number: int, today: datetime.date | None) -> str:
+    from pmqa.assessments.services import window_for
+
+    window = window_for(assessment, number=number, today=today)
+    return "" if window.is_open else window.message
+
+
+def refusal(
+    assessment: Assessment,
+    name: str,
+    standing: policy.Standing,
+    *,
+    check_window: bool = True,
+    today: datetime.date | None = None,
+) -> str:
+    """Why `name` may not happen now, or "" when it may."""
+    action = ACTIONS[name]
+    if not standing.has(action.capability):
+        return _("You may not %(action)s on this assessment.") % {"action": action.label}
+    if assessment.status not in action.statuses:
+        return _("You cannot %(action)s while the assessment is “%(status)s”.") % {
+            "action": action.label,
+            "status": Assessment.Status(assessment.status).label,
+        }
+    if check_window and action.window is not None:
+        return _window_problem(assessment, action.window, today)
+    return ""
+
+
+def require(
+    assessment: Assessment, name: str, *, by: Any, today: datetime.date | None = None
+) -> Assessment:
+    """Refuse unless `by` may do `name` to the assessment in its current status.
+
+    Call it first, inside the service's transaction: the row is locked and its status read
+    afresh, so two requests cannot both pass a check that only one of them may pass."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("require() must run inside the service's transaction")
+    current = (
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).values("status").first()
+    )
+    if current is None:
+        raise ActionRefused(_("This assessment no longer exists."))
+    assessment.status = current["status"]
+    problem = refusal(
+        assessment, name, policy.standing_of(by, assessment, access_for(by)), today=today
+    )
+    if problem:
+        raise ActionRefused(problem)
+    return assessment
+
+
+def require_admin(by: Any) -> None:
+    """For administrators' changes that belong to no assessment (cycles, rounds)."""
+    if not access_for(by).is_admin:
+        raise ActionRefused(_("Only an OPDC administrator may do this."))
+
+
+def allowed_actions(assessment: Assessment, standing: policy.Standing) -> frozenset[str]:
+    """The actions whose buttons a page should show to this person now."""
+    return frozenset(name for name in ACTIONS if not refusal(assessment, name, standing))

@@ -1,0 +1,83 @@
+"""Request guards shared by every page: control characters out of POST data, and a database
+that is busy or down answered as a retryable 503 in the user's language instead of a 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from pmqa.lib.text import strip_controls
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+def clean_post(request: HttpRequest) -> None:
+    """Replace request.POST by a copy without control characters."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in request.POST.lists():
+        cleaned.setlist(strip_controls(key), [strip_controls(v) for v in values])
+    cleaned._mutable = False
+    request.POST = cleaned  # type: ignore[misc]
+
+
+def _database_unavailable(exception: BaseException) -> bool:
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    text = str(exception).lower()
+    # Locked or busy (SQLite), or the server unreachable or shutting down (PostgreSQL).
+    return any(
+        marker in text
+        for marker in (
+            "locked",
+            "busy",
+            "could not connect",
+            "connection refused",
+            "server closed the connection",
+            "terminating connection",
+            "the database system is",
+            "connection is closed",
+            "no connection to the server",
+        )
+    )
+
+
+class InputGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # Upload views install their own handler before the body is read and clean it then.
+        if request.method == "POST" and not getattr(view, "keeps_upload_names", False):
+            clean_post(request)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DatabaseError) or not _database_unavailable(exception):
+            return None
+        log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+        message = _(
+            "The system is busy or its database cannot be reached for a moment. Nothing was "
+            "lost: what you typed is still on the page, and it will be sent again shortly."
+        )
+        if request.headers.get("HX-Request"):
+            body = render_to_string("_unavailable_fragment.html", {"message": message})
+        else:
+            body = render_to_string("503.html", {"message": message}, request=None)
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
