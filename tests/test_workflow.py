@@ -1,0 +1,738 @@
+"""Who may do what, when: every URL against every persona, and every action refused in the
+states where the action table forbids it (above all after publication), through HTTP."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core import mail
+from django.db import OperationalError
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pmqa.accounts.models import Role
+from pmqa.assessments import services as assessment_services
+from pmqa.assessments.answers import criteria_tree
+from pmqa.assessments.models import Answer, Assessment, ScoreSnapshot, StatusChange
+from pmqa.assessments.workflow import ACTIONS
+from pmqa.audit.models import AuditEntry
+from pmqa.organisations.models import Organisation
+from pmqa.reviews import services as review_services
+from pmqa.reviews.models import (
+    ApplicationReport,
+    Clarification,
+    ConsensusScore,
+    Feedback,
+    ItemScore,
+    ReportRevision,
+    Round2Score,
+)
+from tests.conftest import make_user
+from tests.test_self_assessment import complete_assessment, login
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)] + [f"7.{i}" for i in range(1, 7)]
+
+
+def _score_all(review, edition, by):
+    items = {item.code: item for c in criteria_tree(edition) for item in c.items.all()}
+    for code in ITEMS:
+        given = review_services.ScoreInput(strengths=f"จุดแข็ง {code}", ofis=f"ควรพัฒนา {code}")
+        if code.startswith("7."):
+            given.kpi_scores = [Decimal(400)]
+        else:
+            given.ticks = {"basic": [1]}
+        review_services.save_item_score(
+            review=review, item=items[code], rule=edition.item_rule, given=given, by=by
+        )
+
+
+class Case:
+    """One assessment of agency A taken through the services step by step."""
+
+    def __init__(self, personas, work_a):
+        self.p = personas
+        self.assessment = work_a
+        self.member = personas.assessor
+        self.member_open = make_user(
+            "assessor_open", Role.ASSESSOR, Organisation.objects.get(code="DEP-NESDC")
+        )
+        self.outsider = make_user(
+            "assessor_out", Role.ASSESSOR, Organisation.objects.get(code="DEP-OCSC")
+        )
+        self.edition = work_a.cycle.edition
+        self.tree = criteria_tree(self.edition)
+
+    def refresh(self):
+        self.assessment.refresh_from_db()
+        return self.assessment
+
+    def submitted(self):
+        complete_assessment(self.assessment, self.p.editor_a)
+        self.evidence = assessment_services.add_evidence_link(
+            assessment=self.assessment,
+            url="https://example.org/plan",
+            label="แผนยุทธศาสตร์",
+            by=self.p.editor_a,
+        )
+        assessment_services.submit_assessment(assessment=self.assessment, by=self.p.approver_a)
+        return self.refresh()
+
+    def in_review(self):
+        self.submitted()
+        review_services.assign_team(
+            assessment=self.assessment,
+            lead=self.p.lead,
+            members=[self.member, self.member_open],
+            by=self.p.admin,
+        )
+        self.clarification = review_services.ask(
+            assessment=self.refresh(), item_code="1.1", question="ขอหลักฐานเพิ่ม", by=self.member
+        )
+        return self.refresh()
+
+    def reviewed(self):
+        self.in_review()
+        review_services.answer(clarification=self.clarification, text="แนบแล้ว", by=self.p.editor_a)
+        for person in (self.member, self.p.lead):
+            review = review_services.review_for(assessment=self.refresh(), assessor=person)
+            _score_all(review, self.edition, person)
+            review_services.submit_review(review=review, codes=ITEMS, by=person)
+        return self.refresh()
+
+    def consensus(self):
+        self.reviewed()
+        items = [item for c in self.tree for item in c.items.all()]
+        problems = review_services.set_consensus(
+            assessment=self.assessment,
+            items=items,
+            given={code: (Decimal(350), "มติทีม") for code in ITEMS},
+            by=self.p.lead,
+        )
+        assert problems == {}
+        review_services.finalise_consensus(
+            assessment=self.assessment, tree=self.tree, by=self.p.lead
+        )
+        return self.refresh()
+
+    def approved(self):
+        self.consensus()
+        feedback = Feedback.objects.get(assessment=self.assessment)
+        review_services.save_feedback(
+            feedback=feedback,
+            blocks={("item", "1.1", "ofi"): "ควรวัดผลการสื่อสาร"},
+            themes=[],
+            conclusion="ผ่านระดับพื้นฐาน",
+            by=self.p.lead,
+        )
+        for action, who in (("submit", self.p.lead), ("approve", self.p.admin)):
+            review_services.feedback_step(feedback=feedback, action=action, by=who)
+        return self.refresh()
+
+    def published(self):
+        self.approved()
+        review_services.feedback_step(
+            feedback=Feedback.objects.get(assessment=self.assessment),
+            action="publish",
+            by=self.p.admin,
+        )
+        return self.refresh()
+
+
+@pytest.fixture
+def case(personas, work_a):
+    return Case(personas, work_a)
+
+
+def verified(assessment):
+    return (
+        ScoreSnapshot.objects.filter(assessment=assessment, source="assessor", round_number=1)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Every URL, every persona
+
+
+PERSONAS = (
+    "anonymous",
+    "editor_b",
+    "outsider",
+    "member_open",
+    "member",
+    "lead",
+    "editor_a",
+    "approver_a",
+    "admin",
+)
+
+
+def _row(*statuses):
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+# The expected status of a GET of each URL name on a published assessment of agency A, by
+# persona: agency B, an assessor not on the team, a team member who has not submitted a
+# review, one who has, the lead, an editor where the approver is needed, and so on.
+# 302 for the anonymous user is the login page; 405 is a POST-only URL reached by someone of
+# the right role (what they may post is in the refusal tests below).
+A = 200
+ONLY_A = _row(302, 404, 404, 404, 404, 404, A, A, A)
+POST_A = _row(302, 405, 404, 404, 404, 404, 405, 405, 405)
+TEAM = _row(302, 404, 404, A, A, A, 404, 404, 404)
+ADMIN = _row(302, 404, 404, 404, 404, 404, 404, 404, A)
+URL_TABLE = {
+    "home": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "dashboards:agency": _row(302, A, 404, 404, 404, 404, A, A, A),
+    "dashboards:assessment": ONLY_A,
+    "dashboards:assessor": _row(302, 404, A, A, A, A, 404, 404, A),
+    "dashboards:admin": ADMIN,
+    "dashboards:what_if": _row(302, A, 404, 404, 404, 404, A, A, A),
+    "assessments:start": _row(302, 405, 404, 404, 404, 404, 405, 405, 405),
+    "assessments:home": ONLY_A,
+    "assessments:profile": ONLY_A,
+    "assessments:item": ONLY_A,
+    "assessments:history": ONLY_A,
+    "assessments:restore": POST_A,
+    "assessments:evidence": ONLY_A,
+    "assessments:evidence_file": _row(302, 404, 404, 404, 404, 404, 302, 302, 302),
+    "assessments:evidence_delete": POST_A,
+    "assessments:submit": ONLY_A,
+    "assessments:return": POST_A,
+    "assessments:reopen": POST_A,
+    "assessments:excel": ONLY_A,
+    "assessments:excel_import": ONLY_A,
+    "reviews_agency:answer": POST_A,
+    "reviews_agency:round2": _row(302, 404, 404, 404, 404, 404, A, A, 404),
+    "manage:cycles": ADMIN,
+    "manage:cycle": ADMIN,
+    "verification:assignments": ADMIN,
+    "verification:conflicts": ADMIN,
+    "verification:reports": ADMIN,
+    "verification:report": ADMIN,
+    "verification:publish": ADMIN,
+    "verification:revise": ADMIN,
+    "verification:audit": ADMIN,
+    "reviews:overview": TEAM,
+    "reviews:item": TEAM,
+    "reviews:clarify": _row(302, 404, 405, 405, 405, 405, 404, 404, 405),
+    "reviews:submit": TEAM,
+    "reviews:evidence": TEAM,
+    "reviews:consensus": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
+    "reviews:finalise": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
+    "reviews:feedback": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
+    "reviews:round2": TEAM,
+    "reviews:round2_file": _row(302, 404, 404, 404, 404, 404, 404, 404, 404),
+    # The team member who has not submitted a review does not see the team's report.
+    "reports:page": _row(302, 404, 404, 404, A, A, A, A, A),
+    "reports:xlsx": _row(302, 404, 404, 404, A, A, A, A, A),
+    "criteria:list": _row(302, A, A, A, A, A, A, A, A),
+    "criteria:detail": _row(302, A, A, A, A, A, A, A, A),
+    "criteria:copy": ADMIN,
+    "organisations:list": ADMIN,
+    "login": _row(A, 302, 302, 302, 302, 302, 302, 302, 302),
+    "logout": _row(405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "password_change": _row(302, A, A, A, A, A, A, A, A),
+    "password_change_done": _row(302, A, A, A, A, A, A, A, A),
+    "password_reset": _row(A, A, A, A, A, A, A, A, A),
+    "password_reset_done": _row(A, A, A, A, A, A, A, A, A),
+    "password_reset_confirm": _row(A, A, A, A, A, A, A, A, A),
+    "password_reset_complete": _row(A, A, A, A, A, A, A, A, A),
+    "set_language": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
+}
+# The PDF is printed by Chromium; its gate is the page's (same function), checked in reports.
+NOT_IN_TABLE = {"reports:pdf"}
+
+
+def url_parameters() -> dict[str, set[str]]:
+    """Every named URL (Django admin aside) with the names of its parameters."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns, namespace=None, params=frozenset()):
+        for pattern in patterns:
+            names = params | set(pattern.pattern.regex.groupindex)
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # Django admin: its own permission system, tested in test_web
+                inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+                walk(pattern.url_patterns, inner, names)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = names
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_url_is_in_the_permission_table():
+    assert set(url_parameters()) - NOT_IN_TABLE == set(URL_TABLE), (
+        "A URL exists that the permission table does not list, or the table lists one that "
+        "no longer exists."
+    )
+
+
+def _kwargs(name, case, assessment):
+    answer = Answer.objects.get(assessment=assessment, key="1.1")
+    values = {
+        "pk": assessment.pk,
+        "code": {"criteria": "pmqa40", "assessments:profile": "OP1a"}.get(
+            name.split(":")[0] if name.startswith("criteria:") else name, "1.1"
+        ),
+        "key": "1.1",
+        "revision_pk": answer.revisions.first().pk,
+        "evidence_pk": case.evidence.pk,
+        "clarification_pk": case.clarification.pk,
+        "fiscal_year": assessment.cycle.fiscal_year,
+        "cycle_pk": assessment.cycle_id,
+        "uidb64": "MQ",
+        "token": "set-password",
+    }
+    return {key: values[key] for key in url_parameters()[name]}
+
+
+def test_every_url_answers_each_persona_as_the_table_says(case):
+    assessment = case.published()
+    people = {
+        "editor_b": case.p.editor_b,
+        "outsider": case.outsider,
+        "member_open": case.member_open,
+        "member": case.member,
+        "lead": case.p.lead,
+        "editor_a": case.p.editor_a,
+        "approver_a": case.p.approver_a,
+        "admin": case.p.admin,
+    }
+    clients = {"anonymous": Client()}
+    for key, user in people.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    wrong = []
+    for name, expected in URL_TABLE.items():
+        url = reverse(name, kwargs=_kwargs(name, case, assessment))
+        for persona, status in expected.items():
+            got = clients[persona].get(url).status_code
+            if got != status:
+                wrong.append(f"{name} {persona}: expected {status}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+
+
+# ---------------------------------------------------------------------------------------------
+# The action table itself
+
+
+def test_every_action_names_statuses_and_a_capability():
+    statuses = set(Assessment.Status.values)
+    for name, action in ACTIONS.items():
+        assert action.statuses and action.statuses <= statuses, name
+        assert action.capability in {"edit", "submit", "review", "lead", "admin"}, name
+    # Nothing but a correction by an administrator and round 2 happens after publication.
+    after = {n for n, a in ACTIONS.items() if Assessment.Status.PUBLISHED in a.statuses}
+    assert after == {
+        "report.revise",
+        "round2.upload",
+        "round2.score",
+        "round2.finalise",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# After publication nothing changes
+
+
+def _post(user, name, *args, data=None):
+    client = login(Client(), user)
+    return client.post(reverse(name, args=args), data or {})
+
+
+def test_after_publication_the_lead_cannot_change_or_finalise_the_consensus(case):
+    assessment = case.published()
+    before = verified(assessment)
+    response = _post(
+        case.p.lead,
+        "reviews:consensus",
+        assessment.pk,
+        data={**{f"score-{c}": "500" for c in ITEMS}, **{f"reason-{c}": "x" for c in ITEMS}},
+    )
+    assert response.status_code == 302
+    assert set(
+        ConsensusScore.objects.filter(assessment=assessment).values_list("score", flat=True)
+    ) == {"350"}
+    _post(case.p.lead, "reviews:finalise", assessment.pk)
+    assert verified(assessment).pk == before.pk and before.total == Decimal("350.00")
+    page = login(Client(), case.p.editor_a).get(reverse("reports:page", args=[assessment.pk]))
+    assert "350.00" in page.content.decode() and "500.00" not in page.content.decode()
+
+
+def test_after_publication_reviews_clarifications_and_the_report_text_are_closed(case):
+    assessment = case.published()
+    row = (
+        ItemScore.objects.get(review__assessor=case.member_open, item_code="1.1")
+        if (ItemScore.objects.filter(review__assessor=case.member_open).exists())
+        else None
+    )
+    assert row is None
+    # The member who never submitted cannot score or submit now.
+    response = _post(
+        case.member_open, "reviews:item", assessment.pk, "1.1", data={"tick-basic": ["1"]}
+    )
+    assert response.status_code == 302
+    assert not ItemScore.objects.filter(review__assessor=case.member_open).exists()
+    _post(case.member_open, "reviews:submit", assessment.pk)
+    assert not assessment.reviews.filter(
+        assessor=case.member_open, submitted_at__isnull=False
+    ).exists()
+    # Questions and answers are closed.
+    _post(case.member, "reviews:clarify", assessment.pk, "1.2", data={"question": "เพิ่มเติม"})
+    assert Clarification.objects.filter(assessment=assessment).count() == 1
+    _post(
+        case.p.editor_a,
+        "reviews_agency:answer",
+        assessment.pk,
+        case.clarification.pk,
+        data={"answer": "แก้คำตอบ"},
+    )
+    assert Clarification.objects.get(pk=case.clarification.pk).answer == "แนบแล้ว"
+    # The report's text cannot change.
+    _post(case.p.lead, "reviews:feedback", assessment.pk, data={"conclusion": "ข้อความใหม่"})
+    _post(case.p.lead, "reviews:feedback", assessment.pk, data={"action": "prefill"})
+    feedback = Feedback.objects.get(assessment=assessment)
+    assert feedback.conclusion == "ผ่านระดับพื้นฐาน"
+    assert list(feedback.entries.values_list("text", flat=True)) == ["ควรวัดผลการสื่อสาร"]
+    # Neither the team nor the answers nor the status move.
+    _post(
+        case.p.admin,
+        "verification:assignments",
+        data={"assessment": assessment.pk, "lead": case.p.lead.pk},
+    )
+    _post(case.p.admin, "assessments:reopen", assessment.pk, data={"reason": "แก้ไข"})
+    _post(
+        case.p.admin,
+        "verification:report",
+        assessment.pk,
+        data={"action": "return", "comment": "x"},
+    )
+    _post(case.p.admin, "verification:publish", assessment.pk)
+    assert case.refresh().status == "published"
+    assert Feedback.objects.get(assessment=assessment).status == "published"
+
+
+def test_a_correction_after_publication_is_an_audited_revision_printed_in_the_report(case):
+    assessment = case.published()
+    admin = login(Client(), case.p.admin)
+    url = reverse("verification:revise", args=[assessment.pk])
+    form = {f"score-{c}": "350" for c in ITEMS}
+    response = admin.post(url, {**form, "score-1.1": "450", "reason": ""})
+    assert response.status_code == 400
+    assert "กรุณาระบุเหตุผลของการแก้ไข" in response.content.decode()
+    response = admin.post(url, {**form, "score-1.1": "abc", "reason": "แก้ไขตามคำอุทธรณ์"})
+    assert response.status_code == 400 and "กรุณากรอกคะแนนตั้งแต่ 0 ถึง 500" in response.content.decode()
+    assert ReportRevision.objects.count() == 0
+    first = verified(assessment)
+    response = admin.post(url, {**form, "score-1.1": "450", "reason": "แก้ไขตามคำอุทธรณ์"})
+    assert response.status_code == 302
+    revision = ReportRevision.objects.get()
+    assert revision.old_total == first.total and revision.new_total > first.total
+    assert revision.changes == {"1.1": ["350", "450"]}
+    assert ScoreSnapshot.objects.filter(pk=first.pk, total=first.total).exists()
+    assert AuditEntry.objects.filter(action="report.revise", reason="แก้ไขตามคำอุทธรณ์").exists()
+    page = login(Client(), case.p.editor_a).get(reverse("reports:page", args=[assessment.pk]))
+    text = page.content.decode()
+    assert "ฉบับแก้ไขครั้งที่ 1" in text and "แก้ไขตามคำอุทธรณ์" in text
+    assert f"{revision.new_total}" in text
+    # Only administrators correct, and only what is published.
+    lead = login(Client(), case.p.lead)
+    assert lead.post(url, {**form, "reason": "x"}).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Each action refused in the states the table forbids
+
+
+def test_answers_and_evidence_are_refused_once_submitted(client, case):
+    assessment = case.submitted()
+    login(client, case.p.editor_a)
+    row = Answer.objects.get(assessment=assessment, key="1.1")
+    response = client.post(
+        reverse("assessments:item", args=[assessment.pk, "1.1"]),
+        {"version": row.version, "tick-basic": ["1", "2"]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "ไม่ได้บันทึก" in response.content.decode()
+    assert Answer.objects.get(pk=row.pk).version == row.version
+    client.post(
+        reverse("assessments:evidence", args=[assessment.pk]),
+        {"kind": "link", "url": "https://example.org/x", "label": "ใหม่"},
+    )
+    assert assessment.evidence.count() == 1
+    with pytest.raises(assessment_services.ServiceError):
+        assessment_services.save_answer(
+            answer=row, data={"x": 1}, base_version=row.version, by=case.p.editor_a
+        )
+
+
+def test_only_a_draft_is_submitted_and_only_by_its_approver(client, case):
+    assessment = case.submitted()
+    login(client, case.p.approver_a)
+    client.post(reverse("assessments:submit", args=[assessment.pk]))
+    assert assessment.submissions.count() == 1
+    with pytest.raises(assessment_services.ServiceError):
+        assessment_services.submit_assessment(assessment=assessment, by=case.p.editor_b)
+
+
+def test_the_approver_returns_a_draft_to_the_editors_with_a_reason(
+    client, case, django_capture_on_commit_callbacks
+):
+    assessment = case.assessment
+    url = reverse("assessments:return", args=[assessment.pk])
+    login(client, case.p.editor_a)
+    assert client.post(url, {"reason": "ขอแก้"}).status_code == 403
+    login(client, case.p.approver_a)
+    response = client.post(url, {"reason": "  "})
+    assert response.status_code == 400 and "กรุณาระบุเหตุผล" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"reason": "กรุณาเพิ่มตัวชี้วัดหมวด 7"}).status_code == 302
+    change = StatusChange.objects.get(assessment=assessment)
+    assert (change.from_status, change.to_status) == ("draft", "draft")
+    assert mail.outbox and mail.outbox[-1].to == ["editor_a@example.org"]
+    assert "กรุณาเพิ่มตัวชี้วัดหมวด 7" in mail.outbox[-1].body
+    home = login(Client(), case.p.editor_a).get(reverse("assessments:home", args=[assessment.pk]))
+    assert "กรุณาเพิ่มตัวชี้วัดหมวด 7" in home.content.decode()
+    # Once submitted there is no draft to return.
+    case.submitted()
+    response = client.post(url, {"reason": "อีกครั้ง"})
+    assert (
+        response.status_code == 400 and "ไม่สามารถส่งการประเมินตนเองกลับ" in response.content.decode()
+    )
+    assert StatusChange.objects.filter(from_status="draft", to_status="draft").count() == 1
+
+
+def test_a_submitted_review_and_a_closed_review_refuse_new_scores(case):
+    assessment = case.reviewed()
+    before = ItemScore.objects.get(review__assessor=case.member, item_code="1.1").score
+    _post(
+        case.member,
+        "reviews:item",
+        assessment.pk,
+        "1.1",
+        data={"override": "500", "override_reason": "x"},
+    )
+    assert ItemScore.objects.get(review__assessor=case.member, item_code="1.1").score == before
+    _post(case.member, "reviews:submit", assessment.pk)
+    assert assessment.reviews.filter(submitted_at__isnull=False).count() == 2
+
+
+def test_the_team_report_opens_to_an_assessor_only_after_their_own_review(case):
+    assessment = case.consensus()
+    for name in ("reports:page", "reports:xlsx"):
+        url = reverse(name, args=[assessment.pk])
+        assert login(Client(), case.member_open).get(url).status_code == 404
+        assert login(Client(), case.member).get(url).status_code == 200
+    # Nor can the late member still write scores after the consensus.
+    _post(case.member_open, "reviews:item", assessment.pk, "1.1", data={"tick-basic": ["1"]})
+    assert not ItemScore.objects.filter(review__assessor=case.member_open).exists()
+
+
+def test_the_report_steps_follow_the_table(case):
+    assessment = case.consensus()
+    admin = login(Client(), case.p.admin)
+    # Not yet submitted by the lead: nothing to approve or publish.
+    admin.post(reverse("verification:report", args=[assessment.pk]), {"action": "approve"})
+    admin.post(reverse("verification:publish", args=[assessment.pk]))
+    assert Feedback.objects.get(assessment=assessment).status == "draft"
+    case.refresh()
+    assert assessment.status == "consensus"
+
+
+def test_publication_asks_for_confirmation_and_says_what_becomes_final(case):
+    assessment = case.approved()
+    admin = login(Client(), case.p.admin)
+    page = admin.get(reverse("verification:publish", args=[assessment.pk])).content.decode()
+    assert "สิ่งที่จะเป็นที่สิ้นสุด" in page and "350.00" in page
+    assert case.refresh().status == "report_approved"
+    assert admin.post(reverse("verification:publish", args=[assessment.pk])).status_code == 302
+    assert case.refresh().status == "published"
+
+
+# ---------------------------------------------------------------------------------------------
+# Round 2
+
+
+@pytest.fixture
+def round2_case(case, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case.assessment.cycle.round2_threshold = Decimal("300")
+    case.assessment.cycle.save()
+    return case
+
+
+def _pdf(name="application.pdf"):
+    upload = io.BytesIO(b"%PDF-1.4\nreport\n%%EOF\n")
+    upload.name = name
+    return upload
+
+
+def test_round_2_is_closed_to_the_agency_before_publication_with_one_neutral_message(round2_case):
+    case = round2_case
+    assessment = case.approved()
+    agency = login(Client(), case.p.approver_a)
+    page = agency.get(reverse("reviews_agency:round2", args=[assessment.pk])).content.decode()
+    assert "350" not in page and "300" not in page
+    response = agency.post(
+        reverse("reviews_agency:round2", args=[assessment.pk]), {"file": _pdf()}, follow=True
+    )
+    text = response.content.decode()
+    assert "รอบที่ 2 ยังไม่เปิดสำหรับการประเมินนี้" in text
+    assert "เกณฑ์" not in text.split("รอบที่ 2 ยังไม่เปิด")[0][-200:]
+    assert not ApplicationReport.objects.exists()
+
+
+def test_round_2_is_scored_once_and_finalised_once(round2_case):
+    case = round2_case
+    assessment = case.published()
+    agency = login(Client(), case.p.approver_a)
+    agency.post(reverse("reviews_agency:round2", args=[assessment.pk]), {"file": _pdf()})
+    assert ApplicationReport.objects.filter(assessment=assessment).exists()
+    _post(case.member, "reviews:round2", assessment.pk, data={"score": "340"})
+    _post(case.p.lead, "reviews:round2", assessment.pk, data={"score": "abc"})
+    _post(case.p.lead, "reviews:round2", assessment.pk, data={"score": "350"})
+    _post(case.p.lead, "reviews:round2", assessment.pk, data={"action": "finalise"})
+    _post(case.p.lead, "reviews:round2", assessment.pk, data={"action": "finalise"})
+    finals = ScoreSnapshot.objects.filter(assessment=assessment, round_number=2)
+    assert [s.total for s in finals] == [Decimal("345.00")]
+    _post(case.member, "reviews:round2", assessment.pk, data={"score": "500"})
+    assert Round2Score.objects.get(assessor=case.member).score == Decimal("340")
+    agency.post(reverse("reviews_agency:round2", args=[assessment.pk]), {"file": _pdf("v2.pdf")})
+    assert ApplicationReport.objects.get().original_name == "application.pdf"
+
+
+def test_the_round_2_file_is_sandboxed_and_a_missing_file_is_not_found(round2_case):
+    case = round2_case
+    assessment = case.published()
+    agency = login(Client(), case.p.approver_a)
+    agency.post(reverse("reviews_agency:round2", args=[assessment.pk]), {"file": _pdf()})
+    lead = login(Client(), case.p.lead)
+    response = lead.get(reverse("reviews:round2_file", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    report = ApplicationReport.objects.get()
+    report.file.storage.delete(report.file.name)
+    assert lead.get(reverse("reviews:round2_file", args=[assessment.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input
+
+
+def test_non_numeric_ids_in_the_assignment_form_get_a_message_not_a_500(client, case):
+    assessment = case.submitted()
+    login(client, case.p.admin)
+    response = client.post(
+        reverse("verification:assignments"),
+        {"assessment": "abc", "lead": "x", "members": ["1; DROP"]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "กรุณาเลือกการประเมิน" in response.content.decode()
+    assert not assessment.assignments.exists()
+
+
+def test_an_assignments_csv_field_over_the_csv_limit_gets_a_message(client, case):
+    case.submitted()
+    login(client, case.p.admin)
+    text = "organisation,fiscal_year,username,role\n" + '"' + "x" * 200_000 + '",2570,a,lead\n'
+    upload = io.BytesIO(text.encode())
+    upload.name = "teams.csv"
+    response = client.post(reverse("verification:assignments"), {"form": "csv", "file": upload})
+    assert response.status_code == 400
+    assert "อ่านไฟล์เป็น CSV ไม่ได้" in response.content.decode()
+
+
+def test_control_characters_are_stripped_from_what_is_saved(client, case):
+    login(client, case.p.editor_a)
+    row = Answer.objects.get(assessment=case.assessment, key="1.1")
+    client.post(
+        reverse("assessments:item", args=[case.assessment.pk, "1.1"]),
+        {
+            "version": row.version,
+            "tick-basic": ["1"],
+            "n-basic-approach": "มีแนว\x00ทาง\x07ชัดเจน",
+        },
+    )
+    saved = Answer.objects.get(pk=row.pk).data
+    assert saved["narrative"]["basic"]["approach"] == "มีแนวทางชัดเจน"
+
+
+def test_spreadsheet_text_that_starts_like_a_formula_is_written_as_text(case):
+    assessment = case.approved()
+    feedback = Feedback.objects.get(assessment=assessment)
+    feedback.entries.filter(key="1.1").update(text='=HYPERLINK("http://x","y")')
+    admin = login(Client(), case.p.admin)
+    response = admin.get(reverse("reports:xlsx", args=[assessment.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value]
+    hits = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert hits and all(c.data_type == "s" for c in hits)
+
+
+def test_an_excel_import_with_a_formula_cell_is_refused_with_its_place(client, case):
+    login(client, case.p.editor_a)
+    download = client.get(reverse("assessments:excel", args=[case.assessment.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    sheet = book.worksheets[1]
+    sheet.cell(row=2, column=2).value = "=1+1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "filled.xlsx"
+    before = list(
+        Answer.objects.filter(assessment=case.assessment).values_list("version", flat=True)
+    )
+    response = client.post(
+        reverse("assessments:excel_import", args=[case.assessment.pk]), {"file": buffer}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "เซลล์นี้เป็นสูตร" in text and sheet.title in text
+    after = list(
+        Answer.objects.filter(assessment=case.assessment).values_list("version", flat=True)
+    )
+    assert before == after
+
+
+def test_a_locked_database_answers_503_in_thai_and_can_be_retried(client, case, monkeypatch):
+    login(client, case.p.editor_a)
+    row = Answer.objects.get(assessment=case.assessment, key="1.1")
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(assessment_services, "save_answer", locked)
+    response = client.post(
+        reverse("assessments:item", args=[case.assessment.pk, "1.1"]),
+        {"version": row.version, "tick-basic": ["1"]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "ระบบไม่ว่างหรือเชื่อมต่อฐานข้อมูลไม่ได้ชั่วคราว" in response.content.decode()
+    monkeypatch.undo()
+    retried = client.post(
+        reverse("assessments:item", args=[case.assessment.pk, "1.1"]),
+        {"version": row.version, "tick-basic": ["1"]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert retried.status_code == 200 and Answer.objects.get(pk=row.pk).version == row.version + 1
+
+
+def test_a_review_page_opened_writes_nothing(case):
+    assessment = case.in_review()
+    count = assessment.reviews.count()
+    client = login(Client(), case.member_open)
+    assert client.get(reverse("reviews:overview", args=[assessment.pk])).status_code == 200
+    assert client.get(reverse("reviews:item", args=[assessment.pk, "1.1"])).status_code == 200
+    assert assessment.reviews.count() == count
