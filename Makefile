@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	PMQA_DEBUG=1 $(BIN)/pmqa makemigrations --check --dry-run
 
 messages: install
