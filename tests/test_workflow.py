@@ -736,3 +736,20 @@ def test_a_review_page_opened_writes_nothing(case):
     assert client.get(reverse("reviews:overview", args=[assessment.pk])).status_code == 200
     assert client.get(reverse("reviews:item", args=[assessment.pk, "1.1"])).status_code == 200
     assert assessment.reviews.count() == count
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_non_numeric_kpi_value_or_version_gets_a_thai_message_not_a_500(client, case, htmx):
+    login(client, case.p.editor_a)
+    row = Answer.objects.get(assessment=case.assessment, key="7.1")
+    url = reverse("assessments:item", args=[case.assessment.pk, "7.1"])
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    posted = {"version": row.version, "k-1-name": "ตัวชี้วัด", "k-1-value_2570": "abc"}
+    posted.update({f"k-1-band_{score}": "abc" for score in (0, 500)})
+    response = client.post(url, posted, **extra)
+    assert response.status_code in (200, 400)
+    assert "กรุณากรอกตัวเลข" in response.content.decode()
+    assert Answer.objects.get(pk=row.pk).version == row.version
+    response = client.post(url, {"version": "x", "k-1-value_2570": "1e99999"}, **extra)
+    assert response.status_code < 500
+    assert Answer.objects.get(pk=row.pk).version == row.version

@@ -405,9 +405,20 @@ def _number_field(raw: object, key: str, errors: Errors) -> str:
     return "" if number is None else number_text(number)
 
 
+def _stored_number(value: object) -> Decimal | None:
+    """A cleaned figure, or None. Posted rows that failed cleaning keep the typed text for the
+    form; the live figures skip such values instead of failing on them."""
+    try:
+        number = Decimal(str(value)) if value not in ("", None) else None
+    except InvalidOperation:
+        return None
+    return number if number is not None and number.is_finite() else None
+
+
 def band_points(kpi: Mapping[str, Any]) -> list[tuple[Decimal, Decimal]]:
     band = kpi.get("band") or {}
-    return [(Decimal(band[score]), Decimal(score)) for score in BAND_SCORES if band.get(score)]
+    points = [(_stored_number(band.get(score)), Decimal(score)) for score in BAND_SCORES]
+    return [(value, score) for value, score in points if value is not None]
 
 
 def band_problem(kpi: Mapping[str, Any]) -> str:
@@ -432,8 +443,9 @@ def band_problem(kpi: Mapping[str, Any]) -> str:
 def latest_value(kpi: Mapping[str, Any]) -> tuple[str, Decimal] | None:
     values = kpi.get("values") or {}
     for year in sorted(values, reverse=True):
-        if values[year] not in ("", None):
-            return year, Decimal(values[year])
+        number = _stored_number(values[year])
+        if number is not None:
+            return year, number
     return None
 
 

@@ -72,3 +72,13 @@ def get(mapping: object, key: object) -> object:
     if isinstance(mapping, dict):
         return mapping.get(key) if key in mapping else mapping.get(str(key))
     return None
+
+
+@register.filter
+def person(user: object) -> str:
+    """A person's name as pages show it: full name, else username, else a dash (a deleted
+    account leaves no name behind)."""
+    if user is None:
+        return "—"
+    name = getattr(user, "get_full_name", lambda: "")() or getattr(user, "username", "")
+    return str(name) or "—"
