@@ -1,5 +1,6 @@
 """The scoring engine against the spec's golden figures, plus properties that must always hold."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -7,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmqa import scoring
-from pmqa.scoring.kpi import group_statistics, kpi_score, kpi_targets, rule_set_for
+from pmqa.scoring.cli import InputError, kpi_document, parse_json, score_document
+from pmqa.scoring.kpi import (
+    KpiRuleSet,
+    group_statistics,
+    kpi_score,
+    kpi_targets,
+    rule_set_for,
+)
 
 D = Decimal
 RULES = rule_set_for(2564)
@@ -31,6 +39,52 @@ def test_it_reproduces_the_seed_totals_and_ratings(scores, total, rating):
     result = scoring.score_categories(categories(*scores))
     assert f"{scoring.q2(result.total)}" == total
     assert f"{scoring.q2(result.rating)}" == rating
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("0.125", "0.13"),  # half-even would keep the even 2
+        ("0.135", "0.14"),
+        ("2.675", "2.68"),
+        ("0.005", "0.01"),
+        ("0.0049", "0.00"),
+        ("443.104", "443.10"),
+        ("443.1051", "443.11"),
+        ("-0.125", "-0.13"),  # a negative gap rounds away from zero, mirroring a positive one
+    ],
+)
+def test_it_rounds_half_up_at_the_third_decimal(value, shown):
+    assert f"{scoring.q2(D(value))}" == shown
+
+
+def test_a_total_and_rating_ending_in_five_print_rounded_up():
+    # Item scores with two decimals easily give a category mean with a third decimal of 5.
+    category = scoring.category_score([D("390.62"), D("390.63"), D("390.62"), D("390.63")])
+    results = scoring.category_score([D("390.62"), D("390.63")] * 3)
+    assert category == results == D("390.625")
+    scored = scoring.score_categories({key: category for key in "123456"} | {"7": results})
+    assert scored.total == D("390.625") and scored.rating == D("3.125")
+    out = scored.as_json()
+    assert (out["categories"]["1"], out["total"], out["rating"]) == ("390.63", "390.63", "3.13")
+
+
+@pytest.mark.parametrize("value", ["0", "500", "0.00", "500.00"])
+def test_a_category_score_of_exactly_0_or_500_is_accepted(value):
+    result = scoring.score_categories(categories(*[value] * 7))
+    assert result.total == D(value)
+    assert result.as_json()["categories"]["1"] == f"{scoring.q2(D(value))}"
+
+
+@pytest.mark.parametrize("value", ["-0.01", "500.01", "-500", "1000", "NaN", "Infinity"])
+def test_a_category_score_outside_0_to_500_is_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"^categories\.3: a score must be between 0 and 500"):
+        scoring.score_categories(categories("300", "300", value, "300", "300", "300", "300"))
+
+
+def test_an_unknown_category_is_refused_rather_than_ignored():
+    with pytest.raises(ValueError, match="unknown category 8"):
+        scoring.score_categories(categories(*["300"] * 7) | {"8": D(300)})
 
 
 def test_it_classifies_narathiwat_as_the_report_does():
@@ -83,12 +137,32 @@ def test_missing_categories_give_no_total():
         ((2, 3), (1, 1), (1, 1), "200", "below_basic"),  # gated: nothing above basic counts
         ((3, 3), (1, 2), (0, 3), "350", "basic"),
         ((0, 3), (0, 1), (0, 1), "0", "below_basic"),
+        # a level without checkpoints asks nothing, so it is complete and counts in full
+        ((3, 3), (0, 0), (0, 0), "500", "significance"),
+        ((0, 0), (1, 2), (0, 0), "350", "basic"),
+        ((2, 3), (0, 0), (0, 0), "200", "below_basic"),
     ],
 )
 def test_gated_checklist(basic, advance, significance, score, level):
     ticks = [scoring.LevelTicks(*pair) for pair in (basic, advance, significance)]
     assert scoring.gated_checklist(*ticks) == D(score)
     assert scoring.level_reached(*ticks) == level
+
+
+@pytest.mark.parametrize(
+    "basic, advance, significance, message",
+    [
+        ((-1, 3), (0, 1), (0, 1), "basic: checkpoint counts cannot be negative"),
+        ((3, 3), (0, -1), (0, 1), "advance: checkpoint counts cannot be negative"),
+        ((4, 3), (0, 1), (0, 1), "basic: 4 checkpoints met but the level has 3"),
+        ((3, 3), (1, 1), (2, 1), "significance: 2 checkpoints met but the level has 1"),
+    ],
+)
+def test_impossible_checkpoint_counts_are_refused_by_level(basic, advance, significance, message):
+    ticks = [scoring.LevelTicks(*pair) for pair in (basic, advance, significance)]
+    with pytest.raises(scoring.ItemRuleError) as error:
+        scoring.gated_checklist(*ticks)
+    assert str(error.value) == message
 
 
 def test_level_pick_numeric_and_override_rules():
@@ -103,6 +177,38 @@ def test_level_pick_numeric_and_override_rules():
     with pytest.raises(scoring.ItemRuleError, match="reason"):
         scoring.override(300, "  ")
     assert scoring.override(300, "evidence does not show deployment") == D(300)
+
+
+@pytest.mark.parametrize("value", ["0", "500", "0.00", "500.00", 0, 500])
+def test_a_numeric_score_of_exactly_0_or_500_is_accepted(value):
+    assert scoring.numeric(value) == D(value)
+    assert scoring.override(value, "evidence reviewed on site") == D(value)
+
+
+@pytest.mark.parametrize("value", ["-0.01", "500.01", -1, 501, "NaN", "-Infinity", "Infinity"])
+def test_a_numeric_score_outside_0_to_500_is_refused_by_the_rule(value):
+    with pytest.raises(scoring.ItemRuleError, match="^score: "):
+        scoring.numeric(value)
+    with pytest.raises(scoring.ItemRuleError, match="^score: "):
+        scoring.override(value, "evidence reviewed on site")
+
+
+@pytest.mark.parametrize(
+    "rule, field",
+    [
+        (scoring.level_pick, "level"),
+        (scoring.numeric, "score"),
+        (lambda raw: scoring.override(raw, "evidence reviewed on site"), "score"),
+    ],
+    ids=["level_pick", "numeric", "override"],
+)
+@pytest.mark.parametrize("raw", [True, False])
+def test_a_bool_is_refused_as_a_score_by_its_type(rule, field, raw):
+    # True == 1 to Python; the rules refuse it for its type, before any conversion to text,
+    # so the message never echoes Python's spelling of it.
+    with pytest.raises(scoring.ItemRuleError) as error:
+        rule(raw)
+    assert str(error.value) == f"{field}: expected a number"
 
 
 @pytest.mark.parametrize(
@@ -121,6 +227,67 @@ def test_level_pick_numeric_and_override_rules():
 )
 def test_kpi_band_scores(value, band, expected):
     assert scoring.kpi_band_score(D(value), [(D(a), D(b)) for a, b in band]) == D(expected)
+
+
+def band_of(*points):
+    return [(D(value), D(score)) for value, score in points]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("0", "0"), ("74.99", "0"), ("75", "300"), ("75.01", "300"), ("1000", "300")],
+)
+def test_a_single_point_band_scores_its_score_from_that_value_up(value, expected):
+    # One point gives no direction, so it reads as "at least this value scores this".
+    assert scoring.kpi_band_score(D(value), band_of(("75", "300"))) == D(expected)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("55", "0"), ("60", "100"), ("65", "100"), ("70", "100"), ("75", "300"), ("85", "500")],
+)
+def test_a_band_may_hold_its_score_flat_between_points(value, expected):
+    band = band_of(("60", "100"), ("70", "100"), ("80", "500"))
+    assert scoring.kpi_band_score(D(value), band) == D(expected)
+
+
+@pytest.mark.parametrize(
+    "band, message",
+    [
+        ([], "band: give at least one point (value, score)"),
+        ([("75", "100"), ("75", "500")], "band: values must run strictly"),
+        ([("60", "0"), ("70", "100"), ("70", "500")], "band: values must run strictly"),
+        ([("30", "0"), ("20", "100"), ("20", "500")], "band: values must run strictly"),
+        ([("60", "0"), ("80", "100"), ("70", "500")], "band: values must run strictly"),
+        ([("60", "500"), ("70", "100")], "band: scores must not decrease"),
+        ([("60", "-0.01"), ("70", "500")], "band: score -0.01 is outside 0–500"),
+        ([("60", "0"), ("70", "500.01")], "band: score 500.01 is outside 0–500"),
+        ([("60", "NaN"), ("70", "500")], "band: every point needs a number"),
+    ],
+    ids=[
+        "empty",
+        "two-equal-values",
+        "rising-then-equal",
+        "falling-then-equal",
+        "changes-direction",
+        "decreasing-scores",
+        "score-below-0",
+        "score-above-500",
+        "nan-score",
+    ],
+)
+@pytest.mark.parametrize("value", ["0", "20", "25", "65", "75", "80", "1000"])
+def test_an_unusable_band_is_refused_whatever_the_value(band, message, value):
+    with pytest.raises(scoring.BandError) as error:
+        scoring.kpi_band_score(D(value), band_of(*band))
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("0", "0"), ("5", "250"), ("10", "500"), ("11", "500")]
+)
+def test_band_scores_of_exactly_0_and_500_are_accepted(value, expected):
+    assert scoring.kpi_band_score(D(value), band_of(("0", "0"), ("10", "500"))) == D(expected)
 
 
 def test_a_results_item_without_kpis_scores_zero_and_is_flagged():
@@ -155,6 +322,76 @@ def test_kpi_type_boundaries():
     assert kpi_targets(D("400"), RULES).type == 3
 
 
+@pytest.mark.parametrize(
+    "prior, kpi_type, targets",
+    [
+        ("0", 1, ("240.00", None, "350.00")),
+        ("500", 3, ("370.00", "500.00", "510.00")),
+    ],
+)
+def test_a_prior_total_of_exactly_0_or_500_gets_targets(prior, kpi_type, targets):
+    result = kpi_targets(D(prior), RULES)
+    assert result.type == kpi_type
+    shown = kpi_document(prior, None, 2564)["targets"]
+    assert (shown["minimum"], shown["standard"], shown["advanced"]) == targets
+
+
+@pytest.mark.parametrize("prior", ["-0.01", "500.01", "NaN", "-Infinity"])
+def test_a_prior_total_outside_0_to_500_is_refused(prior):
+    with pytest.raises(ValueError, match="^prior: last year's total must be between 0 and 500"):
+        kpi_targets(D(prior), RULES)
+
+
+@pytest.mark.parametrize("actual, score", [("0", "0"), ("500", "100")])
+def test_an_actual_total_of_exactly_0_or_500_is_scored(actual, score):
+    assert kpi_score(D(actual), kpi_targets(D("434.48"), RULES)) == D(score)
+
+
+@pytest.mark.parametrize("actual", ["-0.01", "500.01", "NaN", "Infinity"])
+def test_an_actual_total_outside_0_to_500_is_refused(actual):
+    with pytest.raises(ValueError, match="^actual: this year's total must be between 0 and 500"):
+        kpi_score(D(actual), kpi_targets(D("434.48"), RULES))
+
+
+@pytest.mark.parametrize("prior", ["300", "360", "434.48"])
+def test_each_kpi_target_reached_exactly_scores_its_points(prior):
+    targets = kpi_targets(D(prior), RULES)
+    assert kpi_score(targets.minimum - D("0.01"), targets) == D(0)
+    assert kpi_score(targets.minimum, targets) == D(50)
+    if targets.standard is not None:
+        assert kpi_score(targets.standard, targets) == D(75)
+    assert kpi_score(targets.advanced, targets) == D(100)
+
+
+def test_type_1_reaches_75_points_halfway_between_its_minimum_and_advanced_targets():
+    targets = kpi_targets(D("300"), RULES)
+    assert targets.totals_for_scores() == {"50": D(240), "75": D(295), "100": D(350)}
+    assert kpi_score(D(295), targets) == D(75)
+    shown = kpi_document("300", None, 2564)["totals_for_scores"]
+    assert shown == {"50": "240.00", "75": "295.00", "100": "350.00"}
+
+
+def test_a_standard_no_higher_than_the_minimum_is_ignored_and_the_score_runs_50_to_100():
+    # Shipped rules never give this; a year's rule set could (standard = last year's total).
+    rules = KpiRuleSet.from_dict(
+        {
+            "fiscal_year": 2600,
+            "points": {"minimum": 50, "standard": 75, "advanced": 100},
+            "types": [{"type": 1, "minimum": 300, "standard": "prior", "advanced": {"fixed": 400}}],
+            "groups": [],
+        }
+    )
+    for prior in ("300", "250"):
+        targets = kpi_targets(D(prior), rules)
+        assert targets.standard == D(prior)
+        assert [kpi_score(D(a), targets) for a in ("299.99", "300", "350", "400")] == [
+            D(0),
+            D(50),
+            D(75),
+            D(100),
+        ]
+
+
 def test_group_statistics_group_on_the_rounded_total_and_count_missing():
     totals = [
         D("298.75"),
@@ -176,8 +413,71 @@ def test_group_statistics_group_on_the_rounded_total_and_count_missing():
     assert by_label["400+"].count == 2
 
 
+@pytest.mark.parametrize(
+    "total, label",
+    [
+        ("299.49", "0-299"),
+        ("299.5", "300-350"),
+        ("350.2", "300-350"),
+        ("350.49", "300-350"),
+        ("350.5", "351-399"),  # half-even would keep the even 350
+        ("399.5", "400+"),
+    ],
+)
+def test_score_groups_round_the_total_half_up_to_a_whole_number(total, label):
+    groups, missing = group_statistics([D(total)], RULES)
+    assert missing == 0
+    assert [g.label for g in groups if g.count] == [label]
+
+
 def test_gap_is_self_minus_assessor():
     assert scoring.gap(D("443.10"), D("257.38")) == D("185.72")
+
+
+def cli_score(document):
+    return score_document(parse_json(document))
+
+
+@pytest.mark.parametrize("value, shown", [("0", "0.00"), ("500", "500.00"), ("0.00", "0.00")])
+def test_the_cli_accepts_category_scores_of_exactly_0_and_500(value, shown):
+    # Written out by hand so the number reaches the parser exactly as typed ("0.00", not 0).
+    pairs = ", ".join(f'"{i}": {value}' for i in range(1, 8))
+    document = '{"categories": {' + pairs + "}}"
+    out = cli_score(document)
+    assert out["total"] == shown and out["categories"]["7"] == shown
+
+
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        ('{"categories": {"1": -0.01}}', "categories.1: must be between 0 and 500, got -0.01"),
+        ('{"categories": {"1": 500.01}}', "categories.1: must be between 0 and 500, got 500.01"),
+        (
+            '{"items": {"7.1": {"kpis": [{"value": 1, "band": [[0, -1], [1, 500]]}]}}}',
+            "items.7.1.kpis[0].band[0][1]: must be between 0 and 500, got -1",
+        ),
+        # JSON's true and false are refused for their type and echoed as the user wrote them.
+        ('{"categories": {"1": true}}', "categories.1: expected a number, got true"),
+        ('{"items": {"1.1": {"score": false}}}', "items.1.1.score: expected a number, got false"),
+        (
+            '{"items": {"7.1": {"kpis": [{"value": true, "band": [[0, 0], [1, 500]]}]}}}',
+            "items.7.1.kpis[0].value: expected a number, got true",
+        ),
+    ],
+)
+def test_the_cli_refuses_out_of_range_and_bool_numbers_naming_the_field(document, message):
+    with pytest.raises(InputError) as error:
+        cli_score(document)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("flags", [[1, 1, 1], ["yes"], [None], [True, 0]])
+def test_the_cli_counts_only_true_and_false_as_checkpoint_ticks(flags):
+    checkpoints = {"basic": flags, "advance": [], "significance": []}
+    document = json.dumps({"items": {"1.1": {"checkpoints": checkpoints}}})
+    with pytest.raises(InputError) as error:
+        cli_score(document)
+    assert str(error.value) == "items.1.1.checkpoints.basic: expected a list of true/false"
 
 
 scores = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)
