@@ -9,7 +9,7 @@ from django.urls import reverse
 from pmqa import scoring
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.demo.services import DEMO_PASSWORD
-from pmqa.reviews.models import FeedbackEntry
+from pmqa.feedback.models import FeedbackEntry
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

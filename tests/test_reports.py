@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from pmqa.assessments.models import Assessment
 from pmqa.demo.services import DEMO_PASSWORD
-from pmqa.reviews.models import FeedbackEntry
+from pmqa.feedback.models import FeedbackEntry
 
 pytestmark = pytest.mark.django_db
 

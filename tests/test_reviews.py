@@ -16,8 +16,9 @@ from pmqa.assessments import services as assessment_services
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.audit.models import AuditEntry
 from pmqa.demo.services import DEMO_PASSWORD
+from pmqa.feedback.models import Feedback
 from pmqa.organisations.models import Organisation
-from pmqa.reviews.models import Assignment, ConsensusScore, Feedback, ItemScore, Review
+from pmqa.verification.models import Assignment, ConsensusScore, ItemScore, Review
 from tests.conftest import PASSWORD, make_user
 from tests.test_self_assessment import complete_assessment, login
 
@@ -93,7 +94,7 @@ def test_a_conflict_of_interest_blocks_the_assignment_with_its_reason(client, pe
 
 
 def test_a_conflict_through_the_parent_organisation_is_detected(personas, submitted):
-    from pmqa.reviews.services import conflicts_of_interest
+    from pmqa.verification.teams import conflicts_of_interest
 
     cluster = personas.agency_a.parent
     assert cluster is not None
@@ -365,7 +366,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     consensus.update({f"reason-{code}": "มติที่ประชุมทีม" for code in ITEMS})
     assert lead.post(reverse("reviews:consensus", args=[team.pk]), consensus).status_code == 302
     assert lead.post(reverse("reviews:finalise", args=[team.pk])).status_code == 302
-    lead.post(reverse("reviews:feedback", args=[team.pk]), {"action": "prefill"})
+    lead.post(reverse("feedback:edit", args=[team.pk]), {"action": "prefill"})
     feedback = Feedback.objects.get(assessment=team)
     assert feedback.entries.filter(scope="item", key="1.1", kind="ofi").exists()
     form = {f"item-{code}-{kind}": "" for code in ITEMS for kind in ("strength", "ofi")}
@@ -380,7 +381,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
             "action": "submit",
         }
     )
-    assert lead.post(reverse("reviews:feedback", args=[team.pk]), form).status_code == 302
+    assert lead.post(reverse("feedback:edit", args=[team.pk]), form).status_code == 302
     feedback.refresh_from_db()
     assert feedback.status == "submitted"
     assert list(
@@ -401,26 +402,26 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
         assert secret not in hidden
 
     admin = login(client, personas.admin)
-    admin.post(reverse("verification:report", args=[team.pk]), {"action": "return", "comment": ""})
+    admin.post(reverse("feedback:report", args=[team.pk]), {"action": "return", "comment": ""})
     feedback.refresh_from_db()
     assert feedback.status == "submitted"  # a return needs a comment
     admin.post(
-        reverse("verification:report", args=[team.pk]),
+        reverse("feedback:report", args=[team.pk]),
         {"action": "return", "comment": "เพิ่มผลงานเด่น"},
     )
     feedback.refresh_from_db()
     assert feedback.status == "returned"
-    page = lead.get(reverse("reviews:feedback", args=[team.pk])).content.decode()
+    page = lead.get(reverse("feedback:edit", args=[team.pk])).content.decode()
     assert "เพิ่มผลงานเด่น" in page
     form["pillar-citizen_centric"] = "บริการเชิงรุกถึงบ้าน"
-    lead.post(reverse("reviews:feedback", args=[team.pk]), form)
-    admin.post(reverse("verification:report", args=[team.pk]), {"action": "approve"})
+    lead.post(reverse("feedback:edit", args=[team.pk]), form)
+    admin.post(reverse("feedback:report", args=[team.pk]), {"action": "approve"})
     assert "ควรวัดผลการสื่อสาร" not in agency_sees()
     # Publishing goes through its confirmation page; the report page's form cannot publish.
-    admin.post(reverse("verification:report", args=[team.pk]), {"action": "publish"})
+    admin.post(reverse("feedback:report", args=[team.pk]), {"action": "publish"})
     team.refresh_from_db()
     assert team.status == "report_approved"
-    assert admin.post(reverse("verification:publish", args=[team.pk])).status_code == 302
+    assert admin.post(reverse("feedback:publish", args=[team.pk])).status_code == 302
     team.refresh_from_db()
     assert team.status == "published"
     shown = agency_sees()

@@ -19,7 +19,7 @@ from pmqa.assessments.models import Answer, Assessment, Cycle, Evidence, Revisio
 from pmqa.assessments.profile import SECTIONS
 from pmqa.lib.templatetags.thai import level_label
 from pmqa.lib.thai import format_date_be_numeric
-from pmqa.reviews.models import Assignment
+from pmqa.verification.models import Assignment
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -19,15 +19,16 @@ from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Answer, Assessment, ScoreSnapshot, StatusChange
 from pmqa.assessments.workflow import ACTIONS
 from pmqa.audit.models import AuditEntry
+from pmqa.feedback import services as feedback_services
+from pmqa.feedback.models import Feedback, ReportRevision
 from pmqa.organisations.models import Organisation
-from pmqa.reviews import services as review_services
-from pmqa.reviews.models import (
+from pmqa.verification import services as review_services
+from pmqa.verification import teams
+from pmqa.verification.models import (
     ApplicationReport,
     Clarification,
     ConsensusScore,
-    Feedback,
     ItemScore,
-    ReportRevision,
     Round2Score,
 )
 from tests.conftest import make_user
@@ -84,7 +85,7 @@ class Case:
 
     def in_review(self):
         self.submitted()
-        review_services.assign_team(
+        teams.assign_team(
             assessment=self.assessment,
             lead=self.p.lead,
             members=[self.member, self.member_open],
@@ -121,21 +122,20 @@ class Case:
 
     def approved(self):
         self.consensus()
-        feedback = Feedback.objects.get(assessment=self.assessment)
-        review_services.save_feedback(
-            feedback=feedback,
+        feedback = feedback_services.save_feedback(
+            feedback=feedback_services.feedback_for(self.assessment),
             blocks={("item", "1.1", "ofi"): "ควรวัดผลการสื่อสาร"},
             themes=[],
             conclusion="ผ่านระดับพื้นฐาน",
             by=self.p.lead,
         )
         for action, who in (("submit", self.p.lead), ("approve", self.p.admin)):
-            review_services.feedback_step(feedback=feedback, action=action, by=who)
+            feedback_services.feedback_step(feedback=feedback, action=action, by=who)
         return self.refresh()
 
     def published(self):
         self.approved()
-        review_services.feedback_step(
+        feedback_services.feedback_step(
             feedback=Feedback.objects.get(assessment=self.assessment),
             action="publish",
             by=self.p.admin,
@@ -214,10 +214,10 @@ URL_TABLE = {
     "manage:cycle": ADMIN,
     "verification:assignments": ADMIN,
     "verification:conflicts": ADMIN,
-    "verification:reports": ADMIN,
-    "verification:report": ADMIN,
-    "verification:publish": ADMIN,
-    "verification:revise": ADMIN,
+    "feedback:reports": ADMIN,
+    "feedback:report": ADMIN,
+    "feedback:publish": ADMIN,
+    "feedback:revise": ADMIN,
     "verification:audit": ADMIN,
     "reviews:overview": TEAM,
     "reviews:item": TEAM,
@@ -226,7 +226,7 @@ URL_TABLE = {
     "reviews:evidence": TEAM,
     "reviews:consensus": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
     "reviews:finalise": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
-    "reviews:feedback": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
+    "feedback:edit": _row(302, 404, 404, 404, 404, A, 404, 404, 404),
     "reviews:round2": TEAM,
     "reviews:round2_file": _row(302, 404, 404, 404, 404, 404, 404, 404, 404),
     # The team member who has not submitted a review does not see the team's report.
@@ -398,8 +398,8 @@ def test_after_publication_reviews_clarifications_and_the_report_text_are_closed
     )
     assert Clarification.objects.get(pk=case.clarification.pk).answer == "แนบแล้ว"
     # The report's text cannot change.
-    _post(case.p.lead, "reviews:feedback", assessment.pk, data={"conclusion": "ข้อความใหม่"})
-    _post(case.p.lead, "reviews:feedback", assessment.pk, data={"action": "prefill"})
+    _post(case.p.lead, "feedback:edit", assessment.pk, data={"conclusion": "ข้อความใหม่"})
+    _post(case.p.lead, "feedback:edit", assessment.pk, data={"action": "prefill"})
     feedback = Feedback.objects.get(assessment=assessment)
     assert feedback.conclusion == "ผ่านระดับพื้นฐาน"
     assert list(feedback.entries.values_list("text", flat=True)) == ["ควรวัดผลการสื่อสาร"]
@@ -412,11 +412,11 @@ def test_after_publication_reviews_clarifications_and_the_report_text_are_closed
     _post(case.p.admin, "assessments:reopen", assessment.pk, data={"reason": "แก้ไข"})
     _post(
         case.p.admin,
-        "verification:report",
+        "feedback:report",
         assessment.pk,
         data={"action": "return", "comment": "x"},
     )
-    _post(case.p.admin, "verification:publish", assessment.pk)
+    _post(case.p.admin, "feedback:publish", assessment.pk)
     assert case.refresh().status == "published"
     assert Feedback.objects.get(assessment=assessment).status == "published"
 
@@ -424,7 +424,7 @@ def test_after_publication_reviews_clarifications_and_the_report_text_are_closed
 def test_a_correction_after_publication_is_an_audited_revision_printed_in_the_report(case):
     assessment = case.published()
     admin = login(Client(), case.p.admin)
-    url = reverse("verification:revise", args=[assessment.pk])
+    url = reverse("feedback:revise", args=[assessment.pk])
     form = {f"score-{c}": "350" for c in ITEMS}
     response = admin.post(url, {**form, "score-1.1": "450", "reason": ""})
     assert response.status_code == 400
@@ -541,9 +541,9 @@ def test_the_report_steps_follow_the_table(case):
     assessment = case.consensus()
     admin = login(Client(), case.p.admin)
     # Not yet submitted by the lead: nothing to approve or publish.
-    admin.post(reverse("verification:report", args=[assessment.pk]), {"action": "approve"})
-    admin.post(reverse("verification:publish", args=[assessment.pk]))
-    assert Feedback.objects.get(assessment=assessment).status == "draft"
+    admin.post(reverse("feedback:report", args=[assessment.pk]), {"action": "approve"})
+    admin.post(reverse("feedback:publish", args=[assessment.pk]))
+    assert not Feedback.objects.filter(assessment=assessment).exclude(status="draft").exists()
     case.refresh()
     assert assessment.status == "consensus"
 
@@ -551,10 +551,10 @@ def test_the_report_steps_follow_the_table(case):
 def test_publication_asks_for_confirmation_and_says_what_becomes_final(case):
     assessment = case.approved()
     admin = login(Client(), case.p.admin)
-    page = admin.get(reverse("verification:publish", args=[assessment.pk])).content.decode()
+    page = admin.get(reverse("feedback:publish", args=[assessment.pk])).content.decode()
     assert "สิ่งที่จะเป็นที่สิ้นสุด" in page and "350.00" in page
     assert case.refresh().status == "report_approved"
-    assert admin.post(reverse("verification:publish", args=[assessment.pk])).status_code == 302
+    assert admin.post(reverse("feedback:publish", args=[assessment.pk])).status_code == 302
     assert case.refresh().status == "published"
 
 

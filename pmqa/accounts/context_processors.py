@@ -22,7 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         nav.append((reverse("dashboards:admin"), _("Administration")))
         nav.append((reverse("manage:cycles"), _("Cycles")))
         nav.append((reverse("verification:assignments"), _("Assessor teams")))
-        nav.append((reverse("verification:reports"), _("Reports to approve")))
+        nav.append((reverse("feedback:reports"), _("Reports to approve")))
         nav.append((reverse("organisations:list"), _("Organisations")))
     nav.append((reverse("criteria:list"), _("Criteria")))
     if access.is_admin:

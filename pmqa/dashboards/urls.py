@@ -1,7 +1,7 @@
 from django.urls import path
 
 from pmqa.dashboards import views, whatif
-from pmqa.reviews import views as review_views
+from pmqa.verification import views as review_views
 
 app_name = "dashboards"
 urlpatterns = [

@@ -19,9 +19,9 @@ from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.assessments.services import record_category_scores
 from pmqa.criteria.models import Edition
 from pmqa.criteria.services import import_edition
+from pmqa.feedback.models import Feedback, FeedbackEntry
 from pmqa.organisations.models import Organisation
 from pmqa.organisations.services import DATA_DIR, REFERENCE_FILES, import_organisations
-from pmqa.reviews.models import Feedback, FeedbackEntry
 
 DATA = Path(__file__).resolve().parent / "data"
 CRITERIA_FILE = Path(__file__).resolve().parents[1] / "criteria" / "data" / "pmqa40.yaml"
@@ -289,7 +289,7 @@ def load_review_case(cycles: dict[int, Cycle]) -> Assessment | None:
     from pmqa.assessments.models import Answer
     from pmqa.assessments.profile import SECTIONS
     from pmqa.assessments.services import ensure_answers, submit_assessment
-    from pmqa.reviews.services import assign_team
+    from pmqa.verification.teams import assign_team
 
     organisation = Organisation.objects.get(code=REVIEW_CASE)
     cycle = cycles[2570]

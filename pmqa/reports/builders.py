@@ -18,9 +18,10 @@ from pmqa.assessments.answers import criteria_tree, display_value
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.assessments.profile import SECTIONS
 from pmqa.criteria.models import Pillar
+from pmqa.feedback.models import Feedback
 from pmqa.lib.thai import format_date_be, thai_digits
 from pmqa.reports.charts import radar_svg
-from pmqa.reviews.models import ConsensusScore, Feedback
+from pmqa.verification.models import ConsensusScore
 
 LAYOUTS = ("full", "short")
 LEVEL_NAMES = {

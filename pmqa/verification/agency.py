@@ -13,8 +13,9 @@ from pmqa.accounts.decorators import agency_required
 from pmqa.assessments import policy, workflow
 from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.lib.uploads import keep_upload_names
-from pmqa.reviews import services
-from pmqa.reviews.models import Clarification
+from pmqa.verification import round2 as round2_services
+from pmqa.verification import services
+from pmqa.verification.models import Clarification
 
 
 @agency_required
@@ -45,7 +46,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         names = getattr(request, "raw_upload_names", [])
         try:
-            services.upload_application_report(
+            round2_services.upload_application_report(
                 assessment=assessment,
                 upload=request.FILES.get("file"),
                 raw_name=names[0] if names else None,
@@ -69,6 +70,6 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": eligible,
             "threshold": assessment.cycle.round2_threshold,
             "report": getattr(assessment, "application_report", None),
-            "final": services.round2_final(assessment) if published else None,
+            "final": round2_services.round2_final(assessment) if published else None,
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.reviews import agency
+from pmqa.verification import agency
 
 app_name = "reviews_agency"
 urlpatterns = [

@@ -1,9 +1,11 @@
-"""What did assessors decide: verified scores and the Feedback Report text."""
+"""What did assessors decide: teams, independent reviews, clarification, consensus, round 2."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class ReviewsConfig(AppConfig):
-    name = "pmqa.reviews"
-    verbose_name = _("Reviews")
+class VerificationConfig(AppConfig):
+    name = "pmqa.verification"
+    # The label the app was created with: its tables, migrations and audit entries keep it.
+    label = "reviews"
+    verbose_name = _("Verification")

@@ -1,71 +1,10 @@
-"""The Feedback Report's text: strengths, opportunities for improvement, achievements."""
+"""What assessors decided: teams, independent reviews, clarification, consensus, round 2."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class Feedback(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted for approval")
-        RETURNED = "returned", _("Returned with comments")
-        APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
-
-    assessment = models.OneToOneField(
-        "assessments.Assessment",
-        on_delete=models.CASCADE,
-        related_name="feedback",
-        verbose_name=_("assessment"),
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
-    )
-    conclusion = models.TextField(_("overall conclusion"), blank=True)
-    published_on = models.DateField(_("published on"), null=True, blank=True)
-    return_comment = models.TextField(_("comment when returned"), blank=True)
-
-    class Meta:
-        verbose_name = _("feedback report")
-        verbose_name_plural = _("feedback reports")
-
-    def __str__(self) -> str:
-        return str(self.assessment)
-
-
-class FeedbackEntry(models.Model):
-    """One paragraph of the report, placed by scope (where) and kind (what)."""
-
-    class Scope(models.TextChoices):
-        CATEGORY = "category", _("Category")
-        ITEM = "item", _("Item")
-        PILLAR = "pillar", _("Gov 4.0 pillar")
-        OVERALL = "overall", _("Whole organisation")
-
-    class Kind(models.TextChoices):
-        STRENGTH = "strength", _("Strength")
-        OFI = "ofi", _("Opportunity for improvement")
-        ACHIEVEMENT = "achievement", _("Outstanding achievement")
-        THEME = "theme", _("Development theme")
-
-    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="entries")
-    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
-    key = models.CharField(_("category, item or pillar"), max_length=64, blank=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    position = models.PositiveSmallIntegerField(_("position"))
-    title = models.CharField(_("title"), max_length=255, blank=True)
-    text = models.TextField(_("text"))
-
-    class Meta:
-        ordering = ["feedback", "scope", "key", "kind", "position"]
-        verbose_name = _("feedback entry")
-        verbose_name_plural = _("feedback entries")
-
-    def __str__(self) -> str:
-        return f"{self.get_scope_display()} {self.key} · {self.get_kind_display()} {self.position}"
 
 
 class Assignment(models.Model):
@@ -298,33 +237,3 @@ class Round2Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.score}"
-
-
-class ReportRevision(models.Model):
-    """A correction of a published report by an administrator: the consensus item scores that
-    changed, the totals before and after, and why. The report says it was revised."""
-
-    feedback = models.ForeignKey(
-        Feedback, on_delete=models.PROTECT, related_name="revisions", verbose_name=_("report")
-    )
-    number = models.PositiveSmallIntegerField(_("revision"))
-    reason = models.TextField(_("reason"))
-    changes = models.JSONField(_("item scores changed"), default=dict)
-    old_total = models.DecimalField(_("total before"), max_digits=6, decimal_places=2)
-    new_total = models.DecimalField(_("total after"), max_digits=6, decimal_places=2)
-    revised_on = models.DateField(_("revised on"))
-    revised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["feedback", "number"]
-        verbose_name = _("report revision")
-        verbose_name_plural = _("report revisions")
-        constraints = [
-            models.UniqueConstraint(fields=["feedback", "number"], name="report_revision_number")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.feedback} · {self.number}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.reviews import views
+from pmqa.verification import views
 
 app_name = "reviews"
 urlpatterns = [
@@ -11,7 +11,6 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence, name="evidence"),
     path("<int:pk>/consensus/", views.consensus, name="consensus"),
     path("<int:pk>/consensus/finalise/", views.finalise, name="finalise"),
-    path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/round2/", views.round2, name="round2"),
     path("<int:pk>/round2/file/", views.round2_file, name="round2_file"),
 ]

@@ -1,5 +1,5 @@
 """The assessor's workspace: assigned assessments, independent item scores, clarification,
-consensus and report authoring for the lead, round 2."""
+consensus for the lead, round 2."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from pmqa.assessments.answers import NARRATIVE_PARTS
 from pmqa.assessments.models import Assessment, Evidence
 from pmqa.assessments.services import ServiceError, round2_eligible, verified_total
 from pmqa.assessments.views import CriteriaOf, serve_evidence, serve_file
-from pmqa.criteria.models import Category, Pillar
-from pmqa.reviews import services
-from pmqa.reviews.models import Assignment, Feedback, ItemScore, Review
+from pmqa.criteria.models import Category
+from pmqa.verification import round2 as round2_services
+from pmqa.verification import services
+from pmqa.verification.models import Assignment, ItemScore, Review
 
 
 @dataclass
@@ -429,105 +430,6 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
-# Lead: the Feedback Report's text
-
-
-FEEDBACK_KINDS = ("strength", "ofi")
-
-
-def feedback_blocks(feedback: Feedback) -> dict[tuple[str, str, str], str]:
-    blocks: dict[tuple[str, str, str], list[str]] = {}
-    for entry in feedback.entries.exclude(scope="overall").order_by("position"):
-        blocks.setdefault((entry.scope, entry.key, entry.kind), []).append(entry.text)
-    return {key: "\n\n".join(texts) for key, texts in blocks.items()}
-
-
-@assessor_required
-def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk, lead=True)
-    report = Feedback.objects.filter(assessment=desk.assessment).first()
-    if report is None:
-        messages.error(request, _("Record the consensus first; the report starts from it."))
-        return redirect("reviews:consensus", pk)
-    pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
-    if request.method == "POST":
-        action = request.POST.get("action", "save")
-        try:
-            if action == "prefill":
-                count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
-                messages.success(
-                    request,
-                    _("%(count)s comments copied from the assessors' reviews.") % {"count": count},
-                )
-            else:
-                blocks: dict[tuple[str, str, str], str] = {}
-                for code in desk.items:
-                    for kind in FEEDBACK_KINDS:
-                        blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
-                for category in desk.tree:
-                    for kind in FEEDBACK_KINDS:
-                        blocks[("category", str(category.number), kind)] = request.POST.get(
-                            f"category-{category.number}-{kind}", ""
-                        )
-                for pillar in pillars:
-                    blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
-                        f"pillar-{pillar.code}", ""
-                    )
-                themes = [
-                    (
-                        request.POST.get(f"theme-{n}-title", ""),
-                        request.POST.get(f"theme-{n}-text", ""),
-                    )
-                    for n in range(1, 11)
-                ]
-                services.save_feedback(
-                    feedback=report,
-                    blocks=blocks,
-                    themes=themes,
-                    conclusion=request.POST.get("conclusion", ""),
-                    by=request.user,  # type: ignore[arg-type]
-                )
-                if action == "submit":
-                    services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
-                    messages.success(request, _("The report was sent to OPDC for approval."))
-                else:
-                    messages.success(request, _("Saved."))
-        except ServiceError as error:
-            messages.error(request, str(error))
-        return redirect("reviews:feedback", pk)
-    blocks = feedback_blocks(report)
-    themes = list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
-    return render(
-        request,
-        "reviews/feedback.html",
-        {
-            "desk": desk,
-            "assessment": desk.assessment,
-            "report": report,
-            "editable": report.status in (Feedback.Status.DRAFT, Feedback.Status.RETURNED),
-            "categories": [
-                {
-                    "category": category,
-                    "strength": blocks.get(("category", str(category.number), "strength"), ""),
-                    "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
-                    "items": [
-                        {
-                            "item": item_,
-                            "strength": blocks.get(("item", item_.code, "strength"), ""),
-                            "ofi": blocks.get(("item", item_.code, "ofi"), ""),
-                        }
-                        for item_ in category.items.all()
-                    ],
-                }
-                for category in desk.tree
-            ],
-            "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
-            "themes": themes + [None] * max(0, 3 - len(themes) + 1),
-        },
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Round 2
 
 
@@ -540,7 +442,9 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("action") == "finalise":
                 if not desk.is_lead:
                     raise Http404
-                snapshot = services.finalise_round2(assessment=desk.assessment, by=request.user)  # type: ignore[arg-type]
+                snapshot = round2_services.finalise_round2(
+                    assessment=desk.assessment, by=request.user
+                )  # type: ignore[arg-type]
                 messages.success(
                     request, _("Round 2 score recorded: %(total)s.") % {"total": snapshot.total}
                 )
@@ -548,7 +452,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
                 value = _decimal(request.POST.get("score", ""))
                 if value is None:
                     raise ServiceError(_("Enter a score from 0 to 500."))
-                services.save_round2_score(
+                round2_services.save_round2_score(
                     assessment=desk.assessment,
                     assessor=request.user,
                     score=value,
@@ -560,7 +464,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:round2", pk)
     scores = list(desk.assessment.round2_scores.select_related("assessor"))
     own = next((s for s in scores if s.assessor_id == request.user.pk), None)
-    final = services.round2_final(desk.assessment)
+    final = round2_services.round2_final(desk.assessment)
     return render(
         request,
         "reviews/round2.html",

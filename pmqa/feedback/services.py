@@ -1,0 +1,305 @@
+"""State changes of the Feedback Report: its text, its approval steps, its publication and
+corrections after publication. Every change is written to the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmqa.accounts.models import User
+from pmqa.assessments import workflow
+from pmqa.assessments.models import Assessment
+from pmqa.assessments.services import (
+    ServiceError,
+    change_status,
+    record_category_scores,
+    verified_total,
+)
+from pmqa.audit import services as audit
+from pmqa.criteria.models import Category
+from pmqa.feedback.models import Feedback, FeedbackEntry, ReportRevision
+from pmqa.verification.models import ConsensusScore, ItemScore
+from pmqa.verification.services import consensus_categories
+
+
+def feedback_for(assessment: Assessment) -> Feedback:
+    """The assessment's report, unsaved until its first change."""
+    return Feedback.objects.filter(assessment=assessment).first() or Feedback(assessment=assessment)
+
+
+def _stored(feedback: Feedback) -> Feedback:
+    if feedback.pk is None:
+        feedback, _created = Feedback.objects.get_or_create(assessment=feedback.assessment)
+    return feedback
+
+
+def prefill_feedback(*, feedback: Feedback, by: User) -> int:
+    """Start the report from the assessors' item comments (only where the report has none)."""
+    created = 0
+    with transaction.atomic():
+        workflow.require(feedback.assessment, "report.draft", by=by)
+        feedback = _stored(feedback)
+        for row in ItemScore.objects.filter(
+            review__assessment=feedback.assessment, review__submitted_at__isnull=False
+        ).order_by("item_code", "review__assessor__full_name"):
+            for kind, text in (("strength", row.strengths), ("ofi", row.ofis)):
+                for paragraph in split_paragraphs(text):
+                    if feedback.entries.filter(
+                        scope="item", key=row.item_code, kind=kind, text=paragraph
+                    ).exists():
+                        continue
+                    position = (
+                        feedback.entries.filter(scope="item", key=row.item_code, kind=kind).count()
+                        + 1
+                    )
+                    FeedbackEntry.objects.create(
+                        feedback=feedback,
+                        scope="item",
+                        key=row.item_code,
+                        kind=kind,
+                        position=position,
+                        text=paragraph,
+                    )
+                    created += 1
+        audit.record(actor=by, action="feedback.prefill", obj=feedback, new={"entries": created})
+    return created
+
+
+def split_paragraphs(text: str) -> list[str]:
+    parts = [part.strip() for part in text.replace("\r\n", "\n").split("\n\n")]
+    return [part for part in parts if part]
+
+
+def save_feedback(
+    *,
+    feedback: Feedback,
+    blocks: dict[tuple[str, str, str], str],
+    themes: list[tuple[str, str]],
+    conclusion: str,
+    by: User,
+) -> Feedback:
+    """Replace the report's texts. `blocks` maps (scope, key, kind) to paragraphs separated by
+    a blank line; themes are (title, text)."""
+    with transaction.atomic():
+        workflow.require(feedback.assessment, "report.draft", by=by)
+        feedback = _stored(feedback)
+        old = _feedback_json(feedback)
+        feedback.entries.filter(scope__in=["item", "category", "pillar"]).delete()
+        for (scope, key, kind), text in blocks.items():
+            for position, paragraph in enumerate(split_paragraphs(text), start=1):
+                FeedbackEntry.objects.create(
+                    feedback=feedback,
+                    scope=scope,
+                    key=key,
+                    kind=kind,
+                    position=position,
+                    text=paragraph,
+                )
+        feedback.entries.filter(scope="overall", kind="theme").delete()
+        for position, (title, text) in enumerate(
+            [(t.strip(), x.strip()) for t, x in themes if t.strip() or x.strip()], start=1
+        ):
+            FeedbackEntry.objects.create(
+                feedback=feedback,
+                scope="overall",
+                key="",
+                kind="theme",
+                position=position,
+                title=title,
+                text=text,
+            )
+        feedback.conclusion = conclusion.strip()
+        feedback.save(update_fields=["conclusion"])
+        new = _feedback_json(feedback)
+        if old != new:
+            audit.record(actor=by, action="feedback.edit", obj=feedback, old=old, new=new)
+    return feedback
+
+
+def _feedback_json(feedback: Feedback) -> dict[str, Any]:
+    return {
+        "conclusion": feedback.conclusion,
+        "entries": [
+            [e.scope, e.key, e.kind, e.position, e.title, e.text]
+            for e in feedback.entries.order_by("scope", "key", "kind", "position")
+        ],
+    }
+
+
+_FEEDBACK_STEPS = {
+    # action: (from feedback statuses, to feedback status, assessment status to move to)
+    "submit": (
+        (Feedback.Status.DRAFT, Feedback.Status.RETURNED),
+        Feedback.Status.SUBMITTED,
+        Assessment.Status.REPORT_DRAFTED,
+    ),
+    "approve": (
+        (Feedback.Status.SUBMITTED,),
+        Feedback.Status.APPROVED,
+        Assessment.Status.REPORT_APPROVED,
+    ),
+    "return": (
+        (Feedback.Status.SUBMITTED, Feedback.Status.APPROVED),
+        Feedback.Status.RETURNED,
+        None,
+    ),
+    "publish": (
+        (Feedback.Status.APPROVED,),
+        Feedback.Status.PUBLISHED,
+        Assessment.Status.PUBLISHED,
+    ),
+}
+
+
+def feedback_step(
+    *,
+    feedback: Feedback,
+    action: str,
+    by: User,
+    comment: str = "",
+    today: datetime.date | None = None,
+) -> Feedback:
+    if action not in _FEEDBACK_STEPS:
+        raise ServiceError(_("Unknown action."))
+    allowed, target, assessment_status = _FEEDBACK_STEPS[action]
+    assessment = feedback.assessment
+    with transaction.atomic():
+        workflow.require(assessment, f"report.{action}", by=by)
+        feedback.status = (
+            Feedback.objects.filter(pk=feedback.pk).values_list("status", flat=True).get()
+        )
+        if feedback.status not in allowed:
+            raise ServiceError(
+                _("A report that is “%(status)s” cannot be %(action)s.")
+                % {
+                    "status": Feedback.Status(feedback.status).label,
+                    "action": _action_label(action),
+                }
+            )
+        if action == "return" and not comment.strip():
+            raise ServiceError(_("Say what the lead assessor should change."))
+        old = feedback.status
+        feedback.status = target
+        fields = ["status"]
+        if action == "return":
+            feedback.return_comment = comment.strip()
+            fields.append("return_comment")
+        if action == "publish":
+            feedback.published_on = today or timezone.localdate()
+            fields.append("published_on")
+        feedback.save(update_fields=fields)
+        audit.record(
+            actor=by,
+            action=f"feedback.{action}",
+            obj=feedback,
+            old=old,
+            new=target,
+            reason=comment.strip(),
+        )
+        if action == "return":
+            # Back to drafting: the assessment returns to consensus.
+            if assessment.status == Assessment.Status.REPORT_APPROVED:
+                change_status(
+                    assessment=assessment,
+                    to=Assessment.Status.REPORT_DRAFTED,
+                    by=by,
+                    reason=comment.strip(),
+                )
+            if assessment.status == Assessment.Status.REPORT_DRAFTED:
+                change_status(
+                    assessment=assessment,
+                    to=Assessment.Status.CONSENSUS,
+                    by=by,
+                    reason=comment.strip(),
+                )
+        elif assessment_status and assessment.status != assessment_status:
+            change_status(assessment=assessment, to=assessment_status, by=by)
+    return feedback
+
+
+def _action_label(action: str) -> str:
+    return {
+        "submit": _("submitted for approval"),
+        "approve": _("approved"),
+        "return": _("returned"),
+        "publish": _("published"),
+    }[action]
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections after publication
+
+
+def revise_published_report(
+    *,
+    assessment: Assessment,
+    tree: list[Category],
+    scores: dict[str, Decimal],
+    reason: str,
+    by: User,
+    today: datetime.date | None = None,
+) -> ReportRevision:
+    """Correct consensus item scores of a published report. The published figures are never
+    overwritten: the new ones are a new verified snapshot, and the revision keeps the totals
+    before and after, who, when and why; the report prints it."""
+    with transaction.atomic():
+        workflow.require(assessment, "report.revise", by=by)
+        if not reason.strip():
+            raise ServiceError(_("Give the reason for the correction; the report will print it."))
+        for value in scores.values():
+            if not value.is_finite() or value < 0 or value > 500:
+                raise ServiceError(_("A score must be between 0 and 500."))
+        current = {c.item_code: c for c in assessment.consensus_scores.all()}
+        changes = {
+            code: [current[code].score if code in current else None, str(value)]
+            for code, value in scores.items()
+            if code not in current or Decimal(current[code].score) != value
+        }
+        if not changes:
+            raise ServiceError(_("No score was changed, so there is nothing to correct."))
+        before = verified_total(assessment)
+        for code in changes:
+            row, _created = ConsensusScore.objects.update_or_create(
+                assessment=assessment,
+                item_code=code,
+                defaults={"score": str(scores[code]), "reason": reason.strip(), "set_by": by},
+            )
+            audit.record(
+                actor=by,
+                action="consensus.item",
+                obj=row,
+                old=changes[code][0],
+                new=row.score,
+                reason=reason.strip(),
+            )
+        snapshot = record_category_scores(
+            assessment=assessment,
+            source="assessor",
+            categories=consensus_categories(assessment, tree),
+            by=by,
+        )
+        feedback = Feedback.objects.get(assessment=assessment)
+        revision = ReportRevision.objects.create(
+            feedback=feedback,
+            number=feedback.revisions.count() + 1,
+            reason=reason.strip(),
+            changes=changes,
+            old_total=before.total if before else Decimal(0),
+            new_total=snapshot.total,
+            revised_on=today or timezone.localdate(),
+            revised_by=by,
+        )
+        audit.record(
+            actor=by,
+            action="report.revise",
+            obj=feedback,
+            old=str(revision.old_total),
+            new={"total": str(snapshot.total), "items": changes},
+            reason=revision.reason,
+        )
+    return revision

@@ -1,0 +1,115 @@
+"""The lead assessor writes the Feedback Report's text from the consensus."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from pmqa.accounts.decorators import assessor_required
+from pmqa.assessments.services import ServiceError, verified_total
+from pmqa.criteria.models import Pillar
+from pmqa.feedback import services
+from pmqa.feedback.models import Feedback
+from pmqa.verification.views import _desk
+
+FEEDBACK_KINDS = ("strength", "ofi")
+
+
+def feedback_blocks(feedback: Feedback) -> dict[tuple[str, str, str], str]:
+    blocks: dict[tuple[str, str, str], list[str]] = {}
+    if feedback.pk is None:
+        return {}
+    for entry in feedback.entries.exclude(scope="overall").order_by("position"):
+        blocks.setdefault((entry.scope, entry.key, entry.kind), []).append(entry.text)
+    return {key: "\n\n".join(texts) for key, texts in blocks.items()}
+
+
+@assessor_required
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    desk = _desk(request, pk, lead=True)
+    if verified_total(desk.assessment) is None:
+        messages.error(request, _("Record the consensus first; the report starts from it."))
+        return redirect("reviews:consensus", pk)
+    report = services.feedback_for(desk.assessment)
+    pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "prefill":
+                count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
+                messages.success(
+                    request,
+                    _("%(count)s comments copied from the assessors' reviews.") % {"count": count},
+                )
+            else:
+                blocks: dict[tuple[str, str, str], str] = {}
+                for code in desk.items:
+                    for kind in FEEDBACK_KINDS:
+                        blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
+                for category in desk.tree:
+                    for kind in FEEDBACK_KINDS:
+                        blocks[("category", str(category.number), kind)] = request.POST.get(
+                            f"category-{category.number}-{kind}", ""
+                        )
+                for pillar in pillars:
+                    blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
+                        f"pillar-{pillar.code}", ""
+                    )
+                themes = [
+                    (
+                        request.POST.get(f"theme-{n}-title", ""),
+                        request.POST.get(f"theme-{n}-text", ""),
+                    )
+                    for n in range(1, 11)
+                ]
+                report = services.save_feedback(
+                    feedback=report,
+                    blocks=blocks,
+                    themes=themes,
+                    conclusion=request.POST.get("conclusion", ""),
+                    by=request.user,  # type: ignore[arg-type]
+                )
+                if action == "submit":
+                    services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
+                    messages.success(request, _("The report was sent to OPDC for approval."))
+                else:
+                    messages.success(request, _("Saved."))
+        except ServiceError as error:
+            messages.error(request, str(error))
+        return redirect("feedback:edit", pk)
+    blocks = feedback_blocks(report)
+    themes = (
+        list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
+        if report.pk
+        else []
+    )
+    return render(
+        request,
+        "feedback/edit.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "report": report,
+            "editable": "report.draft" in desk.actions,
+            "categories": [
+                {
+                    "category": category,
+                    "strength": blocks.get(("category", str(category.number), "strength"), ""),
+                    "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
+                    "items": [
+                        {
+                            "item": item_,
+                            "strength": blocks.get(("item", item_.code, "strength"), ""),
+                            "ofi": blocks.get(("item", item_.code, "ofi"), ""),
+                        }
+                        for item_ in category.items.all()
+                    ],
+                }
+                for category in desk.tree
+            ],
+            "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
+            "themes": themes + [None] * max(0, 3 - len(themes) + 1),
+        },
+    )
