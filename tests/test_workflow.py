@@ -370,17 +370,12 @@ def test_after_publication_the_lead_cannot_change_or_finalise_the_consensus(case
 
 def test_after_publication_reviews_clarifications_and_the_report_text_are_closed(case):
     assessment = case.published()
-    row = (
-        ItemScore.objects.get(review__assessor=case.member_open, item_code="1.1")
-        if (ItemScore.objects.filter(review__assessor=case.member_open).exists())
-        else None
-    )
-    assert row is None
     # The member who never submitted cannot score or submit now.
     response = _post(
         case.member_open, "reviews:item", assessment.pk, "1.1", data={"tick-basic": ["1"]}
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "ไม่สามารถแก้ไขคะแนนในผลการตรวจของท่านได้" in response.content.decode()
     assert not ItemScore.objects.filter(review__assessor=case.member_open).exists()
     _post(case.member_open, "reviews:submit", assessment.pk)
     assert not assessment.reviews.filter(
@@ -753,3 +748,30 @@ def test_a_non_numeric_kpi_value_or_version_gets_a_thai_message_not_a_500(client
     response = client.post(url, {"version": "x", "k-1-value_2570": "1e99999"}, **extra)
     assert response.status_code < 500
     assert Answer.objects.get(pk=row.pk).version == row.version
+
+
+def test_a_bad_score_keeps_what_the_assessor_typed_and_saves_nothing(case):
+    assessment = case.in_review()
+    client = login(Client(), case.member)
+    url = reverse("reviews:item", args=[assessment.pk, "1.1"])
+    response = client.post(
+        url,
+        {
+            "tick-basic": ["1", "9"],
+            "override": "๖๐๐",
+            "override_reason": "",
+            "strengths": "ผู้บริหารสื่อสารชัดเจน",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "กรุณากรอกคะแนนตั้งแต่ 0 ถึง 500" in page
+    assert "ผู้บริหารสื่อสารชัดเจน" in page and 'value="๖๐๐"' in page
+    assert not ItemScore.objects.filter(review__assessor=case.member).exists()
+    response = client.post(url, {"override": "450", "override_reason": ""})
+    assert response.status_code == 400
+    assert "กรุณาระบุเหตุผลที่กำหนดคะแนนแทนคะแนนที่คำนวณได้" in response.content.decode()
+    assert not ItemScore.objects.filter(review__assessor=case.member).exists()
+    response = client.post(url, {"tick-basic": ["1"], "strengths": "ดี"})
+    assert response.status_code == 302
+    assert ItemScore.objects.get(review__assessor=case.member, item_code="1.1").strengths == "ดี"

@@ -4,11 +4,12 @@ consensus for the lead, round 2."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from pmqa.assessments.views import CriteriaOf, serve_evidence, serve_file
 from pmqa.criteria.models import Category
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
+from pmqa.verification.forms import ItemScoreForm, QuestionForm, Round2ScoreForm, ScoreField
 from pmqa.verification.models import Assignment, ItemScore, Review
 
 
@@ -133,19 +135,6 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _decimal(raw: str) -> Decimal | None:
-    text = content.arabic_digits(raw or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ServiceError(_("Enter a score from 0 to 500.")) from None
-    if not value.is_finite() or value < 0 or value > 500:
-        raise ServiceError(_("Enter a score from 0 to 500."))
-    return value
-
-
 @assessor_required
 def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     desk = _desk(request, pk)
@@ -156,44 +145,37 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     row = next((r for r in desk.scores() if r.item_code == code), None)
     is_results = item_.category.kind == Category.Kind.RESULTS
     kpis = answer.get("kpis") or []
-    if request.method == "POST":
+    form = ItemScoreForm(
+        request.POST if request.method == "POST" else None, item=item_, kpi_count=len(kpis)
+    )
+    if form.is_bound and form.is_valid():
         try:
-            given = services.ScoreInput(
-                ticks={
-                    level: sorted(
-                        {int(v) for v in request.POST.getlist(f"tick-{level}") if v.isdigit()}
-                    )
-                    for level in content.LEVELS
-                },
-                points=_decimal(request.POST.get("points", "")),
-                kpi_scores=[
-                    _decimal(request.POST.get(f"kpi-{n}", "")) for n in range(1, len(kpis) + 1)
-                ],
-                override=_decimal(request.POST.get("override", "")),
-                override_reason=request.POST.get("override_reason", ""),
-                strengths=request.POST.get("strengths", ""),
-                ofis=request.POST.get("ofis", ""),
-            )
             services.save_item_score(
                 review=desk.review,
                 item=item_,
                 rule=desk.rule,
-                given=given,
+                given=form.score_input(),
                 by=request.user,  # type: ignore[arg-type]
             )
         except ServiceError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved."))
+            codes = list(desk.items)
+            if request.POST.get("action") == "next" and codes.index(code) + 1 < len(codes):
+                return redirect("reviews:item", pk, codes[codes.index(code) + 1])
             return redirect("reviews:item", pk, code)
-        messages.success(request, _("Saved."))
-        codes = list(desk.items)
-        if request.POST.get("action") == "next" and codes.index(code) + 1 < len(codes):
-            return redirect("reviews:item", pk, codes[codes.index(code) + 1])
-        return redirect("reviews:item", pk, code)
     evidence_ids = set(answer.get("evidence") or [])
     evidence = [e for e in desk.frozen.get("evidence", []) if e["id"] in evidence_ids]
     levels = []
     agency_ticks = answer.get("ticks") or {}
-    own_ticks = (row.ticks if row else {}) or {}
+    if form.is_bound:
+        own_ticks = {
+            level: [int(v) for v in request.POST.getlist(f"tick-{level}") if v.isdigit()]
+            for level in content.LEVELS
+        }
+    else:
+        own_ticks = (row.ticks if row else {}) or {}
     for level in item_.levels.all():
         levels.append(
             {
@@ -216,7 +198,17 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     for number, kpi in enumerate(kpis, start=1):
         figure = content.kpi_figure(kpi)
         own_value = row.kpi_scores[number - 1] if row and len(row.kpi_scores) >= number else None
-        kpi_rows.append({"number": number, "kpi": kpi, "figure": figure, "own": own_value})
+        if form.is_bound:
+            own_value = request.POST.get(f"kpi-{number}", "")
+        kpi_rows.append(
+            {
+                "number": number,
+                "kpi": kpi,
+                "figure": figure,
+                "own": own_value,
+                "error": (form.errors.get(f"kpi-{number}") or [""])[0],
+            }
+        )
     codes = list(desk.items)
     index = codes.index(code)
     return render(
@@ -240,8 +232,29 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "previous": codes[index - 1] if index > 0 else None,
             "next": codes[index + 1] if index + 1 < len(codes) else None,
             "locked": desk.review.submitted_at is not None,
+            "form": form,
+            "shown": _shown(form, row),
+            "level_points": ["0", "300", "400", "500"],
         },
+        status=400 if form.is_bound else 200,
     )
+
+
+def _shown(form: ItemScoreForm, row: ItemScore | None) -> dict[str, Any]:
+    """What the score form's text fields show: what was posted when it was refused (nothing
+    typed is lost), else what is stored."""
+    keys = ("points", "override", "override_reason", "strengths", "ofis")
+    if form.is_bound:
+        return {key: form.data.get(key, "") for key in keys}
+    if row is None:
+        return dict.fromkeys(keys, "")
+    return {
+        "points": "" if row.points is None else row.points,
+        "override": "" if row.override is None else row.override,
+        "override_reason": row.override_reason,
+        "strengths": row.strengths,
+        "ofis": row.ofis,
+    }
 
 
 @assessor_required
@@ -286,13 +299,16 @@ def clarify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     desk = _desk(request, pk)
     if code not in desk.items:
         raise Http404
+    form = QuestionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(" ".join(form.errors["question"]))
         services.ask(
             assessment=desk.assessment,
             item_code=code,
-            question=request.POST.get("question", ""),
-            by=request.user,
-        )  # type: ignore[arg-type]
+            question=form.cleaned_data["question"],
+            by=request.user,  # type: ignore[arg-type]
+        )
     except ServiceError as error:
         messages.error(request, str(error))
     else:
@@ -342,11 +358,10 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             if not raw.strip():
                 continue
             try:
-                value = _decimal(raw)
-            except ServiceError as error:
-                problems[code] = str(error)
+                value = ScoreField().clean(raw)
+            except ValidationError as error:
+                problems[code] = error.messages[0]
                 continue
-            assert value is not None
             given[code] = (value, request.POST.get(f"reason-{code}", ""))
         if not problems:
             try:
@@ -437,7 +452,22 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
 def round2(request: HttpRequest, pk: int) -> HttpResponse:
     desk = _desk(request, pk)
     report = getattr(desk.assessment, "application_report", None)
-    if request.method == "POST":
+    form = Round2ScoreForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and request.POST.get("action") != "finalise":
+        if form.is_valid():
+            try:
+                round2_services.save_round2_score(
+                    assessment=desk.assessment,
+                    assessor=request.user,  # type: ignore[arg-type]
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ServiceError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("reviews:round2", pk)
+    elif request.method == "POST":
         try:
             if request.POST.get("action") == "finalise":
                 if not desk.is_lead:
@@ -448,17 +478,6 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Round 2 score recorded: %(total)s.") % {"total": snapshot.total}
                 )
-            else:
-                value = _decimal(request.POST.get("score", ""))
-                if value is None:
-                    raise ServiceError(_("Enter a score from 0 to 500."))
-                round2_services.save_round2_score(
-                    assessment=desk.assessment,
-                    assessor=request.user,
-                    score=value,
-                    comment=request.POST.get("comment", ""),  # type: ignore[arg-type]
-                )
-                messages.success(request, _("Saved."))
         except ServiceError as error:
             messages.error(request, str(error))
         return redirect("reviews:round2", pk)
@@ -477,7 +496,9 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "scores": scores if own or desk.is_lead else [],
             "own": own,
             "final": final,
+            "form": form,
         },
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 
