@@ -14,9 +14,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from pmqa import scoring
+from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services
 from pmqa.assessments.models import Answer, Assessment, Cycle, Evidence, Revision, Round
 from pmqa.assessments.profile import SECTIONS
+from pmqa.assessments.reminders import send_reminders
 from pmqa.lib.templatetags.thai import level_label
 from pmqa.lib.thai import format_date_be_numeric
 from pmqa.verification.models import Assignment
@@ -590,7 +592,7 @@ def test_agency_b_gets_404_on_every_page_of_agency_a(
     client, personas, work_a, work_b, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
-    evidence = services.add_evidence_link(
+    evidence = evidence_services.add_evidence_link(
         assessment=work_a, url="https://example.org/a", label="a", by=personas.editor_a
     )
     revision_owner = answer(work_a, "1.1")
@@ -753,7 +755,7 @@ def test_submitted_assessments_get_no_reminder(personas, work_a, open_cycle):
     services.submit_assessment(assessment=work_a, by=personas.approver_a)
     mail.outbox.clear()
     closes_on = open_cycle.rounds.get(number=1).closes_on
-    assert services.send_reminders(today=closes_on - datetime.timedelta(days=1)) == []
+    assert send_reminders(today=closes_on - datetime.timedelta(days=1)) == []
 
 
 # ---------------------------------------------------------------------------------------------

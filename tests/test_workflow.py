@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from pmqa.accounts.models import Role
+from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services as assessment_services
 from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Answer, Assessment, ScoreSnapshot, StatusChange
@@ -74,7 +75,7 @@ class Case:
 
     def submitted(self):
         complete_assessment(self.assessment, self.p.editor_a)
-        self.evidence = assessment_services.add_evidence_link(
+        self.evidence = evidence_services.add_evidence_link(
             assessment=self.assessment,
             url="https://example.org/plan",
             label="แผนยุทธศาสตร์",

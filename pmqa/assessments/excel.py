@@ -26,7 +26,7 @@ from pmqa.assessments import answers as content
 from pmqa.assessments import services
 from pmqa.assessments.models import Answer
 from pmqa.assessments.profile import SECTIONS
-from pmqa.assessments.views import Workspace, _load
+from pmqa.assessments.views.workspace import Workspace, load_workspace
 from pmqa.criteria.models import Category, LevelCode
 from pmqa.lib.thai import format_date_be
 from pmqa.lib.xlsx import formula_cells, header, keep_text_as_text, wrap
@@ -196,7 +196,7 @@ def _build(ws: Workspace) -> Workbook:
 
 @agency_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    ws = _load(request, pk)
+    ws = load_workspace(request, pk)
     buffer = io.BytesIO()
     keep_text_as_text(build_workbook(ws)).save(buffer)
     name = f"pmqa-{ws.assessment.cycle.fiscal_year}-{ws.assessment.organisation.code}.xlsx"
@@ -466,7 +466,7 @@ def parse_workbook(ws: Workspace, book: Any) -> tuple[dict[str, dict[str, Any]],
 
 @agency_required
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    ws = _load(request, pk, write=request.method == "POST")
+    ws = load_workspace(request, pk, write=request.method == "POST")
     errors: list[RowError] = []
     if request.method == "POST":
         if not ws.can_edit:

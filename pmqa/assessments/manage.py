@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
+from pmqa.assessments import cycles as cycle_services
 from pmqa.assessments import services
 from pmqa.assessments.models import Assessment, Cycle, Round, WindowExtension
 from pmqa.criteria.models import Edition
@@ -89,7 +90,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         if data.get("round2_opens_on"):
             rounds[2] = (data["round2_opens_on"], data["round2_closes_on"])
         try:
-            cycle = services.create_cycle(
+            cycle = cycle_services.create_cycle(
                 fiscal_year=data["fiscal_year"],
                 edition=data["edition"],
                 rounds=rounds,
@@ -123,7 +124,7 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("form") == "round" and round_form.is_valid():
             data = round_form.cleaned_data
-            services.update_round(
+            cycle_services.update_round(
                 cycle=cycle,
                 number=data["number"],
                 opens_on=data["opens_on"],
@@ -139,7 +140,7 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
                 extension_form.add_error(None, _("Set the round 1 dates first."))
             else:
                 try:
-                    services.grant_extension(
+                    cycle_services.grant_extension(
                         round_=round_,
                         organisation=data["organisation"],
                         closes_on=data["closes_on"],

@@ -107,7 +107,7 @@ ACTIONS: dict[str, Action] = {
 
 
 def _window_problem(assessment: Assessment, number: int, today: datetime.date | None) -> str:
-    from pmqa.assessments.services import window_for
+    from pmqa.assessments.cycles import window_for
 
     window = window_for(assessment, number=number, today=today)
     return "" if window.is_open else window.message

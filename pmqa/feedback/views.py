@@ -12,7 +12,7 @@ from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.criteria.models import Pillar
 from pmqa.feedback import services
 from pmqa.feedback.models import Feedback
-from pmqa.verification.views import _desk
+from pmqa.verification.views import desk_for
 
 FEEDBACK_KINDS = ("strength", "ofi")
 
@@ -28,7 +28,7 @@ def feedback_blocks(feedback: Feedback) -> dict[tuple[str, str, str], str]:
 
 @assessor_required
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk, lead=True)
+    desk = desk_for(request, pk, lead=True)
     if verified_total(desk.assessment) is None:
         messages.error(request, _("Record the consensus first; the report starts from it."))
         return redirect("reviews:consensus", pk)

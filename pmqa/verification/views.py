@@ -4,12 +4,10 @@ consensus for the lead, round 2."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,12 +20,12 @@ from pmqa.assessments import answers as content
 from pmqa.assessments import policy, workflow
 from pmqa.assessments.answers import NARRATIVE_PARTS
 from pmqa.assessments.models import Assessment, Evidence
-from pmqa.assessments.services import ServiceError, round2_eligible, verified_total
-from pmqa.assessments.views import CriteriaOf, serve_evidence, serve_file
+from pmqa.assessments.services import ServiceError, round2_eligible
+from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
 from pmqa.criteria.models import Category
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
-from pmqa.verification.forms import ItemScoreForm, QuestionForm, Round2ScoreForm, ScoreField
+from pmqa.verification.forms import ItemScoreForm, QuestionForm, Round2ScoreForm
 from pmqa.verification.models import Assignment, ItemScore, Review
 
 
@@ -67,7 +65,7 @@ class Desk(CriteriaOf):
         )
 
 
-def _desk(request: HttpRequest, pk: int, *, lead: bool = False) -> Desk:
+def desk_for(request: HttpRequest, pk: int, *, lead: bool = False) -> Desk:
     """The assessment if this user is on its team (the lead, with `lead`); otherwise 404."""
     assessment = policy.get_assessment(request, pk, policy.LEAD if lead else policy.REVIEW)
     assignment = Assignment.objects.get(assessment=assessment, assessor=request.user)
@@ -97,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @assessor_required
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     own = {row.item_code: row for row in desk.scores()}
     others: dict[str, list[ItemScore]] = {}
     if desk.review.submitted_at:
@@ -137,7 +135,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @assessor_required
 def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     item_ = desk.items.get(code)
     if item_ is None:
         raise Http404
@@ -260,7 +258,7 @@ def _shown(form: ItemScoreForm, row: ItemScore | None) -> dict[str, Any]:
 @assessor_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then submit one's own review: its scores and comments become final."""
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     if request.method == "POST":
         try:
             services.submit_review(review=desk.review, codes=list(desk.items), by=request.user)  # type: ignore[arg-type]
@@ -296,7 +294,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @assessor_required
 @require_POST
 def clarify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     if code not in desk.items:
         raise Http404
     form = QuestionForm(request.POST)
@@ -318,7 +316,7 @@ def clarify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 @assessor_required
 def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     frozen_ids = {e["id"] for e in desk.frozen.get("evidence", [])}
     if evidence_pk not in frozen_ids:
         raise Http404
@@ -335,122 +333,12 @@ def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
-# Lead: consensus
-
-
-@assessor_required
-def consensus(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk, lead=True)
-    if desk.review.submitted_at is None:
-        # The lead scores independently too: no one sees the others' scores before their own.
-        return render(
-            request,
-            "reviews/consensus_locked.html",
-            {"desk": desk, "assessment": desk.assessment},
-            status=403 if request.method == "POST" else 200,
-        )
-    items = list(desk.items.values())
-    problems: dict[str, str] = {}
-    if request.method == "POST":
-        given: dict[str, tuple[Decimal, str]] = {}
-        for code in desk.items:
-            raw = request.POST.get(f"score-{code}", "")
-            if not raw.strip():
-                continue
-            try:
-                value = ScoreField().clean(raw)
-            except ValidationError as error:
-                problems[code] = error.messages[0]
-                continue
-            given[code] = (value, request.POST.get(f"reason-{code}", ""))
-        if not problems:
-            try:
-                problems = services.set_consensus(
-                    assessment=desk.assessment, items=items, given=given, by=request.user
-                )  # type: ignore[arg-type]
-            except ServiceError as error:
-                messages.error(request, str(error))
-                return redirect("reviews:consensus", pk)
-        if not problems:
-            messages.success(request, _("Consensus scores saved."))
-            if request.POST.get("action") == "finalise":
-                return redirect("reviews:finalise", pk)
-            return redirect("reviews:consensus", pk)
-    rows = services.consensus_rows(desk.assessment, items)
-    verified = verified_total(desk.assessment)
-    submitted = desk.assessment.reviews.filter(submitted_at__isnull=False).select_related(
-        "assessor"
-    )
-    return render(
-        request,
-        "reviews/consensus.html",
-        {
-            "desk": desk,
-            "assessment": desk.assessment,
-            "rows": rows,
-            "problems": problems,
-            "posted": request.POST if request.method == "POST" else {},
-            "verified": verified,
-            "submitted_reviews": submitted,
-            "flag": services.SPREAD_FLAG,
-        },
-        status=400 if problems else 200,
-    )
-
-
-@assessor_required
-def finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    """Confirm, then record the consensus: the engine's verified figures become the team's."""
-    desk = _desk(request, pk, lead=True)
-    if request.method == "POST":
-        try:
-            snapshot = services.finalise_consensus(
-                assessment=desk.assessment, tree=desk.tree, by=request.user
-            )  # type: ignore[arg-type]
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Consensus recorded: total %(total)s, rating %(rating)s.")
-                % {"total": snapshot.total, "rating": snapshot.rating},
-            )
-            return redirect("reviews:consensus", pk)
-    chosen = set(desk.assessment.consensus_scores.values_list("item_code", flat=True))
-    missing = [code for code in desk.items if code not in chosen]
-    return render(
-        request,
-        "reviews/confirm.html",
-        {
-            "desk": desk,
-            "assessment": desk.assessment,
-            "title": _("Record the consensus"),
-            "final": _(
-                "The engine computes the category scores, the total and the rating from the "
-                "consensus item scores and stores them as the verified result. The assessors' "
-                "reviews close, and the report is written from this result."
-            ),
-            "problems": [
-                _("Set a consensus score for items %(items)s first.")
-                % {"items": ", ".join(missing)}
-            ]
-            if missing
-            else [],
-            "allowed": "consensus.finalise" in desk.actions,
-            "button": _("Record the consensus"),
-            "back": reverse("reviews:consensus", args=[pk]),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Round 2
 
 
 @assessor_required
 def round2(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     report = getattr(desk.assessment, "application_report", None)
     form = Round2ScoreForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and request.POST.get("action") != "finalise":
@@ -504,7 +392,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
 
 @assessor_required
 def round2_file(request: HttpRequest, pk: int) -> HttpResponse:
-    desk = _desk(request, pk)
+    desk = desk_for(request, pk)
     report = getattr(desk.assessment, "application_report", None)
     if report is None:
         raise Http404

@@ -5,7 +5,7 @@ Meant for a daily timer; each reminder goes out once, so running it twice sends 
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pmqa.assessments.services import send_reminders
+from pmqa.assessments.reminders import send_reminders
 from pmqa.lib.thai import ThaiDateError, parse_date_be
 
 

@@ -1,0 +1,175 @@
+"""Cycles, their rounds and windows: when an organisation may answer, and extensions."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmqa.assessments import workflow
+from pmqa.assessments.models import (
+    Assessment,
+    Cycle,
+    Round,
+    WindowExtension,
+)
+from pmqa.audit import services as audit
+from pmqa.lib.errors import ServiceError
+from pmqa.lib.thai import format_date_be
+
+
+def create_cycle(
+    *,
+    fiscal_year: int,
+    edition,  # type: ignore[no-untyped-def]
+    rounds: dict[int, tuple[datetime.date, datetime.date]],
+    round2_threshold: Decimal | None,
+    by,  # type: ignore[no-untyped-def]
+    review_due_on: datetime.date | None = None,
+) -> Cycle:
+    workflow.require_admin(by)
+    if Cycle.objects.filter(fiscal_year=fiscal_year).exists():
+        raise ServiceError(
+            _("A cycle for fiscal year %(year)s already exists.") % {"year": fiscal_year}
+        )
+    with transaction.atomic():
+        cycle = Cycle.objects.create(
+            fiscal_year=fiscal_year,
+            edition=edition,
+            round2_threshold=round2_threshold,
+            review_due_on=review_due_on,
+        )
+        for number, (opens_on, closes_on) in sorted(rounds.items()):
+            Round.objects.create(cycle=cycle, number=number, opens_on=opens_on, closes_on=closes_on)
+        audit.record(
+            actor=by,
+            action="cycle.create",
+            obj=cycle,
+            new={
+                "fiscal_year": fiscal_year,
+                "edition": edition.code,
+                "rounds": {str(n): [o.isoformat(), c.isoformat()] for n, (o, c) in rounds.items()},
+            },
+        )
+    return cycle
+
+
+def update_round(
+    *,
+    cycle: Cycle,
+    number: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    by,  # type: ignore[no-untyped-def]
+) -> Round:
+    workflow.require_admin(by)
+    with transaction.atomic():
+        round_, created = Round.objects.select_for_update().get_or_create(
+            cycle=cycle, number=number, defaults={"opens_on": opens_on, "closes_on": closes_on}
+        )
+        old = None if created else [round_.opens_on.isoformat(), round_.closes_on.isoformat()]
+        round_.opens_on, round_.closes_on = opens_on, closes_on
+        round_.save(update_fields=["opens_on", "closes_on"])
+        audit.record(
+            actor=by,
+            action="round.update",
+            obj=round_,
+            old=old,
+            new=[opens_on.isoformat(), closes_on.isoformat()],
+        )
+    return round_
+
+
+def grant_extension(
+    *,
+    round_: Round,
+    organisation,  # type: ignore[no-untyped-def]
+    closes_on: datetime.date,
+    reason: str,
+    by,  # type: ignore[no-untyped-def]
+) -> WindowExtension:
+    workflow.require_admin(by)
+    if closes_on <= round_.closes_on:
+        raise ServiceError(
+            _("An extension must end after the round closes (%(day)s).")
+            % {"day": format_date_be(round_.closes_on)}
+        )
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for the extension."))
+    with transaction.atomic():
+        existing = WindowExtension.objects.filter(round=round_, organisation=organisation).first()
+        old = existing.closes_on.isoformat() if existing else None
+        extension, _created = WindowExtension.objects.update_or_create(
+            round=round_,
+            organisation=organisation,
+            defaults={"closes_on": closes_on, "reason": reason.strip(), "granted_by": by},
+        )
+        audit.record(
+            actor=by,
+            action="round.extend",
+            obj=extension,
+            old=old,
+            new=closes_on.isoformat(),
+            reason=reason.strip(),
+        )
+    return extension
+
+
+@dataclass(frozen=True)
+class Window:
+    """Whether an organisation may edit in a round today, and the sentence that says so."""
+
+    is_open: bool
+    opens_on: datetime.date | None
+    closes_on: datetime.date | None
+    extended: bool
+    message: str
+
+    @property
+    def days_left(self) -> int | None:
+        if not self.is_open or self.closes_on is None:
+            return None
+        return (self.closes_on - timezone.localdate()).days
+
+
+def window_for(
+    assessment: Assessment, *, number: int = 1, today: datetime.date | None = None
+) -> Window:
+    today = today or timezone.localdate()
+    round_ = next((r for r in assessment.cycle.rounds.all() if r.number == number), None)
+    if round_ is None:
+        return Window(False, None, None, False, _("No dates have been set for this round yet."))
+    extension = next(
+        (e for e in round_.extensions.all() if e.organisation_id == assessment.organisation_id),
+        None,
+    )
+    closes_on = extension.closes_on if extension else round_.closes_on
+    if today < round_.opens_on:
+        return Window(
+            False,
+            round_.opens_on,
+            closes_on,
+            bool(extension),
+            _("This round opens on %(day)s. Until then the answers can be read but not changed.")
+            % {"day": format_date_be(round_.opens_on)},
+        )
+    if today > closes_on:
+        return Window(
+            False,
+            round_.opens_on,
+            closes_on,
+            bool(extension),
+            _("This round closed on %(day)s. The answers can be read but no longer changed.")
+            % {"day": format_date_be(closes_on)},
+        )
+    if extension:
+        message = _("Open until %(day)s (extended for your organisation).") % {
+            "day": format_date_be(closes_on)
+        }
+    else:
+        message = _("Open until %(day)s.") % {"day": format_date_be(closes_on)}
+    return Window(True, round_.opens_on, closes_on, bool(extension), message)

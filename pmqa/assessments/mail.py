@@ -1,0 +1,124 @@
+"""The e-mails the self-assessment sends: submission, return to the editors, reminders."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmqa.accounts.models import AGENCY_ROLES, Membership, Role
+from pmqa.assessments.models import (
+    Assessment,
+)
+from pmqa.lib.thai import format_date_be
+
+
+def agency_addresses(assessment: Assessment) -> list[str]:
+    members = Membership.objects.current().filter(
+        organisation=assessment.organisation, role__in=AGENCY_ROLES, user__is_active=True
+    )
+    return sorted({m.user.email for m in members.select_related("user") if m.user.email})
+
+
+def _assessor_addresses(assessment: Assessment) -> list[str]:
+    return sorted(
+        {
+            a.assessor.email
+            for a in assessment.assignments.select_related("assessor")
+            if a.assessor.email and a.assessor.is_active
+        }
+    )
+
+
+def send_submission_mail(assessment: Assessment, by) -> None:  # type: ignore[no-untyped-def]
+    link = settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk])
+    context = {
+        "organisation": assessment.organisation.name_th,
+        "year": assessment.cycle.fiscal_year,
+        "who": by.get_full_name() or by.get_username(),
+        "when": format_date_be(timezone.localdate()),
+        "link": link,
+    }
+    subject = (
+        _("%(organisation)s submitted its PMQA 4.0 self-assessment for fiscal year %(year)s")
+        % context
+    )
+    body = (
+        _(
+            "%(who)s submitted the PMQA 4.0 self-assessment of %(organisation)s for fiscal year "
+            "%(year)s on %(when)s.\n\nThe submitted answers are frozen; assessors review this "
+            "version.\n\n%(link)s\n"
+        )
+        % context
+    )
+    messages = []
+    agency = agency_addresses(assessment)
+    if agency:
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, agency))
+    assessors = _assessor_addresses(assessment)
+    if assessors:
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, assessors))
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+
+
+def send_return_mail(assessment: Assessment, reason: str, by) -> None:  # type: ignore[no-untyped-def]
+    editors = sorted(
+        {
+            m.user.email
+            for m in Membership.objects.current()
+            .filter(
+                organisation=assessment.organisation,
+                role=Role.AGENCY_EDITOR,
+                user__is_active=True,
+            )
+            .select_related("user")
+            if m.user.email
+        }
+    )
+    if not editors:
+        return
+    context = {
+        "organisation": assessment.organisation.name_th,
+        "year": assessment.cycle.fiscal_year,
+        "who": by.get_full_name() or by.get_username(),
+        "reason": reason,
+        "link": settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk]),
+    }
+    subject = (
+        _("The PMQA 4.0 self-assessment of %(organisation)s was returned to the editors") % context
+    )
+    body = (
+        _(
+            "%(who)s returned the PMQA 4.0 self-assessment of %(organisation)s for fiscal year "
+            "%(year)s to the editors.\n\nWhat to change:\n%(reason)s\n\n%(link)s\n"
+        )
+        % context
+    )
+    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, editors)], fail_silently=False)
+
+
+def send_reminder(
+    assessment: Assessment, closes_on: datetime.date, days: int, to: list[str]
+) -> None:
+    context = {
+        "organisation": assessment.organisation.name_th,
+        "year": assessment.cycle.fiscal_year,
+        "day": format_date_be(closes_on),
+        "days": days,
+        "link": settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk]),
+    }
+    subject = _("%(days)s days left: PMQA 4.0 self-assessment of %(organisation)s") % context
+    body = (
+        _(
+            "The PMQA 4.0 self-assessment of %(organisation)s for fiscal year %(year)s is still a "
+            "draft. The round closes on %(day)s, in %(days)s days. Only the approver can submit "
+            "it.\n\n%(link)s\n"
+        )
+        % context
+    )
+    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, to)], fail_silently=False)

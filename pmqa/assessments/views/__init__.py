@@ -1,0 +1,1 @@
+"""The agency's self-assessment workspace, one module per kind of page."""

@@ -1,0 +1,372 @@
+"""The agency's workspace home and its answer pages: profile sections and items, with autosave."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pmqa import scoring
+from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.roles import request_access
+from pmqa.assessments import answers as content
+from pmqa.assessments import forms, policy, services
+from pmqa.assessments.models import (
+    Answer,
+    Assessment,
+    Cycle,
+    ScoreSnapshot,
+)
+from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
+from pmqa.assessments.views.workspace import (
+    Workspace,
+    base_version,
+    flatten,
+    load_workspace,
+    page_url,
+    pager,
+)
+from pmqa.criteria.models import Category
+from pmqa.lib.diff import field_diffs
+
+NARRATIVE_SPEC = Field("narrative", "", max_length=content.NARRATIVE_MAX)
+NOTE_SPEC = Field("note", "", max_length=content.KPI_NOTE_MAX)
+
+
+# ---------------------------------------------------------------------------------------------
+# Home
+
+
+def _score_display(ws: Workspace, figures: content.Figures) -> dict[str, Any]:
+    """The figures the home page shows: the live preview while the agency is answering, the
+    stored self-score once submitted (or for assessments recorded without item answers)."""
+    stored = (
+        ScoreSnapshot.objects.filter(assessment=ws.assessment, source="self", round_number=1)
+        .order_by("-created_at")
+        .first()
+    )
+    answered = any(answer.version for answer in ws.answers.values())
+    if stored is not None and (ws.assessment.status != Assessment.Status.DRAFT or not answered):
+        categories = stored.category_scores()
+        thresholds = ws.assessment.cycle.edition.thresholds()
+        return {
+            "live": False,
+            "categories": {key: value for key, value in categories.items()},
+            "classification": {k: scoring.classify(v, thresholds) for k, v in categories.items()},
+            "total": stored.total,
+            "rating": stored.rating,
+            "level": stored.level,
+            "rules_version": stored.rules_version,
+        }
+    return {
+        "live": True,
+        "categories": figures.categories,
+        "classification": figures.result.classification,
+        "total": figures.result.total,
+        "rating": figures.result.rating,
+        "level": figures.result.level,
+        "rules_version": figures.result.rules_version,
+    }
+
+
+@agency_required
+def home(request: HttpRequest, pk: int) -> HttpResponse:
+    ws = load_workspace(request, pk)
+    figures = ws.figures()
+    missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
+    missing_keys = {m.key for m in missing}
+    profile_done = sum(1 for s in SECTIONS if s.code not in missing_keys)
+    submissions = list(ws.assessment.submissions.select_related("submitted_by", "self_score")[:5])
+    changes = list(ws.assessment.status_changes.select_related("by")[:20])
+    # The approver's latest return stays on the overview until the draft moves on.
+    latest = changes[0] if changes else None
+    returned = (
+        latest
+        if latest is not None
+        and latest.from_status
+        == latest.to_status
+        == ws.assessment.status
+        == Assessment.Status.DRAFT
+        else None
+    )
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "ws": ws,
+            "assessment": ws.assessment,
+            "figures": figures,
+            "scores": _score_display(ws, figures),
+            "is_draft": ws.assessment.status == Assessment.Status.DRAFT,
+            "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
+            "profile_done": profile_done,
+            "profile_total": len(SECTIONS),
+            "submissions": submissions,
+            "changes": changes,
+            "returned": returned,
+            "may_submit": ws.standing.has(policy.SUBMIT),
+            "actions": ws.actions,
+            "clarifications": list(
+                ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
+            ),
+            "round2": "round2.upload" in ws.actions and services.round2_eligible(ws.assessment),
+        },
+    )
+
+
+@agency_required
+@require_POST
+def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    access = request_access(request)
+    cycle = get_object_or_404(Cycle, pk=cycle_pk)
+    form = forms.StartForm(request.POST, organisations=access.agency_org_ids)
+    if not form.is_valid():
+        raise Http404
+    try:
+        assessment = services.start_assessment(
+            cycle=cycle, organisation=form.cleaned_data["organisation"], by=request.user
+        )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("dashboards:agency")
+    return redirect("assessments:home", assessment.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving, shared by the profile and item pages
+
+
+def _cite_labels(ws: Workspace, data: dict[str, Any], texts: list[str]) -> None:
+    """Evidence named as [label] in a narrative counts as cited by the item."""
+    by_label = {evidence.label: evidence.pk for evidence in ws.evidence}
+    cited = set(data.get("evidence") or [])
+    for text in texts:
+        for label in re.findall(r"\[([^\[\]]+)\]", text):
+            if label.strip() in by_label:
+                cited.add(by_label[label.strip()])
+    data["evidence"] = sorted(cited)
+
+
+def _save(
+    request: HttpRequest,
+    ws: Workspace,
+    answer: Answer,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    render_page,  # type: ignore[no-untyped-def]
+    extra: dict[str, Any],
+) -> HttpResponse:
+    """Answer a save: a status fragment for htmx autosave, or the page for a plain POST."""
+    is_htmx = bool(request.headers.get("HX-Request"))
+    context = {"ws": ws, "answer": answer, **extra}
+    if not ws.can_edit:
+        if is_htmx:
+            return render(
+                request,
+                "assessments/_save_status.html",
+                {**context, "state": "refused", "problem": ws.readonly_reason},
+            )
+        messages.error(request, ws.readonly_reason)
+        return redirect(request.path)
+    if errors:
+        if is_htmx:
+            return render(
+                request,
+                "assessments/_save_status.html",
+                {**context, "state": "invalid", "errors": errors},
+            )
+        return render_page(posted=True, errors=errors, status=400)
+    try:
+        answer = services.save_answer(
+            answer=answer, data=data, base_version=base_version(request), by=request.user
+        )
+    except services.ServiceError as error:
+        if is_htmx:
+            return render(
+                request,
+                "assessments/_save_status.html",
+                {**context, "state": "refused", "problem": str(error)},
+            )
+        messages.error(request, str(error))
+        return redirect(request.path)
+    except services.EditConflict as conflict:
+        conflict_context = {
+            **context,
+            "conflict": conflict,
+            "diffs": field_diffs(
+                flatten(ws, conflict.current.kind, conflict.current.key, conflict.current.data),
+                flatten(ws, conflict.current.kind, conflict.current.key, conflict.refused.data),
+            ),
+        }
+        if is_htmx:
+            response = render(request, "assessments/_conflict.html", conflict_context)
+            response["HX-Retarget"] = "#conflict"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render_page(posted=True, errors={}, status=409, conflict=conflict_context)
+    context["answer"] = answer
+    if is_htmx:
+        return render(request, "assessments/_save_status.html", {**context, "state": "saved"})
+    action = request.POST.get("action", "")
+    if action == "next":
+        _before, after = ws.neighbours(answer.key)
+        if after:
+            return redirect(page_url(ws.assessment, after[0]))
+    messages.success(request, _("Saved."))
+    if action.startswith("add:"):
+        return redirect(f"{request.path}?add={action[4:]}")
+    return redirect(request.path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisational profile
+
+
+@agency_required
+def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    section = SECTIONS_BY_CODE.get(code)
+    if section is None:
+        raise Http404
+    ws = load_workspace(request, pk, write=request.method == "POST")
+    answer = ws.answers[code]
+
+    def render_page(*, posted: bool = False, errors=None, status: int = 200, conflict=None):  # type: ignore[no-untyped-def]
+        return render(
+            request,
+            "assessments/profile.html",
+            {
+                "ws": ws,
+                "assessment": ws.assessment,
+                "section": section,
+                "answer": answer,
+                "layout": forms.profile_layout(
+                    section,
+                    answer.data,
+                    posted=request.POST if posted else None,
+                    errors=errors,
+                    extra_rows=request.GET.get("add", ""),
+                ),
+                "errors": errors or {},
+                "missing": content.missing_profile(section, answer.data),
+                "conflict": conflict,
+                **pager(ws, code),
+            },
+            status=status,
+        )
+
+    if request.method == "POST":
+        scalars, groups = forms.posted_profile(section, request.POST)
+        data, errors = content.clean_profile(section, scalars, groups)
+        return _save(request, ws, answer, data, errors, render_page, {"section": section})
+    return render_page()
+
+
+# ---------------------------------------------------------------------------------------------
+# Items
+
+
+@agency_required
+def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    ws = load_workspace(request, pk, write=request.method == "POST")
+    item = ws.items.get(code)
+    if item is None:
+        raise Http404
+    answer = ws.answers[code]
+    is_results = item.category.kind == Category.Kind.RESULTS
+    years = content.kpi_years(ws.assessment.cycle.fiscal_year)
+    rule = ws.assessment.cycle.edition.item_rule
+    allowed = {evidence.pk for evidence in ws.evidence}
+
+    def clean() -> tuple[dict[str, Any], dict[str, str]]:
+        if is_results:
+            posted = forms.posted_results(request.POST, years)
+            data, errors = content.clean_results(
+                kpis=posted["kpis"],
+                note=posted["note"],
+                evidence=posted["evidence"],
+                allowed_evidence=allowed,
+                years=years,
+            )
+            _cite_labels(ws, data, [data["note"]])
+        else:
+            posted = forms.posted_process(request.POST)
+            data, errors = content.clean_process(
+                item,
+                ticks=posted["ticks"],
+                narrative=posted["narrative"],
+                evidence=posted["evidence"],
+                allowed_evidence=allowed,
+                self_score=posted["self_score"],
+                rule=rule,
+            )
+            _cite_labels(
+                ws,
+                data,
+                [text for parts in data["narrative"].values() for text in parts.values()],
+            )
+        return data, errors
+
+    def context_for(data: dict[str, Any], *, posted: bool, errors) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        figures = ws.figures({code: data})
+        cited = set(data.get("evidence") or [])
+        context: dict[str, Any] = {
+            "ws": ws,
+            "assessment": ws.assessment,
+            "item": item,
+            "answer": answer,
+            "figure": figures.items[code],
+            "result": figures.result,
+            "errors": errors or {},
+            **pager(ws, code),
+            "evidence_choices": [(e, e.pk in cited) for e in ws.evidence],
+            "evidence_by_label": {e.label: e for e in ws.evidence},
+            "rule": rule,
+            "level_points": ["0", "300", "400", "500"],
+            "narrative_spec": NARRATIVE_SPEC,
+            "note_spec": NOTE_SPEC,
+            "directions": content.DIRECTIONS,
+        }
+        if is_results:
+            context["results"] = forms.results_layout(
+                data if not posted else answer.data,
+                years,
+                posted=request.POST if posted else None,
+                errors=errors,
+                extra_rows=2 if request.GET.get("add") == "kpi" else 0,
+            )
+            context["note"] = request.POST.get("note", "") if posted else data.get("note", "")
+            context["missing"] = content.missing_results(answer.data)
+        else:
+            context["levels"] = forms.process_layout(item, data, errors=errors)
+            context["self_score"] = data.get("self_score", "")
+            context["missing"] = content.missing_process(item, answer.data, rule)
+        return context
+
+    template = "assessments/results.html" if is_results else "assessments/item.html"
+
+    cleaned = clean() if request.method == "POST" else None
+
+    def render_page(*, posted: bool = False, errors=None, status: int = 200, conflict=None):  # type: ignore[no-untyped-def]
+        data = cleaned[0] if posted and cleaned else answer.data
+        context = context_for(data, posted=posted, errors=errors)
+        context["conflict"] = conflict
+        return render(request, template, context, status=status)
+
+    if cleaned is not None:
+        data, errors = cleaned
+        figures = ws.figures({code: data})
+        return _save(
+            request,
+            ws,
+            answer,
+            data,
+            errors,
+            render_page,
+            {"item": item, "figure": figures.items[code], "result": figures.result},
+        )
+    return render_page()

@@ -1,0 +1,103 @@
+"""The evidence page: files and links added, cited, served and deleted."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pmqa.accounts.decorators import agency_required
+from pmqa.assessments import evidence as evidence_services
+from pmqa.assessments import services
+from pmqa.assessments.models import (
+    Evidence,
+)
+from pmqa.assessments.views.workspace import (
+    Workspace,
+    load_workspace,
+    serve_evidence,
+)
+from pmqa.lib.uploads import ACCEPT, keep_upload_names
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+
+def _evidence_page(request: HttpRequest, ws: Workspace, *, status: int = 200) -> HttpResponse:
+    cited_by: dict[int, list[str]] = {}
+    for answer in ws.answers.values():
+        for evidence_pk in (answer.data or {}).get("evidence") or []:
+            cited_by.setdefault(evidence_pk, []).append(answer.key)
+    return render(
+        request,
+        "assessments/evidence.html",
+        {
+            "ws": ws,
+            "assessment": ws.assessment,
+            "rows": [(e, cited_by.get(e.pk, [])) for e in ws.evidence],
+            "accept": ACCEPT,
+            "limit_mb": evidence_services.evidence_limit() // 1_048_576,
+            "form": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+@keep_upload_names
+@agency_required
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return _evidence_page(request, load_workspace(request, pk))
+    ws = load_workspace(request, pk, write=True)
+    label = request.POST.get("label", "")
+    try:
+        if request.POST.get("kind") == "link":
+            item = evidence_services.add_evidence_link(
+                assessment=ws.assessment,
+                url=request.POST.get("url", ""),
+                label=label,
+                by=request.user,
+            )
+        else:
+            raw_names = getattr(request, "raw_upload_names", [])
+            item = evidence_services.add_evidence_file(
+                assessment=ws.assessment,
+                upload=request.FILES.get("file"),
+                raw_name=raw_names[0] if raw_names else None,
+                label=label,
+                by=request.user,
+            )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return _evidence_page(request, ws, status=400)
+    messages.success(
+        request,
+        _("Added “%(label)s”. Cite it in a narrative by typing [%(label)s].")
+        % {"label": item.label},
+    )
+    return redirect("assessments:evidence", pk)
+
+
+@agency_required
+def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    ws = load_workspace(request, pk)
+    item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
+    if item.kind == Evidence.Kind.LINK:
+        return redirect(item.url)
+    return serve_evidence(item)
+
+
+@agency_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    ws = load_workspace(request, pk, write=True)
+    item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
+    try:
+        evidence_services.delete_evidence(evidence=item, by=request.user)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Deleted “%(label)s”.") % {"label": item.label})
+    return redirect("assessments:evidence", pk)
