@@ -745,10 +745,15 @@ def test_a_non_numeric_kpi_value_or_version_gets_a_thai_message_not_a_500(client
     response = client.post(url, posted, **extra)
     assert response.status_code in (200, 400)
     assert "กรุณากรอกตัวเลข" in response.content.decode()
-    assert Answer.objects.get(pk=row.pk).version == row.version
+    # The rest is saved; each refused number is left empty and stays marked on the page.
+    saved = Answer.objects.get(pk=row.pk)
+    assert saved.version == row.version + 1
+    assert saved.data["kpis"][0]["name"] == "ตัวชี้วัด"
+    assert saved.data["kpis"][0]["values"]["2570"] == ""
+    assert saved.data["kpis"][0]["band"]["0"] == ""
     response = client.post(url, {"version": "x", "k-1-value_2570": "1e99999"}, **extra)
     assert response.status_code < 500
-    assert Answer.objects.get(pk=row.pk).version == row.version
+    assert Answer.objects.get(pk=row.pk).version == saved.version
 
 
 def test_a_bad_score_keeps_what_the_assessor_typed_and_saves_nothing(case):

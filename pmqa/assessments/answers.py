@@ -7,6 +7,8 @@ submission still needs is listed by `missing_*`.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -394,6 +396,30 @@ def clean_results(
         errors["note"] = _length_error(note_text, KPI_NOTE_MAX)
     cited = _clean_evidence(evidence, allowed_evidence, errors)
     return {"kpis": rows, "note": note_text, "evidence": cited}, errors
+
+
+_KPI_CELL = re.compile(r"^kpis\.(?P<row>\d+)\.(?P<field>value_\d+|target|comparison|band_\d+)$")
+
+
+def results_without_refused_numbers(
+    data: Mapping[str, Any], errors: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The results answer with each refused number left empty, so that the rest is saved; None
+    when something other than a KPI number was refused."""
+    if not errors or not all(_KPI_CELL.match(key) for key in errors):
+        return None
+    kept = copy.deepcopy(dict(data))
+    for key in errors:
+        match = _KPI_CELL.match(key)
+        assert match is not None
+        kpi, field = kept["kpis"][int(match["row"]) - 1], match["field"]
+        if field.startswith("value_"):
+            kpi["values"][field.removeprefix("value_")] = ""
+        elif field.startswith("band_"):
+            kpi["band"][field.removeprefix("band_")] = ""
+        else:
+            kpi[field] = ""
+    return kept
 
 
 def _number_field(raw: object, key: str, errors: Errors) -> str:

@@ -91,7 +91,7 @@ def profile_layout(
                                 for column in spec.columns
                             ],
                             "delete": f"g-{spec.key}-{number}-delete",
-                            "filled": any(row.values()),
+                            "filled": any(v for k, v in row.items() if k != "direction"),
                         }
                         for number, row in enumerate(rows, start=1)
                     ],
@@ -185,7 +185,11 @@ def results_layout(
     else:
         rows = [_flat_kpi(kpi, years) for kpi in data.get("kpis") or []]
     stored = data.get("kpis") or []
-    rows = list(rows) + [{} for _ in range(BLANK_ROWS + extra_rows)]
+    # Every row carries every field, so that an empty cell renders empty.
+    blank = _flat_kpi({"direction": "higher"}, years)
+    rows = [{**blank, **row} for row in rows] + [
+        dict(blank) for _ in range(BLANK_ROWS + extra_rows)
+    ]
     layout = []
     for number, row in enumerate(rows, start=1):
         figure = (
@@ -207,7 +211,7 @@ def results_layout(
                 "trend": trend_points(stored[number - 1], years)
                 if posted is None and number <= len(stored)
                 else "",
-                "filled": any(row.values()),
+                "filled": any(v for k, v in row.items() if k != "direction"),
             }
         )
     return {"rows": layout, "years": years, "bands": content.BAND_SCORES}

@@ -160,8 +160,10 @@ def _save(
     errors: dict[str, str],
     render_page,  # type: ignore[no-untyped-def]
     extra: dict[str, Any],
+    savable: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Answer a save: a status fragment for htmx autosave, or the page for a plain POST."""
+    """Answer a save: a status fragment for htmx autosave, or the page for a plain POST.
+    `savable` is what may be saved despite `errors` (the rest of a KPI table)."""
     is_htmx = bool(request.headers.get("HX-Request"))
     context = {"ws": ws, "answer": answer, **extra}
     if not ws.can_edit:
@@ -173,7 +175,7 @@ def _save(
             )
         messages.error(request, ws.readonly_reason)
         return redirect(request.path)
-    if errors:
+    if errors and savable is None:
         if is_htmx:
             return render(
                 request,
@@ -183,7 +185,10 @@ def _save(
         return render_page(posted=True, errors=errors, status=400)
     try:
         answer = services.save_answer(
-            answer=answer, data=data, base_version=base_version(request), by=request.user
+            answer=answer,
+            data=savable if errors and savable is not None else data,
+            base_version=base_version(request),
+            by=request.user,
         )
     except services.ServiceError as error:
         if is_htmx:
@@ -210,6 +215,15 @@ def _save(
             return response
         return render_page(posted=True, errors={}, status=409, conflict=conflict_context)
     context["answer"] = answer
+    if errors:
+        # Saved but for the refused values: they stay on the page, marked, until corrected.
+        if is_htmx:
+            return render(
+                request,
+                "assessments/_save_status.html",
+                {**context, "state": "partial", "errors": errors},
+            )
+        return render_page(posted=True, errors=errors, status=400, saved=answer)
     if is_htmx:
         return render(request, "assessments/_save_status.html", {**context, "state": "saved"})
     action = request.POST.get("action", "")
@@ -235,7 +249,9 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     ws = load_workspace(request, pk, write=request.method == "POST")
     answer = ws.answers[code]
 
-    def render_page(*, posted: bool = False, errors=None, status: int = 200, conflict=None):  # type: ignore[no-untyped-def]
+    def render_page(
+        *, posted: bool = False, errors=None, status: int = 200, conflict=None, saved=None
+    ):  # type: ignore[no-untyped-def]
         return render(
             request,
             "assessments/profile.html",
@@ -351,10 +367,16 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
     cleaned = clean() if request.method == "POST" else None
 
-    def render_page(*, posted: bool = False, errors=None, status: int = 200, conflict=None):  # type: ignore[no-untyped-def]
+    def render_page(
+        *, posted: bool = False, errors=None, status: int = 200, conflict=None, saved=None
+    ):  # type: ignore[no-untyped-def]
         data = cleaned[0] if posted and cleaned else answer.data
         context = context_for(data, posted=posted, errors=errors)
         context["conflict"] = conflict
+        if saved is not None:
+            # Saved except the refused values: the form carries the new version.
+            context["answer"] = saved
+            context["partly_saved"] = True
         return render(request, template, context, status=status)
 
     if cleaned is not None:
@@ -368,5 +390,6 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             errors,
             render_page,
             {"item": item, "figure": figures.items[code], "result": figures.result},
+            savable=content.results_without_refused_numbers(data, errors) if is_results else None,
         )
     return render_page()

@@ -49,7 +49,27 @@
     }
     say(form.dataset.msgError, "invalid");
   });
-  form.addEventListener("submit", function () { pending = false; });
+  // A button pressed while an autosave is on its way (a box ticked, then "save and go on") waits
+  // for it: the form then carries the version that autosave made, not the one before it.
+  var inFlight = 0;
+  var waitingSubmitter = null;
+  form.addEventListener("htmx:beforeRequest", function () { inFlight += 1; });
+  form.addEventListener("htmx:afterRequest", function () {
+    inFlight = Math.max(0, inFlight - 1);
+    if (inFlight === 0 && waitingSubmitter) {
+      var submitter = waitingSubmitter;
+      waitingSubmitter = null;
+      window.setTimeout(function () { form.requestSubmit(submitter); }, 0);
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    if (inFlight > 0) {
+      event.preventDefault();
+      waitingSubmitter = event.submitter || null;
+      return;
+    }
+    pending = false;
+  });
   window.addEventListener("beforeunload", function (event) {
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
