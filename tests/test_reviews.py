@@ -13,7 +13,7 @@ from django.urls import reverse
 from pmqa import scoring
 from pmqa.accounts.models import Membership, Role
 from pmqa.assessments import services as assessment_services
-from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Round, ScoreSnapshot
 from pmqa.audit.models import AuditEntry
 from pmqa.criteria.models import Checkpoint
 from pmqa.demo.services import DEMO_PASSWORD
@@ -453,10 +453,10 @@ def test_every_score_comment_and_status_change_is_in_the_audit_trail(client, per
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"assessment.status", "assessment.team", "review.item"} <= actions
     login(client, personas.admin)
-    page = client.get(reverse("verification:audit", args=[team.pk])).content.decode()
+    page = client.get(reverse("dashboards:audit", args=[team.pk])).content.decode()
     assert "review.item" in page and "assessment.team" in page and "ควรปรับปรุง" in page
     agency = login(Client(), personas.editor_a)
-    assert agency.get(reverse("verification:audit", args=[team.pk])).status_code == 404
+    assert agency.get(reverse("dashboards:audit", args=[team.pk])).status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,6 +469,12 @@ def test_round_2_application_report_is_uploaded_scored_and_shown(
     settings.MEDIA_ROOT = tmp_path
     team.cycle.round2_threshold = Decimal("300")
     team.cycle.save()
+    Round.objects.create(
+        cycle=team.cycle,
+        number=2,
+        opens_on=datetime.date.today(),
+        closes_on=datetime.date.today() + datetime.timedelta(days=10),
+    )
     # Round 2 opens once the round-1 report is published.
     Assessment.objects.filter(pk=team.pk).update(status="published")
     Feedback.objects.create(assessment=team, status="published", published_on=datetime.date.today())

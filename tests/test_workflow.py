@@ -3,6 +3,7 @@ states where the action table forbids it (above all after publication), through 
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from pmqa.accounts.models import Role
 from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services as assessment_services
 from pmqa.assessments.answers import criteria_tree
-from pmqa.assessments.models import Answer, Assessment, ScoreSnapshot, StatusChange
+from pmqa.assessments.models import Answer, Assessment, Round, ScoreSnapshot, StatusChange
 from pmqa.assessments.workflow import ACTIONS
 from pmqa.audit.models import AuditEntry
 from pmqa.feedback import services as feedback_services
@@ -219,7 +220,7 @@ URL_TABLE = {
     "feedback:report": ADMIN,
     "feedback:publish": ADMIN,
     "feedback:revise": ADMIN,
-    "verification:audit": ADMIN,
+    "dashboards:audit": ADMIN,
     "reviews:overview": TEAM,
     "reviews:item": TEAM,
     "reviews:clarify": _row(302, 404, 405, 405, 405, 405, 404, 404, 405),
@@ -563,7 +564,18 @@ def round2_case(case, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     case.assessment.cycle.round2_threshold = Decimal("300")
     case.assessment.cycle.save()
+    open_round2(case.assessment.cycle)
     return case
+
+
+def open_round2(cycle):
+    today = datetime.date.today()
+    Round.objects.create(
+        cycle=cycle,
+        number=2,
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=30),
+    )
 
 
 def _pdf(name="application.pdf"):
@@ -604,6 +616,35 @@ def test_round_2_is_scored_once_and_finalised_once(round2_case):
     assert Round2Score.objects.get(assessor=case.member).score == Decimal("340")
     agency.post(reverse("reviews_agency:round2", args=[assessment.pk]), {"file": _pdf("v2.pdf")})
     assert ApplicationReport.objects.get().original_name == "application.pdf"
+
+
+def test_round_2_uploads_follow_the_round_dates_and_stop_once_scoring_starts(
+    round2_case, django_capture_on_commit_callbacks
+):
+    case = round2_case
+    assessment = case.published()
+    agency = login(Client(), case.p.approver_a)
+    url = reverse("reviews_agency:round2", args=[assessment.pk])
+    Round.objects.filter(cycle=assessment.cycle, number=2).update(
+        closes_on=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    text = agency.post(url, {"file": _pdf()}, follow=True).content.decode()
+    assert not ApplicationReport.objects.exists() and "รอบที่ 2 ยังไม่เปิด" in text
+    Round.objects.filter(cycle=assessment.cycle, number=2).update(
+        closes_on=datetime.date.today() + datetime.timedelta(days=1)
+    )
+    agency.post(url, {"file": _pdf("first.pdf")})
+    with django_capture_on_commit_callbacks(execute=True):
+        agency.post(url, {"file": _pdf("second.pdf")})
+    report = ApplicationReport.objects.get()
+    assert report.original_name == "second.pdf"
+    # The first file is gone from storage; only the current one is kept.
+    assert sorted(report.file.storage.listdir(f"application-reports/{assessment.pk}")[1]) == [
+        report.file.name.rsplit("/", 1)[1]
+    ]
+    _post(case.member, "reviews:round2", assessment.pk, data={"score": "300"})
+    agency.post(url, {"file": _pdf("third.pdf")})
+    assert ApplicationReport.objects.get().original_name == "second.pdf"
 
 
 def test_the_round_2_file_is_sandboxed_and_a_missing_file_is_not_found(round2_case):
@@ -781,3 +822,160 @@ def test_a_bad_score_keeps_what_the_assessor_typed_and_saves_nothing(case):
     response = client.post(url, {"tick-basic": ["1"], "strengths": "ดี"})
     assert response.status_code == 302
     assert ItemScore.objects.get(review__assessor=case.member, item_code="1.1").strengths == "ดี"
+
+
+# ---------------------------------------------------------------------------------------------
+# Closed doors found on review
+
+
+def test_django_admin_shows_official_records_but_changes_none(case):
+    assessment = case.published()
+    admin = login(Client(), case.p.admin)
+    snapshot = verified(assessment)
+    change = reverse("admin:assessments_assessment_change", args=[assessment.pk])
+    admin.post(change, {"status": "draft", "organisation": assessment.organisation_id})
+    assert case.refresh().status == "published"
+    delete = reverse("admin:assessments_scoresnapshot_delete", args=[snapshot.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    assert ScoreSnapshot.objects.filter(pk=snapshot.pk).exists()
+    entry = AuditEntry.objects.first()
+    admin.post(reverse("admin:audit_auditentry_change", args=[entry.pk]), {"reason": "x"})
+    assert AuditEntry.objects.get(pk=entry.pk).reason == entry.reason
+
+
+def test_an_assessment_with_a_submitted_review_is_not_reopened(case):
+    assessment = case.in_review()
+    review = review_services.review_for(assessment=assessment, assessor=case.member)
+    _score_all(review, case.edition, case.member)
+    review_services.submit_review(review=review, codes=ITEMS, by=case.member)
+    admin = login(Client(), case.p.admin)
+    url = reverse("assessments:reopen", args=[assessment.pk])
+    response = admin.post(url, {"reason": "แก้"}, follow=True)
+    assert case.refresh().status == "clarification"
+    text = response.content.decode()
+    assert "ผู้ตรวจประเมินส่งผลการตรวจของการส่งผลครั้งนี้แล้ว" in text
+
+
+def test_a_consensus_changed_after_it_was_recorded_records_the_result_again(case):
+    assessment = case.consensus()
+    assert verified(assessment).total == Decimal("350.00")
+    form = {f"score-{c}": "350" for c in ITEMS} | {f"reason-{c}": "มติทีม" for c in ITEMS}
+    form["score-1.1"] = "400"
+    assert _post(case.p.lead, "reviews:consensus", assessment.pk, data=form).status_code == 302
+    result = verified(assessment)
+    assert result.total > Decimal("350.00")
+    assert result.categories["1"] == "362.50"
+
+
+def test_the_report_return_comment_stays_with_the_team_and_opdc(case):
+    assessment = case.approved()
+    _post(
+        case.p.admin,
+        "feedback:report",
+        assessment.pk,
+        data={"action": "return", "comment": "หมวด 4 ให้คะแนนสูงเกินไป"},
+    )
+    assert Feedback.objects.get(assessment=assessment).status == "returned"
+    agency = login(Client(), case.p.approver_a)
+    page = agency.get(reverse("assessments:home", args=[assessment.pk])).content.decode()
+    assert "หมวด 4 ให้คะแนนสูงเกินไป" not in page
+    assert case.p.lead.username not in page
+    lead = login(Client(), case.p.lead)
+    assert (
+        "หมวด 4 ให้คะแนนสูงเกินไป"
+        in lead.get(reverse("feedback:edit", args=[assessment.pk])).content.decode()
+    )
+
+
+def test_a_member_without_a_submitted_review_learns_nothing_of_round_2(round2_case):
+    case = round2_case
+    assessment = case.consensus()
+    page = (
+        login(Client(), case.member_open)
+        .get(reverse("reviews:round2", args=[assessment.pk]))
+        .content.decode()
+    )
+    assert "ยังไม่ได้อัปโหลด" not in page
+
+
+def test_an_answered_question_keeps_its_answer(case):
+    assessment = case.in_review()
+    review_services.answer(clarification=case.clarification, text="แนบแล้ว", by=case.p.editor_a)
+    review_services.ask(assessment=assessment, item_code="1.2", question="อีกข้อ", by=case.member)
+    _post(
+        case.p.editor_a,
+        "reviews_agency:answer",
+        assessment.pk,
+        case.clarification.pk,
+        data={"answer": "เปลี่ยนคำตอบ"},
+    )
+    assert Clarification.objects.get(pk=case.clarification.pk).answer == "แนบแล้ว"
+
+
+@pytest.mark.parametrize(
+    "name, args, query",
+    [
+        ("assessments:history", ("1.1",), {"revision": "²"}),
+        ("dashboards:what_if", (), {"assessment": "²"}),
+    ],
+)
+def test_odd_digits_in_a_query_are_not_a_500(client, case, name, args, query):
+    login(client, case.p.editor_a)
+    url_args = ([case.assessment.pk] if name.startswith("assessments") else []) + list(args)
+    assert client.get(reverse(name, args=url_args), query).status_code in (200, 404)
+
+
+def test_odd_digits_and_huge_ids_in_forms_and_urls_are_not_a_500(client, case):
+    assessment = case.in_review()
+    login(client, case.p.editor_a)
+    response = client.post(
+        reverse("assessments:item", args=[assessment.pk, "1.1"]), {"version": "²"}
+    )
+    assert response.status_code < 500
+    login(client, case.member)
+    response = client.post(
+        reverse("reviews:item", args=[assessment.pk, "1.1"]), {"tick-basic": "²"}
+    )
+    assert response.status_code == 400
+    login(client, case.p.admin)
+    assert client.get(f"/manage/reports/{'9' * 30}/").status_code == 404
+    response = client.post(
+        reverse("verification:assignments"),
+        {"assessment": assessment.pk, "lead": case.p.lead.pk, "members": ["9" * 30]},
+        follow=True,
+    )
+    assert response.status_code == 200 and "กรุณาเลือกสมาชิกทีมจากรายการ" in response.content.decode()
+
+
+def test_the_history_of_an_answer_never_saved_is_an_empty_list(client, case):
+    Answer.objects.filter(assessment=case.assessment, key="OP1a").delete()
+    login(client, case.p.editor_a)
+    response = client.get(reverse("assessments:history", args=[case.assessment.pk, "OP1a"]))
+    assert response.status_code == 200
+
+
+def test_nul_characters_in_a_csv_or_a_query_never_reach_the_database(client, case):
+    case.submitted()
+    login(client, case.p.admin)
+    text = "organisation,fiscal_year,username,role\nTH-96,2570,lead\x00_1,lead\n"
+    upload = io.BytesIO(text.encode())
+    upload.name = "teams.csv"
+    response = client.post(reverse("verification:assignments"), {"form": "csv", "file": upload})
+    assert response.status_code in (200, 302, 400)
+    assert client.get(reverse("organisations:list"), {"q": "นรา\x00ธิวาส"}).status_code == 200
+
+
+def test_a_lost_connection_is_a_503_and_a_plain_form_is_told_to_go_back(client, case, monkeypatch):
+    from django.db import InterfaceError
+
+    login(client, case.p.editor_a)
+
+    def closed(**kwargs):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(assessment_services, "save_answer", closed)
+    url = reverse("assessments:item", args=[case.assessment.pk, "1.1"])
+    response = client.post(url, {"version": "0", "tick-basic": ["1"]})
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert "ย้อนกลับหนึ่งหน้า" in text and 'http-equiv="refresh"' not in text

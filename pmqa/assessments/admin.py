@@ -1,29 +1,31 @@
+"""Cycles, assessments and score snapshots in Django admin, read only: cycles and rounds change
+on the cycle pages, statuses and scores only through the services."""
+
 from django.contrib import admin
 
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.lib.admin import ReadOnlyAdmin
 
 
-class RoundInline(admin.TabularInline):
+class RoundInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[misc]
     model = Round
     extra = 0
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["fiscal_year", "edition"]
     inlines = [RoundInline]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["organisation", "cycle", "status", "is_synthetic"]
     list_filter = ["cycle", "status", "is_synthetic"]
     search_fields = ["organisation__name_th", "organisation__code"]
-    autocomplete_fields = ["organisation"]
 
 
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(admin.ModelAdmin):
+class ScoreSnapshotAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["assessment", "source", "round_number", "total", "rating", "rules_version"]
     list_filter = ["source", "round_number", "assessment__cycle"]
-    readonly_fields = [f.name for f in ScoreSnapshot._meta.fields]

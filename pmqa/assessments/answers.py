@@ -57,7 +57,9 @@ def parse_number(raw: object) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(_("Enter a number, for example 1,250,000 or 12.5.")) from None
-    if not value.is_finite():
+    # Beyond a quadrillion or six decimals nothing real is being typed, and writing such a
+    # number out in full (1e99999) would cost the server seconds.
+    if not value.is_finite() or value.adjusted() > 14 or value.as_tuple().exponent < -6:  # type: ignore[operator]
         raise ValueError(_("Enter a number, for example 1,250,000 or 12.5."))
     return value
 

@@ -46,6 +46,8 @@ def add_evidence_file(
     label: str,
     by,  # type: ignore[no-untyped-def]
 ) -> Evidence:
+    # Refused early, before the upload is read; checked again, locked, before it is saved.
+    workflow.check(assessment, "answer.edit", by=by)
     if upload is None:
         if raw_name is not None:
             check_name(raw_name)
@@ -55,8 +57,6 @@ def add_evidence_file(
         _kind, mime = check_content(name, upload, upload.size or 0, evidence_limit())
     except UploadRefused as error:
         raise ServiceError(str(error)) from None
-    with transaction.atomic():
-        workflow.require(assessment, "answer.edit", by=by)
     label = _check_label(assessment, label)
     digest = hashlib.sha256()
     upload.seek(0)
@@ -84,6 +84,9 @@ def add_evidence_file(
         raise ServiceError(
             _("The label “%(label)s” is already used; choose another.") % {"label": label}
         ) from None
+    except ServiceError:
+        evidence.file.delete(save=False)
+        raise
     return evidence
 
 
@@ -126,8 +129,7 @@ def citing_keys(evidence: Evidence) -> list[str]:
 
 
 def delete_evidence(*, evidence: Evidence, by) -> None:  # type: ignore[no-untyped-def]
-    with transaction.atomic():
-        workflow.require(evidence.assessment, "answer.edit", by=by)
+    workflow.check(evidence.assessment, "answer.edit", by=by)
     cited = citing_keys(evidence)
     if cited:
         raise ServiceError(

@@ -149,7 +149,10 @@ def get_assessment(
     """The assessment if the request's user has `need` of it; otherwise 404."""
     if need not in NEEDS:
         raise ValueError(f"unknown need: {need}")
-    base = queryset if queryset is not None else Assessment.objects.all()
+    access = request_access(request)
+    base = visible_to(access, request.user)
+    if queryset is not None:
+        base = queryset & base  # the left side keeps its prefetches
     assessment = (
         base.select_related("cycle__edition", "organisation", "feedback").filter(pk=pk).first()
     )

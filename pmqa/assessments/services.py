@@ -330,6 +330,13 @@ def submit_assessment(
 def reopen_assessment(*, assessment: Assessment, reason: str, by) -> StatusChange:  # type: ignore[no-untyped-def]
     with transaction.atomic():
         workflow.require(assessment, "assessment.reopen", by=by)
+        if assessment.reviews.filter(submitted_at__isnull=False).exists():
+            raise ServiceError(
+                _(
+                    "An assessor has already submitted a review of this submission, so it can no "
+                    "longer be reopened; ask the agency through a clarification instead."
+                )
+            )
         if not reason.strip():
             raise ServiceError(_("Give the reason for reopening; the agency will see it."))
         return change_status(

@@ -57,13 +57,13 @@ ACTIONS: dict[str, Action] = {
         {S.CLARIFICATION}, policy.EDIT, gettext_lazy("answer the assessors' question")
     ),
     "round2.upload": _action(
-        {S.PUBLISHED}, policy.EDIT, gettext_lazy("upload the Application Report")
+        {S.PUBLISHED}, policy.EDIT, gettext_lazy("upload the Application Report"), window=2
     ),
     # OPDC administrators
+    # Only before an assessor has submitted a review (checked by the service): after that the
+    # reviews would stand on a submission that no longer is the agency's answer.
     "assessment.reopen": _action(
-        {S.SUBMITTED, S.IN_REVIEW, S.CLARIFICATION, S.CONSENSUS},
-        policy.ADMIN,
-        gettext_lazy("reopen the self-assessment"),
+        {S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("reopen the self-assessment")
     ),
     "team.assign": _action(
         {S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("assign the assessor team")
@@ -94,7 +94,7 @@ ACTIONS: dict[str, Action] = {
         {*REVIEWING, S.CONSENSUS}, policy.LEAD, gettext_lazy("set the consensus scores")
     ),
     "consensus.finalise": _action(
-        {*REVIEWING, S.CONSENSUS}, policy.LEAD, gettext_lazy("record the consensus")
+        {S.IN_REVIEW, S.CONSENSUS}, policy.LEAD, gettext_lazy("record the consensus")
     ),
     "report.draft": _action({S.CONSENSUS}, policy.LEAD, gettext_lazy("write the report")),
     "report.submit": _action(
@@ -156,6 +156,18 @@ def require(
     if problem:
         raise ActionRefused(problem)
     return assessment
+
+
+def check(
+    assessment: Assessment, name: str, *, by: Any, today: datetime.date | None = None
+) -> None:
+    """`require` without the lock, for a service to refuse early (before reading an upload);
+    the service still calls `require` in its transaction before it writes."""
+    problem = refusal(
+        assessment, name, policy.standing_of(by, assessment, access_for(by)), today=today
+    )
+    if problem:
+        raise ActionRefused(problem)
 
 
 def require_admin(by: Any) -> None:

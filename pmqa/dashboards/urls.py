@@ -1,13 +1,14 @@
 from django.urls import path
 
-from pmqa.dashboards import views, whatif
+from pmqa.dashboards import audit, views, whatif
 from pmqa.verification import views as review_views
 
 app_name = "dashboards"
 urlpatterns = [
     path("agency/", views.agency_home, name="agency"),
-    path("agency/assessments/<int:pk>/scores/", views.assessment_detail, name="assessment"),
+    path("agency/assessments/<id:pk>/scores/", views.assessment_detail, name="assessment"),
     path("review/", review_views.home, name="assessor"),
     path("manage/", views.admin_home, name="admin"),
+    path("manage/assessments/<id:pk>/audit/", audit.audit_trail, name="audit"),
     path("what-if/", whatif.what_if, name="what_if"),
 ]

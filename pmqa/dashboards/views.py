@@ -120,7 +120,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sections = []
     round2 = None
     if verified is not None:
-        from pmqa.feedback.manage import report_sections
+        from pmqa.feedback.sections import report_sections
 
         feedback = getattr(assessment, "feedback", None)
         if feedback is not None:

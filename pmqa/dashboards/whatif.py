@@ -12,6 +12,7 @@ from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
+from pmqa.lib.converters import is_id
 from pmqa.scoring.kpi import kpi_targets, rule_set_for
 
 CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
@@ -19,6 +20,8 @@ CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
 
 def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
     access = request_access(request)
+    # Of what this person may open, the agency's own (an administrator's: all), not those an
+    # assessor reviews: the what-if starts from the agency's own scores.
     queryset = policy.visible_to(access, request.user).select_related(
         "cycle__edition", "organisation"
     )
@@ -119,7 +122,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
     assessments = list(_visible_assessments(request)[:200])
     selected = None
     wanted = request.GET.get("assessment") or request.POST.get("assessment")
-    if wanted and wanted.isdigit():
+    if is_id(wanted):
         selected = next((a for a in assessments if a.pk == int(wanted)), None)
     if selected is None and assessments:
         selected = assessments[0]

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from pmqa import scoring
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments import policy, workflow
+from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.feedback import services
 from pmqa.feedback.models import Feedback
-from pmqa.feedback.views import feedback_blocks
+from pmqa.feedback.sections import report_sections
 
 
 @admin_required
@@ -33,10 +34,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = get_object_or_404(
-        Feedback.objects.select_related("assessment__organisation", "assessment__cycle__edition"),
-        assessment_id=pk,
-    )
+    feedback = _admin_feedback(pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -120,8 +118,6 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the consensus item scores of a published report, with a reason."""
-    from pmqa.assessments.answers import criteria_tree
-
     feedback = _admin_feedback(pk)
     assessment = feedback.assessment
     tree = criteria_tree(assessment.cycle.edition)
@@ -193,47 +189,3 @@ class ReviseForm(forms.Form):
 
     def scores(self) -> dict[str, Decimal]:
         return {code: self.cleaned_data[f"score-{code}"] for code in self.codes}
-
-
-def report_sections(feedback: Feedback) -> list[dict[str, object]]:
-    """The report's texts grouped for reading: pillars, categories with items, themes."""
-    from pmqa.assessments.answers import criteria_tree
-    from pmqa.criteria.models import Pillar
-
-    edition = feedback.assessment.cycle.edition
-    blocks = feedback_blocks(feedback)
-    sections: list[dict[str, object]] = []
-    pillars = [
-        (p, blocks.get(("pillar", p.code, "achievement"), ""))
-        for p in Pillar.objects.filter(edition=edition)
-    ]
-    if any(text for _p, text in pillars):
-        sections.append({"kind": "pillars", "pillars": pillars})
-    for category in criteria_tree(edition):
-        items = [
-            (
-                item,
-                blocks.get(("item", item.code, "strength"), ""),
-                blocks.get(("item", item.code, "ofi"), ""),
-            )
-            for item in category.items.all()
-        ]
-        sections.append(
-            {
-                "kind": "category",
-                "category": category,
-                "strength": blocks.get(("category", str(category.number), "strength"), ""),
-                "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
-                "items": [row for row in items if row[1] or row[2]],
-            }
-        )
-    sections.append(
-        {
-            "kind": "conclusion",
-            "conclusion": feedback.conclusion,
-            "themes": list(
-                feedback.entries.filter(scope="overall", kind="theme").order_by("position")
-            ),
-        }
-    )
-    return sections

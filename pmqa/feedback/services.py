@@ -23,8 +23,8 @@ from pmqa.assessments.services import (
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
 from pmqa.feedback.models import Feedback, FeedbackEntry, ReportRevision
-from pmqa.verification.models import ConsensusScore, ItemScore
-from pmqa.verification.services import consensus_categories
+from pmqa.verification.models import ConsensusScore
+from pmqa.verification.services import consensus_categories, team_item_scores
 
 
 def feedback_for(assessment: Assessment) -> Feedback:
@@ -44,9 +44,9 @@ def prefill_feedback(*, feedback: Feedback, by: User) -> int:
     with transaction.atomic():
         workflow.require(feedback.assessment, "report.draft", by=by)
         feedback = _stored(feedback)
-        for row in ItemScore.objects.filter(
-            review__assessment=feedback.assessment, review__submitted_at__isnull=False
-        ).order_by("item_code", "review__assessor__full_name"):
+        for row in team_item_scores(feedback.assessment).order_by(
+            "item_code", "review__assessor__full_name"
+        ):
             for kind, text in (("strength", row.strengths), ("ofi", row.ofis)):
                 for paragraph in split_paragraphs(text):
                     if feedback.entries.filter(
@@ -202,21 +202,13 @@ def feedback_step(
             reason=comment.strip(),
         )
         if action == "return":
-            # Back to drafting: the assessment returns to consensus.
+            # Back to drafting: the assessment returns to consensus. The comment is for the lead:
+            # it stays on the report and in the audit trail, not in the status history that the
+            # agency reads.
             if assessment.status == Assessment.Status.REPORT_APPROVED:
-                change_status(
-                    assessment=assessment,
-                    to=Assessment.Status.REPORT_DRAFTED,
-                    by=by,
-                    reason=comment.strip(),
-                )
+                change_status(assessment=assessment, to=Assessment.Status.REPORT_DRAFTED, by=by)
             if assessment.status == Assessment.Status.REPORT_DRAFTED:
-                change_status(
-                    assessment=assessment,
-                    to=Assessment.Status.CONSENSUS,
-                    by=by,
-                    reason=comment.strip(),
-                )
+                change_status(assessment=assessment, to=Assessment.Status.CONSENSUS, by=by)
         elif assessment_status and assessment.status != assessment_status:
             change_status(assessment=assessment, to=assessment_status, by=by)
     return feedback

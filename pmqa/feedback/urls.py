@@ -4,9 +4,9 @@ from pmqa.feedback import manage, views
 
 app_name = "feedback"
 urlpatterns = [
-    path("review/<int:pk>/feedback/", views.feedback, name="edit"),
+    path("review/<id:pk>/feedback/", views.feedback, name="edit"),
     path("manage/reports/", manage.reports, name="reports"),
-    path("manage/reports/<int:pk>/", manage.report, name="report"),
-    path("manage/reports/<int:pk>/publish/", manage.publish, name="publish"),
-    path("manage/reports/<int:pk>/revise/", manage.revise, name="revise"),
+    path("manage/reports/<id:pk>/", manage.report, name="report"),
+    path("manage/reports/<id:pk>/publish/", manage.publish, name="publish"),
+    path("manage/reports/<id:pk>/revise/", manage.revise, name="revise"),
 ]

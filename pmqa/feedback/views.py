@@ -11,19 +11,8 @@ from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.criteria.models import Pillar
 from pmqa.feedback import services
-from pmqa.feedback.models import Feedback
+from pmqa.feedback.sections import FEEDBACK_KINDS, feedback_blocks
 from pmqa.verification.views import desk_for
-
-FEEDBACK_KINDS = ("strength", "ofi")
-
-
-def feedback_blocks(feedback: Feedback) -> dict[tuple[str, str, str], str]:
-    blocks: dict[tuple[str, str, str], list[str]] = {}
-    if feedback.pk is None:
-        return {}
-    for entry in feedback.entries.exclude(scope="overall").order_by("position"):
-        blocks.setdefault((entry.scope, entry.key, entry.kind), []).append(entry.text)
-    return {key: "\n\n".join(texts) for key, texts in blocks.items()}
 
 
 @assessor_required

@@ -19,13 +19,17 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
-def clean_post(request: HttpRequest) -> None:
-    """Replace request.POST by a copy without control characters."""
+def _cleaned(data: QueryDict) -> QueryDict:
     cleaned = QueryDict(mutable=True)
-    for key, values in request.POST.lists():
+    for key, values in data.lists():
         cleaned.setlist(strip_controls(key), [strip_controls(v) for v in values])
     cleaned._mutable = False
-    request.POST = cleaned  # type: ignore[misc]
+    return cleaned
+
+
+def clean_post(request: HttpRequest) -> None:
+    """Replace request.POST by a copy without control characters."""
+    request.POST = _cleaned(request.POST)  # type: ignore[misc]
 
 
 def _database_unavailable(exception: BaseException) -> bool:
@@ -56,6 +60,7 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.GET = _cleaned(request.GET)  # type: ignore[misc]
         return self.get_response(request)
 
     def process_view(
@@ -67,17 +72,32 @@ class InputGuardMiddleware:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DatabaseError) or not _database_unavailable(exception):
+        # InterfaceError ("connection already closed") is not a DatabaseError.
+        if not isinstance(exception, (DatabaseError, InterfaceError)):
+            return None
+        if not _database_unavailable(exception):
             return None
         log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
-        message = _(
-            "The system is busy or its database cannot be reached for a moment. Nothing was "
-            "lost: what you typed is still on the page, and it will be sent again shortly."
-        )
         if request.headers.get("HX-Request"):
+            message = _(
+                "The system is busy or its database cannot be reached for a moment. Nothing was "
+                "lost: what you typed is still on the page, and it will be sent again shortly."
+            )
             body = render_to_string("_unavailable_fragment.html", {"message": message})
+        elif request.method == "POST":
+            # A plain form: the typed text is in the browser's form, one step back.
+            message = _(
+                "The system is busy or its database cannot be reached for a moment, so nothing "
+                "was saved. Go back one page: what you typed is still in the form. Then save it "
+                "again in a moment."
+            )
+            body = render_to_string("503.html", {"message": message, "retry": False})
         else:
-            body = render_to_string("503.html", {"message": message}, request=None)
+            message = _(
+                "The system is busy or its database cannot be reached for a moment. This page "
+                "tries again by itself in a few seconds."
+            )
+            body = render_to_string("503.html", {"message": message, "retry": True})
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

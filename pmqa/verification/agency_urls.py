@@ -5,9 +5,9 @@ from pmqa.verification import agency
 app_name = "reviews_agency"
 urlpatterns = [
     path(
-        "assessments/<int:pk>/clarifications/<int:clarification_pk>/answer/",
+        "assessments/<id:pk>/clarifications/<id:clarification_pk>/answer/",
         agency.answer_clarification,
         name="answer",
     ),
-    path("assessments/<int:pk>/round2/", agency.round2, name="round2"),
+    path("assessments/<id:pk>/round2/", agency.round2, name="round2"),
 ]

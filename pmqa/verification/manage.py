@@ -14,9 +14,21 @@ from pmqa.accounts.decorators import admin_required
 from pmqa.accounts.models import ASSESSOR_ROLES, Membership, Role, User
 from pmqa.assessments.models import Assessment
 from pmqa.assessments.services import ServiceError
-from pmqa.audit.models import AuditEntry
+from pmqa.lib.converters import is_id
+from pmqa.lib.text import strip_controls
 from pmqa.verification import teams
 from pmqa.verification.models import Assignment, ItemScore, Review
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a value that is no id before the database sees it (a huge one overflows)."""
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        if any(not is_id(str(pk)) for pk in value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": ""}
+            )
+        return super()._check_values(value)
 
 
 class TeamForm(forms.Form):
@@ -34,7 +46,7 @@ class TeamForm(forms.Form):
             "invalid_choice": _("Choose the team lead."),
         },
     )
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         error_messages={
@@ -59,7 +71,7 @@ def assignments(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a CSV file."))
         else:
             try:
-                text = upload.read().decode("utf-8-sig")
+                text = strip_controls(upload.read().decode("utf-8-sig"))
             except UnicodeDecodeError:
                 csv_problems = [
                     teams.CsvProblem(
@@ -151,49 +163,3 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
         "manage/conflicts.html",
         {"assessment": assessment, "rows": [(p, r) for p, r in rows if r]},
     )
-
-
-@admin_required
-def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("organisation", "cycle"), pk=pk
-    )
-    keys = _related_objects(assessment)
-    query = Q()
-    for object_type, ids in keys.items():
-        query |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
-    entries = AuditEntry.objects.filter(query).select_related("actor").order_by("-at")[:1000]
-    return render(request, "manage/audit.html", {"assessment": assessment, "entries": entries})
-
-
-def _related_objects(assessment: Assessment) -> dict[str, list[int]]:
-    """Every audited object that belongs to the assessment, by audit object type."""
-    from django.apps import apps
-
-    from pmqa.assessments.models import Evidence
-    from pmqa.verification.models import (
-        ApplicationReport,
-        Clarification,
-        ConsensusScore,
-        Round2Score,
-    )
-
-    # The report lives in the app above this one: found by label, not imported.
-    feedback = apps.get_model("feedback", "Feedback")
-    owned = {
-        feedback: {"assessment": assessment},
-        apps.get_model("feedback", "ReportRevision"): {"feedback__assessment": assessment},
-        Evidence: {"assessment": assessment},
-        Review: {"assessment": assessment},
-        ItemScore: {"review__assessment": assessment},
-        Clarification: {"assessment": assessment},
-        ConsensusScore: {"assessment": assessment},
-        ApplicationReport: {"assessment": assessment},
-        Round2Score: {"assessment": assessment},
-    }
-    found = {"assessments.assessment": [assessment.pk]}
-    for model, lookup in owned.items():
-        found[model._meta.label_lower] = list(
-            model.objects.filter(**lookup).values_list("pk", flat=True)
-        )
-    return found

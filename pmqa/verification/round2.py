@@ -38,14 +38,25 @@ def _round2_open(assessment: Assessment) -> None:
         )
 
 
+def _upload_problem(assessment: Assessment) -> None:
+    _round2_open(assessment)
+    if Round2Score.objects.filter(assessment=assessment).exists():
+        raise workflow.ActionRefused(
+            _(
+                "The assessors have started scoring the Application Report, so it can no "
+                "longer be replaced."
+            )
+        )
+    if not round2_eligible(assessment):
+        raise ServiceError(_("This assessment has not reached the round 2 threshold."))
+
+
 def upload_application_report(
     *, assessment: Assessment, upload: Any, raw_name: str | None, limit: int, by: User
 ) -> ApplicationReport:
-    with transaction.atomic():
-        workflow.require(assessment, "round2.upload", by=by)
-        _round2_open(assessment)
-        if not round2_eligible(assessment):
-            raise ServiceError(_("This assessment has not reached the round 2 threshold."))
+    # Refused early, before the upload is read; checked again, locked, before anything is saved.
+    workflow.check(assessment, "round2.upload", by=by)
+    _upload_problem(assessment)
     if upload is None:
         raise ServiceError(_("Choose a file to upload."))
     try:
@@ -59,20 +70,30 @@ def upload_application_report(
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    with transaction.atomic():
-        workflow.require(assessment, "round2.upload", by=by)
-        _round2_open(assessment)
-        report = ApplicationReport.objects.filter(
-            assessment=assessment
-        ).first() or ApplicationReport(assessment=assessment)
-        old = report.original_name or None
-        report.original_name = name
-        report.size = upload.size or 0
-        report.sha256 = digest.hexdigest()
-        report.uploaded_by = by
-        report.file.save("upload", upload, save=False)
-        report.save()
-        audit.record(actor=by, action="round2.upload", obj=report, old=old, new=name)
+    stored = ""
+    try:
+        with transaction.atomic():
+            workflow.require(assessment, "round2.upload", by=by)
+            _upload_problem(assessment)
+            report = ApplicationReport.objects.filter(
+                assessment=assessment
+            ).first() or ApplicationReport(assessment=assessment)
+            old, replaced = report.original_name or None, report.file.name if report.pk else ""
+            report.original_name = name
+            report.size = upload.size or 0
+            report.sha256 = digest.hexdigest()
+            report.uploaded_by = by
+            report.file.save("upload", upload, save=False)
+            stored = report.file.name
+            report.save()
+            audit.record(actor=by, action="round2.upload", obj=report, old=old, new=name)
+            if replaced:
+                transaction.on_commit(lambda: report.file.storage.delete(replaced))
+    except Exception:
+        # Nothing was recorded, so the file just written must not stay behind.
+        if stored:
+            report.file.storage.delete(stored)
+        raise
     return report
 
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.accounts.models import User
 from pmqa.assessments import workflow
+from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment, ScoreSnapshot, Submission
 from pmqa.assessments.services import (
     ServiceError,
@@ -201,6 +203,8 @@ def ask(*, assessment: Assessment, item_code: str, question: str, by: User) -> C
 def answer(*, clarification: Clarification, text: str, by: User) -> Clarification:
     with transaction.atomic():
         workflow.require(clarification.assessment, "clarification.answer", by=by)
+        if Clarification.objects.filter(pk=clarification.pk, answered_at__isnull=False).exists():
+            raise ServiceError(_("This question has been answered; the answer stays as sent."))
         if not text.strip():
             raise ServiceError(_("Write the answer."))
         old = clarification.answer
@@ -239,13 +243,21 @@ class ConsensusRow:
         return self.spread is not None and self.spread >= SPREAD_FLAG
 
 
+def team_item_scores(assessment: Assessment) -> QuerySet[ItemScore]:
+    """The item scores of the submitted reviews of the assessment's current team: an assessor
+    taken off the team no longer counts in the consensus or the report."""
+    return ItemScore.objects.filter(
+        review__assessment=assessment,
+        review__submitted_at__isnull=False,
+        review__assessor__in=assessment.assignments.values("assessor"),
+    )
+
+
 def consensus_rows(assessment: Assessment, items: list[Item]) -> list[ConsensusRow]:
     """Every item with each submitted review's score, the mean and the spread; items with a
     spread of 100 or more first (the meeting agenda), then in criteria order."""
     by_item: dict[str, list[tuple[User, Decimal]]] = {}
-    for row in ItemScore.objects.filter(
-        review__assessment=assessment, review__submitted_at__isnull=False
-    ).select_related("review__assessor"):
+    for row in team_item_scores(assessment).select_related("review__assessor"):
         if row.score:
             by_item.setdefault(row.item_code, []).append((row.review.assessor, Decimal(row.score)))
     chosen = {c.item_code: c for c in assessment.consensus_scores.all()}
@@ -299,6 +311,7 @@ def _set_consensus(
             ) % {"score": scoring.q2(value), "mean": scoring.q2(mean)}
     if problems:
         return problems
+    changed = False
     for code, (value, reason) in given.items():
         existing = ConsensusScore.objects.filter(assessment=assessment, item_code=code).first()
         old = existing.score if existing else None
@@ -317,6 +330,11 @@ def _set_consensus(
             new=row.score,
             reason=row.reason,
         )
+        changed = True
+    if changed and assessment.status == Assessment.Status.CONSENSUS:
+        # The result is recorded already: it follows the scores, so that the report never
+        # shows item scores that disagree with its totals.
+        _record_result(assessment, criteria_tree(assessment.cycle.edition), by)
     return {}
 
 
@@ -326,24 +344,29 @@ def finalise_consensus(*, assessment: Assessment, tree: list[Category], by: User
     with transaction.atomic():
         workflow.require(assessment, "consensus.finalise", by=by)
         _lead_review_submitted(assessment, by)
-        categories = consensus_categories(assessment, tree)
-        snapshot = record_category_scores(
-            assessment=assessment, source="assessor", categories=categories, by=by
-        )
-        audit.record(
-            actor=by,
-            action="consensus.finalise",
-            obj=assessment,
-            new={
-                "total": str(snapshot.total),
-                "rating": str(snapshot.rating),
-                "rules": snapshot.rules_version,
-            },
-        )
-        if assessment.status in (Assessment.Status.IN_REVIEW, Assessment.Status.CLARIFICATION):
-            if assessment.status == Assessment.Status.CLARIFICATION:
-                change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
+        snapshot = _record_result(assessment, tree, by)
+        if assessment.status == Assessment.Status.IN_REVIEW:
             change_status(assessment=assessment, to=Assessment.Status.CONSENSUS, by=by)
+    return snapshot
+
+
+def _record_result(assessment: Assessment, tree: list[Category], by: User) -> ScoreSnapshot:
+    snapshot = record_category_scores(
+        assessment=assessment,
+        source="assessor",
+        categories=consensus_categories(assessment, tree),
+        by=by,
+    )
+    audit.record(
+        actor=by,
+        action="consensus.finalise",
+        obj=assessment,
+        new={
+            "total": str(snapshot.total),
+            "rating": str(snapshot.rating),
+            "rules": snapshot.rules_version,
+        },
+    )
     return snapshot
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,8 @@ from pmqa.verification.models import (
     Assignment,
 )
 
-REVIEWABLE = (
-    Assessment.Status.SUBMITTED,
-    Assessment.Status.IN_REVIEW,
-    Assessment.Status.CLARIFICATION,
-)
+# The statuses in which a team can be assigned, from the action table.
+REVIEWABLE = workflow.ACTIONS["team.assign"].statuses
 
 
 def conflicts_of_interest(assessor: User, organisation: Organisation) -> list[str]:
@@ -168,7 +166,8 @@ def import_assignments(*, text: str, by: User) -> tuple[int, list[CsvProblem]]:
         code, year, username, role = (cell.strip() for cell in row)
         assessment = (
             Assessment.objects.filter(
-                organisation__code=code, cycle__fiscal_year=year if year.isdigit() else -1
+                organisation__code=code,
+                cycle__fiscal_year=int(year) if re.fullmatch(r"[0-9]{1,4}", year) else -1,
             )
             .select_related("organisation")
             .first()

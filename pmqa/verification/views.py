@@ -23,6 +23,7 @@ from pmqa.assessments.models import Assessment, Evidence
 from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
 from pmqa.criteria.models import Category
+from pmqa.lib.converters import is_id
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
 from pmqa.verification.forms import ItemScoreForm, QuestionForm, Round2ScoreForm
@@ -100,9 +101,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     others: dict[str, list[ItemScore]] = {}
     if desk.review.submitted_at:
         for row in (
-            ItemScore.objects.filter(
-                review__assessment=desk.assessment, review__submitted_at__isnull=False
-            )
+            services.team_item_scores(desk.assessment)
             .exclude(review=desk.review)
             .select_related("review__assessor")
         ):
@@ -169,7 +168,7 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     agency_ticks = answer.get("ticks") or {}
     if form.is_bound:
         own_ticks = {
-            level: [int(v) for v in request.POST.getlist(f"tick-{level}") if v.isdigit()]
+            level: [int(v) for v in request.POST.getlist(f"tick-{level}") if is_id(v)]
             for level in content.LEVELS
         }
     else:
@@ -229,7 +228,8 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             ),
             "previous": codes[index - 1] if index > 0 else None,
             "next": codes[index + 1] if index + 1 < len(codes) else None,
-            "locked": desk.review.submitted_at is not None,
+            # The form is open only while the table allows this assessor to score.
+            "locked": "review.score" not in desk.actions or desk.review.submitted_at is not None,
             "form": form,
             "shown": _shown(form, row),
             "level_points": ["0", "300", "400", "500"],
@@ -379,7 +379,10 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "desk": desk,
             "assessment": desk.assessment,
             "report": report,
-            "eligible": round2_eligible(desk.assessment),
+            # Round 2 exists only after publication; before it, eligibility would tell a member
+            # whose review is not submitted where the verified total stands.
+            "eligible": desk.assessment.status == Assessment.Status.PUBLISHED
+            and round2_eligible(desk.assessment),
             "actions": desk.actions,
             "scores": scores if own or desk.is_lead else [],
             "own": own,

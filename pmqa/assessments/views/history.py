@@ -22,6 +22,7 @@ from pmqa.assessments.views.workspace import (
     load_workspace,
     page_url,
 )
+from pmqa.lib.converters import is_id
 from pmqa.lib.diff import field_diffs
 
 # ---------------------------------------------------------------------------------------------
@@ -34,11 +35,12 @@ def history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     answer = ws.answers.get(key)
     if answer is None:
         raise Http404
-    revisions = list(answer.revisions.select_related("saved_by")[:200])
+    # An answer never saved has no row yet, and no history.
+    revisions = list(answer.revisions.select_related("saved_by")[:200]) if answer.pk else []
     selected = None
     diffs: list[dict[str, Any]] = []
     wanted = request.GET.get("revision", "")
-    if wanted.isdigit():
+    if is_id(wanted):
         selected = next((r for r in revisions if r.pk == int(wanted)), None)
         if selected is None:
             raise Http404
