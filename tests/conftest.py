@@ -19,6 +19,12 @@ from pmqa.organisations.models import Organisation
 PASSWORD = "a-long-test-password"
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser journeys use the live server, whose database is emptied after each of them
+    # (reference data included): they run after every other test.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests only need it to round-trip.

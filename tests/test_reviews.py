@@ -386,6 +386,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
             "theme-1-title": "การใช้ข้อมูล",
             "theme-1-text": "ควรใช้ข้อมูลในการตัดสินใจ",
             "action": "submit",
+            "form": "report",
         }
     )
     assert lead.post(reverse("feedback:edit", args=[team.pk]), form).status_code == 302

@@ -395,7 +395,12 @@ def test_after_publication_reviews_clarifications_and_the_report_text_are_closed
     )
     assert Clarification.objects.get(pk=case.clarification.pk).answer == "แนบแล้ว"
     # The report's text cannot change.
-    _post(case.p.lead, "feedback:edit", assessment.pk, data={"conclusion": "ข้อความใหม่"})
+    _post(
+        case.p.lead,
+        "feedback:edit",
+        assessment.pk,
+        data={"form": "report", "conclusion": "ข้อความใหม่"},
+    )
     _post(case.p.lead, "feedback:edit", assessment.pk, data={"action": "prefill"})
     feedback = Feedback.objects.get(assessment=assessment)
     assert feedback.conclusion == "ผ่านระดับพื้นฐาน"

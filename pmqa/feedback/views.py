@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +13,7 @@ from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.criteria.models import Pillar
 from pmqa.feedback import services
+from pmqa.feedback.models import Feedback
 from pmqa.feedback.sections import FEEDBACK_KINDS, feedback_blocks
 from pmqa.verification.views import desk_for
 
@@ -26,45 +29,22 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
+            # What the lead typed is saved first, whatever the button: copying the assessors'
+            # comments then only adds to it. (A post without the form's fields saves nothing.)
+            if request.POST.get("form") == "report":
+                report = _save_posted(request, desk, report, pillars)
             if action == "prefill":
                 count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
                 messages.success(
                     request,
-                    _("%(count)s comments copied from the assessors' reviews.") % {"count": count},
+                    _("Saved, and %(count)s comments copied from the assessors' reviews.")
+                    % {"count": count},
                 )
+            elif action == "submit":
+                services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
+                messages.success(request, _("The report was sent to OPDC for approval."))
             else:
-                blocks: dict[tuple[str, str, str], str] = {}
-                for code in desk.items:
-                    for kind in FEEDBACK_KINDS:
-                        blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
-                for category in desk.tree:
-                    for kind in FEEDBACK_KINDS:
-                        blocks[("category", str(category.number), kind)] = request.POST.get(
-                            f"category-{category.number}-{kind}", ""
-                        )
-                for pillar in pillars:
-                    blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
-                        f"pillar-{pillar.code}", ""
-                    )
-                themes = [
-                    (
-                        request.POST.get(f"theme-{n}-title", ""),
-                        request.POST.get(f"theme-{n}-text", ""),
-                    )
-                    for n in range(1, 11)
-                ]
-                report = services.save_feedback(
-                    feedback=report,
-                    blocks=blocks,
-                    themes=themes,
-                    conclusion=request.POST.get("conclusion", ""),
-                    by=request.user,  # type: ignore[arg-type]
-                )
-                if action == "submit":
-                    services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
-                    messages.success(request, _("The report was sent to OPDC for approval."))
-                else:
-                    messages.success(request, _("Saved."))
+                messages.success(request, _("Saved."))
         except ServiceError as error:
             messages.error(request, str(error))
         return redirect("feedback:edit", pk)
@@ -101,4 +81,38 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
             "themes": themes + [None] * max(0, 3 - len(themes) + 1),
         },
+    )
+
+
+def _posted_blocks(
+    request: HttpRequest, desk: Any, pillars: list[Pillar]
+) -> dict[tuple[str, str, str], str]:
+    blocks: dict[tuple[str, str, str], str] = {}
+    for code in desk.items:
+        for kind in FEEDBACK_KINDS:
+            blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
+    for category in desk.tree:
+        for kind in FEEDBACK_KINDS:
+            blocks[("category", str(category.number), kind)] = request.POST.get(
+                f"category-{category.number}-{kind}", ""
+            )
+    for pillar in pillars:
+        blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
+            f"pillar-{pillar.code}", ""
+        )
+    return blocks
+
+
+def _save_posted(
+    request: HttpRequest, desk: Any, report: Feedback, pillars: list[Pillar]
+) -> Feedback:
+    return services.save_feedback(
+        feedback=report,
+        blocks=_posted_blocks(request, desk, pillars),
+        themes=[
+            (request.POST.get(f"theme-{n}-title", ""), request.POST.get(f"theme-{n}-text", ""))
+            for n in range(1, 11)
+        ],
+        conclusion=request.POST.get("conclusion", ""),
+        by=request.user,  # type: ignore[arg-type]
     )

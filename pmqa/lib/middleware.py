@@ -1,5 +1,5 @@
-"""Request guards shared by every page: control characters out of POST data, and a database
-that is busy or down answered as a retryable 503 in the user's language instead of a 500."""
+"""Request guards shared by every page: the language, control characters out of the data, and
+a database that is busy or down answered as a retryable 503 in the user's language."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pmqa.lib.text import strip_controls
@@ -100,4 +102,22 @@ class InputGuardMiddleware:
             body = render_to_string("503.html", {"message": message, "retry": True})
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class ChosenLanguageMiddleware:
+    """Thai unless the person chose another language with the switch (Django's language
+    cookie). The browser's Accept-Language is not asked: official users work in Thai even on
+    machines set up in English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response

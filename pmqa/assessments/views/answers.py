@@ -111,6 +111,8 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "returned": returned,
             "may_submit": ws.standing.has(policy.SUBMIT),
             "actions": ws.actions,
+            "report_ready": ws.standing.has(policy.REPORT)
+            and ws.assessment.status == Assessment.Status.PUBLISHED,
             "clarifications": list(
                 ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
             ),
@@ -229,8 +231,10 @@ def _save(
     action = request.POST.get("action", "")
     if action == "next":
         _before, after = ws.neighbours(answer.key)
+        messages.success(request, _("Saved."))
         if after:
             return redirect(page_url(ws.assessment, after[0]))
+        return redirect("assessments:submit", ws.assessment.pk)
     messages.success(request, _("Saved."))
     if action.startswith("add:"):
         return redirect(f"{request.path}?add={action[4:]}")

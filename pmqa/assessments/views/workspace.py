@@ -137,12 +137,22 @@ def load_workspace(request: HttpRequest, pk: int, *, write: bool = False) -> Wor
 
 
 def pager(ws: Workspace, key: str) -> dict[str, Any]:
+    """The previous and next pages of the form (after the last one, the submit page), and the
+    list of every page for the side list."""
     before, after = ws.neighbours(key)
+    after_url = page_url(ws.assessment, after[0]) if after else ""
+    if after is None and ws.assessment.status == Assessment.Status.DRAFT:
+        after = ("submit", str(_("Submit the self-assessment")))
+        after_url = reverse("assessments:submit", args=[ws.assessment.pk])
     return {
         "before": before,
         "after": after,
         "before_url": page_url(ws.assessment, before[0]) if before else "",
-        "after_url": page_url(ws.assessment, after[0]) if after else "",
+        "after_url": after_url,
+        "pages": [
+            {"key": k, "title": title, "url": page_url(ws.assessment, k), "current": k == key}
+            for k, title in ws.sequence
+        ],
     }
 
 

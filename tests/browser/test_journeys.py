@@ -1,0 +1,208 @@
+"""The whole loop in a real browser, each form as the page renders it: the administrator opens
+a cycle, the agency answers every part and submits after one return, two assessors review, the
+lead records the consensus and writes the report, the administrator approves and publishes,
+and the agency reads and downloads it."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+
+from pmqa.assessments.models import Answer, Assessment
+from pmqa.feedback.models import Feedback
+from pmqa.lib.thai import format_date_be_numeric
+from pmqa.organisations.models import Organisation
+from tests.browser.harness import Person, fill_empty_fields
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PROFILE = ["OP1a", "OP1b", "OP2a", "OP2b", "OP2c"]
+PROCESS = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)]
+RESULTS = [f"7.{i}" for i in range(1, 7)]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    # The live server's database is emptied after each journey: load what every page needs.
+    if not Organisation.objects.exists():
+        call_command("import_organisations", verbosity=0)
+        from pmqa.demo.services import CRITERIA_FILE
+
+        call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)
+
+
+def be(day: datetime.date) -> str:
+    return format_date_be_numeric(day)
+
+
+def open_cycle(admin: Person, year: int) -> None:
+    today = datetime.date.today()
+    admin.open("/manage/cycles/")
+    admin.accessible()
+    page = admin.page
+    page.fill("#id_fiscal_year", str(year))
+    page.select_option("#id_edition", index=1)
+    page.fill("#id_round1_opens_on", be(today - datetime.timedelta(days=1)))
+    page.fill("#id_round1_closes_on", be(today + datetime.timedelta(days=30)))
+    page.fill("#id_round2_opens_on", be(today))
+    page.fill("#id_round2_closes_on", be(today + datetime.timedelta(days=60)))
+    page.fill("#id_round2_threshold", "300")
+    admin.click("main form[method=post] button[type=submit]")
+    assert str(year) in admin.text()
+
+
+def answer_profile(editor: Person, home: str) -> None:
+    for code in PROFILE:
+        editor.open(f"{home}profile/{code}/")
+        fill_empty_fields(editor.page)
+        editor.submit("button[value=next]")
+
+
+def answer_process(editor: Person, home: str, codes: list[str]) -> None:
+    for code in codes:
+        editor.open(f"{home}items/{code}/")
+        fill_empty_fields(editor.page, text=f"แนวทางการดำเนินการข้อ {code} [แผนยุทธศาสตร์]")
+        editor.submit("button[value=next]")
+
+
+def answer_results(editor: Person, home: str) -> None:
+    for code in RESULTS:
+        editor.open(f"{home}items/{code}/")
+        page = editor.page
+        page.fill("#k-1-name", f"ร้อยละความสำเร็จของงานข้อ {code}")
+        page.fill("#k-1-unit", "ร้อยละ")
+        for year, value in (("2569", "70"), ("2570", "75"), ("2571", "82")):
+            page.fill(f"#k-1-value_{year}", value)
+        page.fill("#k-1-band_0", "60")
+        page.fill("#k-1-band_500", "90")
+        editor.submit("button[value=next]")
+
+
+def test_the_whole_loop_in_a_browser(person, personas, reference_data):
+    admin = person("admin")
+    admin.login(personas.admin.username)
+    open_cycle(admin, 2571)
+
+    # The agency: start, answer every part, cite evidence, see autosave.
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    # Thai, although the browser asks for English.
+    assert "ออกจากระบบ" in editor.page.inner_text("header")
+    editor.accessible()
+    editor.click("main form[action*='/start/'] button")
+    assessment = Assessment.objects.get(cycle__fiscal_year=2571, organisation=personas.agency_a)
+    home = f"/agency/assessments/{assessment.pk}/"
+    assert editor.page.url.endswith(home)
+    editor.accessible()
+
+    editor.open(f"{home}evidence/")
+    editor.page.fill("#link-label", "แผนยุทธศาสตร์")
+    editor.page.fill("#url", "https://example.org/plan")
+    editor.click("form:has(#link-label) button[type=submit]")
+    assert "แผนยุทธศาสตร์" in editor.text()
+
+    answer_profile(editor, home)
+    # Autosave: a change saves itself and says so.
+    editor.open(f"{home}items/1.1/")
+    editor.accessible()
+    editor.page.locator("ul.checkpoints input[type=checkbox]").first.check()
+    editor.page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('บันทึกแล้ว')"
+    )
+    editor.check()
+    answer_process(editor, home, PROCESS)
+    answer_results(editor, home)
+    editor.open(f"{home}items/7.1/")
+    editor.accessible()
+    assert "ตัวชี้วัด" in editor.text()
+    assert editor.page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert Answer.objects.get(assessment=assessment, key="1.1").data["evidence"]
+
+    # The approver returns it once, then submits.
+    approver = person("approver")
+    approver.login(personas.approver_a.username)
+    approver.open(f"{home}submit/")
+    approver.accessible()
+    approver.page.fill("#id_reason", "กรุณาทบทวนตัวชี้วัดหมวด 7 อีกครั้ง")
+    approver.click("form[action$='/return/'] button")
+    editor.open(home)
+    assert "กรุณาทบทวนตัวชี้วัดหมวด 7 อีกครั้ง" in editor.text()
+    approver.open(f"{home}submit/")
+    assert "สิ่งที่จะเป็นที่สิ้นสุด" in approver.text()
+    approver.click("main form:not([action]) button[type=submit]")
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+
+    # OPDC assigns the team.
+    admin.open("/manage/assignments/")
+    admin.accessible()
+    form = admin.page.locator(f"form:has(input[name=assessment][value='{assessment.pk}'])")
+    form.locator("select[name=lead]").select_option(str(personas.lead.pk))
+    form.locator("select[name=members]").select_option([str(personas.assessor.pk)])
+    form.locator("button[type=submit]").click()
+    admin.check()
+    assessment.refresh_from_db()
+    assert assessment.status == "in_review"
+
+    # Both assessors review independently.
+    for user in (personas.assessor, personas.lead):
+        reviewer = person(user.username)
+        reviewer.login(user.username)
+        reviewer.open(f"/review/{assessment.pk}/")
+        reviewer.accessible()
+        for code in PROCESS + RESULTS:
+            reviewer.open(f"/review/{assessment.pk}/items/{code}/")
+            if code == "1.1":
+                reviewer.accessible()
+            boxes = reviewer.page.locator("input[name=tick-basic]")
+            if boxes.count() and not boxes.first.is_checked():
+                boxes.first.check()
+            reviewer.page.fill("#strengths", f"จุดแข็งข้อ {code}")
+            reviewer.page.fill("#ofis", f"ควรพัฒนาข้อ {code}")
+            reviewer.submit("button[value=save]")
+            assert "บันทึกแล้ว" in reviewer.text()
+        reviewer.open(f"/review/{assessment.pk}/submit/")
+        assert "สิ่งที่จะเป็นที่สิ้นสุด" in reviewer.text()
+        reviewer.click("main form button[type=submit]")
+    lead = reviewer
+
+    # The lead records the consensus and writes the report.
+    lead.open(f"/review/{assessment.pk}/consensus/")
+    lead.accessible()
+    for field_ in lead.page.locator("input[name^=reason-]").all():
+        field_.fill("มติที่ประชุมทีม")
+    lead.click("button[value=finalise]")
+    assert "สิ่งที่จะเป็นที่สิ้นสุด" in lead.text()
+    lead.click("main form button[type=submit]")
+    assessment.refresh_from_db()
+    assert assessment.status == "consensus"
+    lead.open(f"/review/{assessment.pk}/feedback/")
+    lead.accessible()
+    lead.submit("button[value=prefill]")
+    lead.page.fill("#conclusion", "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า")
+    lead.submit("button[value=submit]")
+    assert Feedback.objects.get(assessment=assessment).status == "submitted"
+
+    # OPDC approves and publishes.
+    admin.open(f"/manage/reports/{assessment.pk}/")
+    admin.accessible()
+    admin.click("button[value=approve]")
+    admin.open(f"/manage/reports/{assessment.pk}/publish/")
+    assert "สิ่งที่จะเป็นที่สิ้นสุด" in admin.text()
+    admin.click("main form button[type=submit]")
+    assessment.refresh_from_db()
+    assert assessment.status == "published"
+
+    # The agency reads the report and downloads it.
+    editor.open(home)
+    editor.click("a[href$='/reports/%d/']" % assessment.pk)
+    assert "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า" in editor.page.inner_text("body")
+    editor.accessible()
+    for kind in ("pdf", "xlsx"):
+        with editor.page.expect_download() as download:
+            editor.page.locator(f"a[href*='/{kind}/']").first.click()
+        assert re.search(rf"\.{kind}$", download.value.suggested_filename)
+    editor.check()
