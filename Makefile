@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: install
+# The local installation's own settings, written once: a random secret key, so that the
+# README's commands work in a new shell. Production sets PMQA_SECRET_KEY itself.
+.env:
+	@$(BIN)/python -c 'import secrets; print("PMQA_SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+	@echo "Wrote .env with a new secret key for this installation."
+
+run: install .env
 	PMQA_DEBUG=1 $(BIN)/pmqa migrate --verbosity 0
 	PMQA_DEBUG=1 $(BIN)/pmqa import_criteria
 	PMQA_DEBUG=1 $(BIN)/pmqa import_organisations
@@ -30,10 +36,10 @@ packages:
 	scripts/ensure-packages
 
 test-sqlite: install packages
-	PMQA_SECRET_KEY=test-only DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
+	PMQA_ENV_FILE= PMQA_SECRET_KEY=test-only DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install packages
-	PMQA_SECRET_KEY=test-only scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
+	PMQA_ENV_FILE= PMQA_SECRET_KEY=test-only scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,11 +5,19 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from pmqa.lib.fonts import fontpkg_sarabun_files
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
+
+# A local installation keeps its own settings in .env (`make run` writes it once, with a random
+# secret key), so that every command works in a new shell. The environment wins over the file;
+# PMQA_ENV_FILE names another file, or none when empty. Production sets its variables itself.
+_ENV_FILE = os.environ.get("PMQA_ENV_FILE", str(PROJECT_DIR / ".env"))
+if _ENV_FILE:
+    load_dotenv(_ENV_FILE, override=False)
 
 
 def env_str(name: str, default: str | None = None) -> str:

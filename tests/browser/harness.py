@@ -77,13 +77,19 @@ class Person:
 
     def check(self) -> None:
         """Fail on anything a person would have seen go wrong on the page as it is now."""
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         text = self.page.evaluate(VISIBLE_TEXT)
         if re.search(r"\bNone\b", text):
             self.problems.append(f"'None' shown on {self.page.url}")
         if self.problems:
             problems, self.problems = self.problems, []
             raise PageProblem(f"{self.name}: " + "; ".join(problems))
+
+    def settle(self) -> None:
+        """Wait until the page is loaded and no autosave is on its way (htmx marks an element
+        whose request is in flight with the class htmx-request)."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_function("!document.querySelector('.htmx-request')")
 
     def accessible(self) -> None:
         """axe-core on the page as shown: no serious or critical violation."""
