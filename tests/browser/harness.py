@@ -44,11 +44,17 @@ class Person:
         self.page.on("pageerror", lambda error: self.problems.append(f"JavaScript: {error}"))
 
     def _response(self, response: Any) -> None:
+        kind = response.request.resource_type
         if response.status >= 500:
             self.problems.append(f"{response.status} from {response.url}")
+        elif response.status >= 400 and kind not in ("document", "xhr", "fetch"):
+            # A page refusing bad input answers 400 on purpose; a missing asset never should.
+            self.problems.append(f"{response.status} for the {kind} {response.url}")
 
     def _console(self, message: Any) -> None:
-        if message.type == "error":
+        # Chromium logs every 4xx as "Failed to load resource"; those are judged by status
+        # above, so that a form refused with 400 and a Thai message is not an error.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.problems.append(f"console: {message.text} ({message.location.get('url', '')})")
 
     # -----------------------------------------------------------------------------------------

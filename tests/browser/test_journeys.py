@@ -81,7 +81,7 @@ def answer_results(editor: Person, home: str) -> None:
         editor.submit("button[value=next]")
 
 
-def test_the_whole_loop_in_a_browser(person, personas, reference_data):
+def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     admin = person("admin")
     admin.login(personas.admin.username)
     open_cycle(admin, 2571)
@@ -206,3 +206,82 @@ def test_the_whole_loop_in_a_browser(person, personas, reference_data):
             editor.page.locator(f"a[href*='/{kind}/']").first.click()
         assert re.search(rf"\.{kind}$", download.value.suggested_filename)
     editor.check()
+
+
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+  "main button, main input:not([type=hidden]):not([type=checkbox]), main select, main summary, "
+  + "main ul.checkpoints label"
+)).filter((e) => e.offsetParent !== null)
+  .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+  .filter(([, height]) => height < 44)"""
+
+
+def fits(person: Person, width: int) -> None:
+    """The page reads at this width without scrolling sideways, every control big enough
+    for a finger."""
+    assert person.page.evaluate("document.documentElement.scrollWidth") <= width, person.page.url
+    assert person.page.evaluate(SMALL_TARGETS) == [], person.page.url
+
+
+def test_a_phone_fills_the_kpi_table_with_a_wrong_value_and_saves_twice(
+    reference_data, person, personas, work_a
+):
+    editor = person("editor-390", width=390, height=844)
+    editor.login(personas.editor_a.username)
+    home = f"/agency/assessments/{work_a.pk}/"
+    editor.open(f"{home}items/7.1/")
+    fits(editor, 390)
+    page = editor.page
+    page.fill("#k-1-name", "ร้อยละของเรื่องร้องเรียนที่แก้ไขเสร็จ")
+    page.fill("#k-1-unit", "ร้อยละ")
+    page.fill("#k-1-value_2568", "abc")
+    page.fill("#k-1-value_2569", "80")
+    page.fill("#k-1-band_0", "60")
+    page.fill("#k-1-band_500", "95")
+    page.locator("#k-1-band_500").blur()
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('ยกเว้นค่าที่แจ้งไว้')"
+    )
+    assert "กรุณากรอกตัวเลข" in editor.text()
+    editor.check()
+    # The rest was saved: after a reload the KPI is there, the wrong value is not.
+    editor.open(f"{home}items/7.1/")
+    assert page.input_value("#k-1-name") == "ร้อยละของเรื่องร้องเรียนที่แก้ไขเสร็จ"
+    assert page.input_value("#k-1-value_2568") == ""
+    assert page.input_value("#k-1-value_2569") == "80"
+    # Saved twice through the page's own button: each save a new version, no conflict.
+    for value in ("82", "85"):
+        page.fill("#k-1-value_2570", value)
+        editor.submit("button[value=save]")
+        assert page.input_value("#k-1-value_2570") == value
+        assert "ไม่ได้บันทึก" not in editor.text()
+    fits(editor, 390)
+    editor.accessible()
+    editor.open(f"{home}items/1.1/")
+    fits(editor, 390)
+    page.locator("ul.checkpoints input[type=checkbox]").first.check()
+    # Ticking a box autosaves; pressing "save and go on" straight after is no conflict.
+    editor.submit("button[value=next]")
+    assert page.url.endswith("/items/1.2/")
+    assert "ไม่ได้บันทึก" not in editor.text()
+
+
+def test_an_assessor_reviews_an_item_on_a_phone(reference_data, person, personas, work_a):
+    from tests.test_workflow import Case
+
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    assessor = person("assessor-390", width=390, height=844)
+    assessor.login(personas.assessor.username)
+    for code in ("1.1", "7.1"):
+        assessor.open(f"/review/{assessment.pk}/items/{code}/")
+        fits(assessor, 390)
+    assessor.accessible()
+    assessor.page.fill("#strengths", "มีการสื่อสารทิศทางอย่างสม่ำเสมอ")
+    assessor.page.click("details:has(#override) > summary")
+    assessor.page.fill("#override", "๖๐๐")
+    assessor.submit("button[value=save]")
+    # A wrong score is marked on its field; what was typed stays.
+    assert "กรุณากรอกคะแนนตั้งแต่ 0 ถึง 500" in assessor.text()
+    assert assessor.page.input_value("#strengths") == "มีการสื่อสารทิศทางอย่างสม่ำเสมอ"
+    fits(assessor, 390)
