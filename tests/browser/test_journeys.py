@@ -198,7 +198,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
 
     # The agency reads the report and downloads it.
     editor.open(home)
-    editor.click("a[href$='/reports/%d/']" % assessment.pk)
+    editor.click(f"a[href$='/reports/{assessment.pk}/']")
     assert "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า" in editor.page.inner_text("body")
     editor.accessible()
     for kind in ("pdf", "xlsx"):
