@@ -455,7 +455,8 @@ def test_every_score_comment_and_status_change_is_in_the_audit_trail(client, per
     assert {"assessment.status", "assessment.team", "review.item"} <= actions
     login(client, personas.admin)
     page = client.get(reverse("dashboards:audit", args=[team.pk])).content.decode()
-    assert "review.item" in page and "assessment.team" in page and "ควรปรับปรุง" in page
+    assert "ผู้ตรวจประเมินให้คะแนนรายข้อ" in page and "กำหนดทีมผู้ตรวจประเมิน" in page
+    assert "ควรปรับปรุง" in page and "review.item" not in page
     agency = login(Client(), personas.editor_a)
     assert agency.get(reverse("dashboards:audit", args=[team.pk])).status_code == 404
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Assessment, Evidence
+from pmqa.audit.labels import action_label, readable
 from pmqa.audit.models import AuditEntry
 from pmqa.verification.models import (
     ApplicationReport,
@@ -29,7 +30,11 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
     query = Q()
     for object_type, ids in keys.items():
         query |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
-    entries = AuditEntry.objects.filter(query).select_related("actor").order_by("-at")[:1000]
+    entries = list(AuditEntry.objects.filter(query).select_related("actor").order_by("-at")[:1000])
+    for entry in entries:
+        entry.label = action_label(entry.action)  # type: ignore[attr-defined]
+        entry.old_text = readable(entry.old)  # type: ignore[attr-defined]
+        entry.new_text = readable(entry.new)  # type: ignore[attr-defined]
     return render(request, "manage/audit.html", {"assessment": assessment, "entries": entries})
 
 
