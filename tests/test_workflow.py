@@ -984,3 +984,27 @@ def test_a_lost_connection_is_a_503_and_a_plain_form_is_told_to_go_back(client, 
     assert response.status_code == 503
     text = response.content.decode()
     assert "ย้อนกลับหนึ่งหน้า" in text and 'http-equiv="refresh"' not in text
+
+
+def test_the_review_form_saves_itself_and_marks_a_wrong_score(case):
+    assessment = case.in_review()
+    client = login(Client(), case.member)
+    url = reverse("reviews:item", args=[assessment.pk, "1.1"])
+    response = client.post(url, {"tick-basic": ["1"], "strengths": "ดี"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "บันทึกแล้วเมื่อ" in response.content.decode()
+    assert ItemScore.objects.get(review__assessor=case.member, item_code="1.1").strengths == "ดี"
+    response = client.post(url, {"override": "abc"}, HTTP_HX_REQUEST="true")
+    assert "กรุณากรอกคะแนนตั้งแต่ 0 ถึง 500" in response.content.decode()
+    assert ItemScore.objects.get(review__assessor=case.member, item_code="1.1").strengths == "ดี"
+
+
+def test_the_report_form_saves_itself(case):
+    assessment = case.consensus()
+    lead = login(Client(), case.p.lead)
+    response = lead.post(
+        reverse("feedback:edit", args=[assessment.pk]),
+        {"form": "report", "conclusion": "ร่างข้อสรุป"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "บันทึกแล้วเมื่อ" in response.content.decode()
+    assert Feedback.objects.get(assessment=assessment).conclusion == "ร่างข้อสรุป"

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmqa.accounts.decorators import assessor_required
@@ -26,6 +27,19 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:consensus", pk)
     report = services.feedback_for(desk.assessment)
     pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
+    if request.method == "POST" and request.headers.get("HX-Request"):
+        # Autosave: the text as typed, nothing else.
+        try:
+            report = _save_posted(request, desk, report, pillars)
+        except ServiceError as error:
+            return render(
+                request, "reviews/_save_status.html", {"state": "refused", "problem": str(error)}
+            )
+        return render(
+            request,
+            "reviews/_save_status.html",
+            {"state": "saved", "saved_at": timezone.localtime()},
+        )
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,6 +146,8 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     form = ItemScoreForm(
         request.POST if request.method == "POST" else None, item=item_, kpi_count=len(kpis)
     )
+    if form.is_bound and request.headers.get("HX-Request"):
+        return _autosave(request, desk, item_, form)
     if form.is_bound and form.is_valid():
         try:
             services.save_item_score(
@@ -236,6 +239,30 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         },
         status=400 if form.is_bound else 200,
     )
+
+
+def _autosave(request: HttpRequest, desk: Desk, item_: Any, form: ItemScoreForm) -> HttpResponse:
+    """A review's change saved as it is typed: the status line, and the fields to correct."""
+    context: dict[str, Any] = {"state": "saved", "errors": []}
+    if not form.is_valid():
+        context.update(
+            state="invalid",
+            errors=[message for messages_ in form.errors.values() for message in messages_],
+        )
+    else:
+        try:
+            row = services.save_item_score(
+                review=desk.review,
+                item=item_,
+                rule=desk.rule,
+                given=form.score_input(),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ServiceError as error:
+            context.update(state="refused", problem=str(error))
+        else:
+            context["saved_at"] = timezone.localtime(row.updated_at)
+    return render(request, "reviews/_save_status.html", context)
 
 
 def _shown(form: ItemScoreForm, row: ItemScore | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-// Self-assessment forms: live character counts, and what the autosave is doing.
+// Forms that save themselves: live character counts, and what the autosave is doing.
 (function () {
   "use strict";
   function count(area) {
@@ -9,7 +9,8 @@
     area.addEventListener("input", function () { count(area); });
     count(area);
   });
-  var form = document.getElementById("answer-form");
+  // The one form of the page that saves itself (the workspace's answers, a review, a report).
+  var form = document.querySelector("form[data-autosave]");
   if (!form) { return; }
   var pending = false;
   function say(text, state) {
