@@ -74,7 +74,11 @@ class Case:
         self.assessment.refresh_from_db()
         return self.assessment
 
+    # Each step takes the assessment from where it is: steps already taken are not repeated.
+
     def submitted(self):
+        if self.refresh().status != "draft":
+            return self.assessment
         complete_assessment(self.assessment, self.p.editor_a)
         self.evidence = evidence_services.add_evidence_link(
             assessment=self.assessment,
@@ -86,7 +90,8 @@ class Case:
         return self.refresh()
 
     def in_review(self):
-        self.submitted()
+        if self.submitted().status != "submitted":
+            return self.assessment
         teams.assign_team(
             assessment=self.assessment,
             lead=self.p.lead,
@@ -99,8 +104,10 @@ class Case:
         return self.refresh()
 
     def reviewed(self):
-        self.in_review()
-        review_services.answer(clarification=self.clarification, text="แนบแล้ว", by=self.p.editor_a)
+        if self.in_review().reviews.filter(submitted_at__isnull=False).exists():
+            return self.assessment
+        for question in self.assessment.clarifications.filter(answered_at__isnull=True):
+            review_services.answer(clarification=question, text="แนบแล้ว", by=self.p.editor_a)
         for person in (self.member, self.p.lead):
             review = review_services.review_for(assessment=self.refresh(), assessor=person)
             _score_all(review, self.edition, person)
@@ -108,7 +115,8 @@ class Case:
         return self.refresh()
 
     def consensus(self):
-        self.reviewed()
+        if self.reviewed().status not in ("in_review", "clarification"):
+            return self.assessment
         items = [item for c in self.tree for item in c.items.all()]
         problems = review_services.set_consensus(
             assessment=self.assessment,
@@ -123,7 +131,8 @@ class Case:
         return self.refresh()
 
     def approved(self):
-        self.consensus()
+        if self.consensus().status != "consensus":
+            return self.assessment
         feedback = feedback_services.save_feedback(
             feedback=feedback_services.feedback_for(self.assessment),
             blocks={("item", "1.1", "ofi"): "ควรวัดผลการสื่อสาร"},
@@ -136,7 +145,8 @@ class Case:
         return self.refresh()
 
     def published(self):
-        self.approved()
+        if self.approved().status != "report_approved":
+            return self.assessment
         feedback_services.feedback_step(
             feedback=Feedback.objects.get(assessment=self.assessment),
             action="publish",

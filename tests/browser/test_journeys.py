@@ -285,3 +285,124 @@ def test_an_assessor_reviews_an_item_on_a_phone(reference_data, person, personas
     assert "กรุณากรอกคะแนนตั้งแต่ 0 ถึง 500" in assessor.text()
     assert assessor.page.input_value("#strengths") == "มีการสื่อสารทิศทางอย่างสม่ำเสมอ"
     fits(assessor, 390)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_other_forms_each_as_its_page_renders_it(
+    reference_data, person, personas, work_a, tmp_path, settings
+):
+    """The forms the whole loop does not pass through, each used as its person would: a
+    question and its answer, an evidence file, a restored version, the Excel round trip,
+    round dates and an extension, round 2, a correction after publication, the what-if page
+    and the language switch."""
+    from tests.test_workflow import Case, open_round2
+
+    settings.MEDIA_ROOT = tmp_path
+    today = datetime.date.today()
+    case = Case(personas, work_a)
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    home = f"/agency/assessments/{work_a.pk}/"
+
+    # Evidence: a file uploaded, then a second one deleted.
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(PDF)
+    for label in ("แผนปฏิบัติการ", "ฉบับร่าง"):
+        editor.open(f"{home}evidence/")
+        editor.page.fill("#file-label", label)
+        editor.page.set_input_files("#file", str(pdf))
+        editor.submit("form:has(#file) button[type=submit]")
+        assert label in editor.text()
+    editor.accessible()
+    editor.submit("form[action$='/delete/']:last-of-type button")
+    assert "ฉบับร่าง" not in editor.page.inner_text("main table")
+
+    # A version restored from the history.
+    for words in ("การประชุมทุกเดือน", "การประชุมทุกสัปดาห์"):
+        editor.open(f"{home}items/3.1/")
+        editor.page.fill("textarea[name='n-basic-approach']", words)
+        editor.submit("button[value=save]")
+    editor.open(f"{home}history/3.1/")
+    editor.accessible()
+    editor.click("a[href*='?revision=']")
+    editor.submit("form[action*='/restore/'] button")
+    assert editor.page.input_value("textarea[name='n-basic-approach']") == "การประชุมทุกเดือน"
+
+    # The Excel round trip: the downloaded workbook imported back as it is.
+    editor.open(f"{home}excel/import/")
+    with editor.page.expect_download() as download:
+        editor.page.locator(f"a[href$='{home}excel/']").first.click()
+    workbook = tmp_path / "answers.xlsx"
+    download.value.save_as(workbook)
+    editor.page.set_input_files("#file", str(workbook))
+    editor.submit("main form button[type=submit]")
+    editor.accessible()
+
+    # OPDC moves the round's dates and extends it for the agency.
+    admin = person("admin")
+    admin.login(personas.admin.username)
+    admin.open(f"/manage/cycles/{work_a.cycle.fiscal_year}/")
+    admin.accessible()
+    admin.page.fill("#id_closes_on", be(today + datetime.timedelta(days=25)))
+    admin.submit("form:has(input[value=round]) button")
+    admin.page.select_option("#id_organisation", str(personas.agency_a.pk))
+    admin.page.fill(
+        "form:has(input[value=extension]) input[name=closes_on]",
+        be(today + datetime.timedelta(days=40)),
+    )
+    admin.page.fill("form:has(input[value=extension]) textarea", "น้ำท่วมพื้นที่")
+    admin.submit("form:has(input[value=extension]) button")
+    assert "น้ำท่วมพื้นที่" in admin.text()
+
+    # A question from the assessor, answered by the agency.
+    work_a.cycle.round2_threshold = 300
+    work_a.cycle.save()
+    open_round2(work_a.cycle)
+    assessment = case.in_review()
+    member = person("assessor")
+    member.login(personas.assessor.username)
+    member.open(f"/review/{assessment.pk}/items/1.2/")
+    member.page.fill("#question", "ขอแผนการสื่อสารฉบับเต็ม")
+    member.submit("form[action$='/ask/'] button")
+    editor.open(home)
+    editor.page.locator("textarea[name=answer]").first.fill("แนบไว้ในหลักฐานแล้ว")
+    editor.submit("form[action*='/answer/'] button")
+    assert "แนบไว้ในหลักฐานแล้ว" in editor.text()
+
+    # Published, then round 2: the agency uploads, the team scores, the lead records it.
+    case.published()
+    editor.open(f"/agency/assessments/{assessment.pk}/round2/")
+    editor.accessible()
+    editor.page.set_input_files("#file", str(pdf))
+    editor.submit("main form button[type=submit]")
+    for who, score in ((member, "340"), (None, "350")):
+        if who is None:
+            who = person("lead")
+            who.login(personas.lead.username)
+        who.open(f"/review/{assessment.pk}/round2/")
+        who.page.fill("#score", score)
+        who.submit("main form:has(#score) button")
+    lead = who
+    lead.submit("main form:has(input[value=finalise]) button")
+    assert "345.00" in lead.text()
+
+    # A correction after publication, with its reason.
+    admin.open(f"/manage/reports/{assessment.pk}/revise/")
+    admin.accessible()
+    admin.page.fill("#id_reason", "แก้ไขตามผลการพิจารณาอุทธรณ์")
+    admin.page.fill("#id_score-1\\.1", "450")
+    admin.submit("main form button[type=submit]")
+    assert "บันทึกฉบับแก้ไขครั้งที่ 1 แล้ว" in admin.text()
+
+    # The what-if page and the language switch.
+    editor.open("/what-if/")
+    editor.accessible()
+    editor.page.fill("#category_7", "400")
+    editor.page.wait_for_function("!document.querySelector('.htmx-request')")
+    editor.check()
+    editor.page.select_option("header select[name=language]", "en")
+    editor.page.wait_for_load_state("load")
+    assert "Log out" in editor.page.inner_text("header")
+    editor.check()
