@@ -118,7 +118,6 @@ def refusal(
     name: str,
     standing: policy.Standing,
     *,
-    check_window: bool = True,
     today: datetime.date | None = None,
 ) -> str:
     """Why `name` may not happen now, or "" when it may."""
@@ -130,7 +129,7 @@ def refusal(
             "action": action.label,
             "status": Assessment.Status(assessment.status).label,
         }
-    if check_window and action.window is not None:
+    if action.window is not None:
         return _window_problem(assessment, action.window, today)
     return ""
 
@@ -150,11 +149,7 @@ def require(
     if current is None:
         raise ActionRefused(_("This assessment no longer exists."))
     assessment.status = current["status"]
-    problem = refusal(
-        assessment, name, policy.standing_of(by, assessment, access_for(by)), today=today
-    )
-    if problem:
-        raise ActionRefused(problem)
+    check(assessment, name, by=by, today=today)
     return assessment
 
 

@@ -63,20 +63,15 @@ class Person:
         self.open("/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
-        self.click("button[type=submit]")
+        self.submit("button[type=submit]")
 
     def open(self, path: str) -> None:
         self.page.goto(self.base_url + path)
         self.check()
 
-    def click(self, selector: str) -> None:
-        """Click and wait for what the click loads."""
-        self.page.locator(selector).first.click()
-        self.check()
-
     def submit(self, selector: str) -> None:
-        """Press a form's button and wait for the page it leads to (an autosave on its way
-        is waited for by the page first)."""
+        """Press a button or follow a link, and wait for the page it leads to (an autosave on
+        its way is waited for by the page first)."""
         with self.page.expect_navigation():
             self.page.locator(selector).first.click()
         self.check()
