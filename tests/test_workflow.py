@@ -1018,3 +1018,18 @@ def test_the_report_form_saves_itself(case):
     )
     assert "บันทึกแล้วเมื่อ" in response.content.decode()
     assert Feedback.objects.get(assessment=assessment).conclusion == "ร่างข้อสรุป"
+
+
+def test_a_report_text_too_long_is_refused_with_what_was_typed_kept(case):
+    assessment = case.consensus()
+    lead = login(Client(), case.p.lead)
+    url = reverse("feedback:edit", args=[assessment.pk])
+    lead.post(url, {"form": "report", "conclusion": "ข้อสรุปเดิม"})
+    response = lead.post(
+        url, {"form": "report", "conclusion": "ข้อสรุปใหม่", "item-1.1-ofi": "ก" * 20_001}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "20,000" in page or "20000" in page
+    assert "ข้อสรุปใหม่" in page
+    assert Feedback.objects.get(assessment=assessment).conclusion == "ข้อสรุปเดิม"

@@ -14,6 +14,7 @@ from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.criteria.models import Pillar
 from pmqa.feedback import services
+from pmqa.feedback.forms import FeedbackForm
 from pmqa.feedback.models import Feedback
 from pmqa.feedback.sections import FEEDBACK_KINDS, feedback_blocks
 from pmqa.verification.views import desk_for
@@ -27,10 +28,16 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:consensus", pk)
     report = services.feedback_for(desk.assessment)
     pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
-    if request.method == "POST" and request.headers.get("HX-Request"):
+    form = _form(request, desk, pillars) if request.method == "POST" else None
+    if form is not None and request.headers.get("HX-Request"):
         # Autosave: the text as typed, nothing else.
+        if not form.is_valid():
+            errors = [message for messages_ in form.errors.values() for message in messages_]
+            return render(
+                request, "reviews/_save_status.html", {"state": "invalid", "errors": errors}
+            )
         try:
-            report = _save_posted(request, desk, report, pillars)
+            report = _save_posted(request, form, report)
         except ServiceError as error:
             return render(
                 request, "reviews/_save_status.html", {"state": "refused", "problem": str(error)}
@@ -40,13 +47,18 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews/_save_status.html",
             {"state": "saved", "saved_at": timezone.localtime()},
         )
-    if request.method == "POST":
+    if form is not None and not form.is_valid():
+        # Nothing saved; the page comes back with what was typed and what to shorten.
+        for messages_ in form.errors.values():
+            messages.error(request, messages_[0])
+        return _page(request, desk, report, pillars, posted=form.data, status=400)
+    if form is not None:
         action = request.POST.get("action", "save")
         try:
             # What the lead typed is saved first, whatever the button: copying the assessors'
             # comments then only adds to it. (A post without the form's fields saves nothing.)
             if request.POST.get("form") == "report":
-                report = _save_posted(request, desk, report, pillars)
+                report = _save_posted(request, form, report)
             if action == "prefill":
                 count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
                 messages.success(
@@ -62,12 +74,37 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as error:
             messages.error(request, str(error))
         return redirect("feedback:edit", pk)
-    blocks = feedback_blocks(report)
-    themes = (
-        list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
-        if report.pk
-        else []
-    )
+    return _page(request, desk, report, pillars)
+
+
+def _page(
+    request: HttpRequest,
+    desk: Any,
+    report: Feedback,
+    pillars: list[Pillar],
+    *,
+    posted: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    if posted is not None:
+        blocks = {
+            key: posted.get("-".join(part for part in key if part != "achievement"), "")
+            for key in _keys(desk, pillars)
+        }
+        themes: list[Any] = [
+            {"title": posted.get(f"theme-{n}-title", ""), "text": posted.get(f"theme-{n}-text", "")}
+            for n in range(1, 11)
+            if posted.get(f"theme-{n}-title") or posted.get(f"theme-{n}-text")
+        ]
+        conclusion = posted.get("conclusion", "")
+    else:
+        blocks = feedback_blocks(report)
+        themes = (
+            list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
+            if report.pk
+            else []
+        )
+        conclusion = report.conclusion
     return render(
         request,
         "feedback/edit.html",
@@ -94,39 +131,36 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
             "themes": themes + [None] * max(0, 3 - len(themes) + 1),
+            "conclusion": conclusion,
         },
+        status=status,
     )
 
 
-def _posted_blocks(
-    request: HttpRequest, desk: Any, pillars: list[Pillar]
-) -> dict[tuple[str, str, str], str]:
-    blocks: dict[tuple[str, str, str], str] = {}
-    for code in desk.items:
-        for kind in FEEDBACK_KINDS:
-            blocks[("item", code, kind)] = request.POST.get(f"item-{code}-{kind}", "")
-    for category in desk.tree:
-        for kind in FEEDBACK_KINDS:
-            blocks[("category", str(category.number), kind)] = request.POST.get(
-                f"category-{category.number}-{kind}", ""
-            )
-    for pillar in pillars:
-        blocks[("pillar", pillar.code, "achievement")] = request.POST.get(
-            f"pillar-{pillar.code}", ""
-        )
-    return blocks
+def _keys(desk: Any, pillars: list[Pillar]) -> list[tuple[str, str, str]]:
+    keys = [("item", code, kind) for code in desk.items for kind in FEEDBACK_KINDS]
+    keys += [
+        ("category", str(category.number), kind)
+        for category in desk.tree
+        for kind in FEEDBACK_KINDS
+    ]
+    return keys + [("pillar", pillar.code, "achievement") for pillar in pillars]
 
 
-def _save_posted(
-    request: HttpRequest, desk: Any, report: Feedback, pillars: list[Pillar]
-) -> Feedback:
+def _form(request: HttpRequest, desk: Any, pillars: list[Pillar]) -> FeedbackForm:
+    return FeedbackForm(
+        request.POST,
+        item_codes=list(desk.items),
+        category_numbers=[category.number for category in desk.tree],
+        pillar_codes=[pillar.code for pillar in pillars],
+    )
+
+
+def _save_posted(request: HttpRequest, form: FeedbackForm, report: Feedback) -> Feedback:
     return services.save_feedback(
         feedback=report,
-        blocks=_posted_blocks(request, desk, pillars),
-        themes=[
-            (request.POST.get(f"theme-{n}-title", ""), request.POST.get(f"theme-{n}-text", ""))
-            for n in range(1, 11)
-        ],
-        conclusion=request.POST.get("conclusion", ""),
+        blocks=form.blocks(),
+        themes=form.themes(),
+        conclusion=form.cleaned_data["conclusion"],
         by=request.user,  # type: ignore[arg-type]
     )

@@ -3,10 +3,7 @@ item, and the recorded result."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +12,7 @@ from django.utils.translation import gettext as _
 from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.verification import services
-from pmqa.verification.forms import ScoreField
+from pmqa.verification.forms import ConsensusForm
 from pmqa.verification.views import desk_for
 
 
@@ -33,17 +30,9 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(desk.items.values())
     problems: dict[str, str] = {}
     if request.method == "POST":
-        given: dict[str, tuple[Decimal, str]] = {}
-        for code in desk.items:
-            raw = request.POST.get(f"score-{code}", "")
-            if not raw.strip():
-                continue
-            try:
-                value = ScoreField().clean(raw)
-            except ValidationError as error:
-                problems[code] = error.messages[0]
-                continue
-            given[code] = (value, request.POST.get(f"reason-{code}", ""))
+        form = ConsensusForm(request.POST, codes=list(desk.items))
+        problems = form.problems() if not form.is_valid() else {}
+        given = form.given() if not problems else {}
         if not problems:
             try:
                 problems = services.set_consensus(

@@ -101,3 +101,31 @@ class QuestionForm(forms.Form):
 class Round2ScoreForm(forms.Form):
     score = ScoreField(error_messages={"required": SCORE_MESSAGE})
     comment = _text(_("Comments"))
+
+
+class ConsensusForm(forms.Form):
+    """The lead's score and reason per item, named as the consensus page renders them; an
+    item left empty is not set."""
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes = codes
+        for code in codes:
+            self.fields[f"score-{code}"] = ScoreField(required=False)
+            self.fields[f"reason-{code}"] = _text(_("Reason"))
+
+    def given(self) -> dict[str, tuple[Decimal, str]]:
+        data = self.cleaned_data
+        return {
+            code: (data[f"score-{code}"], data[f"reason-{code}"])
+            for code in self.codes
+            if data.get(f"score-{code}") is not None
+        }
+
+    def problems(self) -> dict[str, str]:
+        """The first message per item, as the page shows them beside each row."""
+        found: dict[str, str] = {}
+        for name, messages in self.errors.items():
+            code = name.split("-", 1)[-1]
+            found.setdefault(code, messages[0])
+        return found
