@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 # The local installation's own settings, written once: a random secret key, so that the
 # README's commands work in a new shell. Production sets PMQA_SECRET_KEY itself.
-.env:
+.env: | $(STAMP)
 	@$(BIN)/python -c 'import secrets; print("PMQA_SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 	@echo "Wrote .env with a new secret key for this installation."
 

@@ -16,6 +16,8 @@ PROJECT_DIR = BASE_DIR.parent
 # secret key), so that every command works in a new shell. The environment wins over the file;
 # PMQA_ENV_FILE names another file, or none when empty. Production sets its variables itself.
 _ENV_FILE = os.environ.get("PMQA_ENV_FILE", str(PROJECT_DIR / ".env"))
+if _ENV_FILE and "PMQA_ENV_FILE" in os.environ and not Path(_ENV_FILE).is_file():
+    raise ImproperlyConfigured(f"PMQA_ENV_FILE names {_ENV_FILE}, which is not a file.")
 if _ENV_FILE:
     load_dotenv(_ENV_FILE, override=False)
 

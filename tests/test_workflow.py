@@ -1033,3 +1033,23 @@ def test_a_report_text_too_long_is_refused_with_what_was_typed_kept(case):
     assert "20,000" in page or "20000" in page
     assert "ข้อสรุปใหม่" in page
     assert Feedback.objects.get(assessment=assessment).conclusion == "ข้อสรุปเดิม"
+
+
+def test_a_refused_kpi_number_keeps_the_stored_one_and_says_which_box(client, case):
+    login(client, case.p.editor_a)
+    url = reverse("assessments:item", args=[case.assessment.pk, "7.1"])
+    row = Answer.objects.get(assessment=case.assessment, key="7.1")
+    kpi = {"k-1-name": "ตัวชี้วัด", "k-1-unit": "ร้อยละ", "k-1-value_2570": "100"}
+    client.post(url, {"version": row.version, **kpi})
+    saved = Answer.objects.get(pk=row.pk)
+    response = client.post(
+        url,
+        {"version": saved.version, **kpi, "k-1-value_2570": "1O0", "k-2-value_2569": "x"},
+        HTTP_HX_REQUEST="true",
+    )
+    text = response.content.decode()
+    assert "ตัวชี้วัดที่ 1 ช่องปีงบประมาณ 2570" in text
+    data = Answer.objects.get(pk=row.pk).data
+    # The typo did not erase the stored 100, and a row holding only a refused value is no KPI.
+    assert data["kpis"][0]["values"]["2570"] == "100"
+    assert len(data["kpis"]) == 1

@@ -404,24 +404,43 @@ _KPI_CELL = re.compile(r"^kpis\.(?P<row>\d+)\.(?P<field>value_\d+|target|compari
 
 
 def results_without_refused_numbers(
-    data: Mapping[str, Any], errors: Mapping[str, str]
+    data: Mapping[str, Any], errors: Mapping[str, str], stored: Mapping[str, Any]
 ) -> dict[str, Any] | None:
-    """The results answer with each refused number left empty, so that the rest is saved; None
-    when something other than a KPI number was refused."""
+    """The results answer to save despite refused numbers: each refused cell keeps what was
+    stored for it before (or stays empty), and a row left with nothing is dropped. None when
+    something other than a KPI number was refused (a band against the KPI's direction is
+    refused whole, so that no KPI is stored that cannot be scored)."""
     if not errors or not all(_KPI_CELL.match(key) for key in errors):
         return None
     kept = copy.deepcopy(dict(data))
+    before = list(stored.get("kpis") or [])
     for key in errors:
         match = _KPI_CELL.match(key)
         assert match is not None
-        kpi, field = kept["kpis"][int(match["row"]) - 1], match["field"]
+        index, field = int(match["row"]) - 1, match["field"]
+        kpi = kept["kpis"][index]
+        old = (
+            before[index]
+            if index < len(before) and before[index].get("name") == kpi.get("name")
+            else {}
+        )
         if field.startswith("value_"):
-            kpi["values"][field.removeprefix("value_")] = ""
+            year = field.removeprefix("value_")
+            kpi["values"][year] = (old.get("values") or {}).get(year, "")
         elif field.startswith("band_"):
-            kpi["band"][field.removeprefix("band_")] = ""
+            score = field.removeprefix("band_")
+            kpi["band"][score] = (old.get("band") or {}).get(score, "")
         else:
-            kpi[field] = ""
+            kpi[field] = old.get(field, "")
+    kept["kpis"] = [kpi for kpi in kept["kpis"] if not _blank_kpi(kpi)]
     return kept
+
+
+def _blank_kpi(kpi: Mapping[str, Any]) -> bool:
+    texts = [kpi.get(k) for k in ("name", "unit", "comparison_source", "target", "comparison")]
+    return not any(
+        texts + list((kpi.get("values") or {}).values()) + list((kpi.get("band") or {}).values())
+    )
 
 
 def _number_field(raw: object, key: str, errors: Errors) -> str:

@@ -181,7 +181,12 @@ def results_layout(
 ) -> dict[str, Any]:
     errors = errors or {}
     if posted is not None:
-        rows = posted_results(posted, years)["kpis"]
+        # Numbered as the cleaner numbers them: rows left empty are not KPIs.
+        rows = [
+            row
+            for row in posted_results(posted, years)["kpis"]
+            if any(value for key, value in row.items() if key != "direction")
+        ]
     else:
         rows = [_flat_kpi(kpi, years) for kpi in data.get("kpis") or []]
     stored = data.get("kpis") or []

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pmqa import scoring
@@ -182,13 +183,13 @@ def _save(
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "invalid", "errors": errors},
+                {**context, "state": "invalid", "errors": _named(errors)},
             )
         return render_page(posted=True, errors=errors, status=400)
     try:
         answer = services.save_answer(
             answer=answer,
-            data=savable if errors and savable is not None else data,
+            data=savable or data,
             base_version=base_version(request),
             by=request.user,
         )
@@ -223,7 +224,7 @@ def _save(
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "partial", "errors": errors},
+                {**context, "state": "partial", "errors": _named(errors)},
             )
         return render_page(posted=True, errors=errors, status=400, saved=answer)
     if is_htmx:
@@ -394,6 +395,42 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             errors,
             render_page,
             {"item": item, "figure": figures.items[code], "result": figures.result},
-            savable=content.results_without_refused_numbers(data, errors) if is_results else None,
+            savable=content.results_without_refused_numbers(data, errors, answer.data)
+            if is_results
+            else None,
         )
     return render_page()
+
+
+def _named(errors: dict[str, str]) -> dict[str, str]:
+    """Errors as the status line lists them: a KPI's errors say which KPI and which box, since
+    the autosave does not redraw the fields."""
+    named = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "kpis":
+            field = parts[2]
+            if field.startswith("value_"):
+                box = _("FY %(year)s") % {"year": field.removeprefix("value_")}
+            elif field.startswith("band_"):
+                box = _("%(s)s points") % {"s": field.removeprefix("band_")}
+            else:
+                box = str(dict(_KPI_BOXES).get(field, field))
+            message = _("KPI %(n)s, %(box)s: %(message)s") % {
+                "n": parts[1],
+                "box": box,
+                "message": message,
+            }
+        named[key] = message
+    return named
+
+
+_KPI_BOXES = (
+    ("name", gettext_lazy("KPI name")),
+    ("unit", gettext_lazy("Unit")),
+    ("direction", gettext_lazy("Direction")),
+    ("target", gettext_lazy("Target")),
+    ("comparison", gettext_lazy("Comparison value")),
+    ("comparison_source", gettext_lazy("Comparison source")),
+    ("band", gettext_lazy("Score band")),
+)

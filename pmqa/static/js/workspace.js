@@ -42,7 +42,13 @@
     var xhr = event.detail.xhr;
     var url = xhr && xhr.responseURL;
     if (url && url.indexOf("/accounts/login") !== -1) { return; }
-    if (event.detail.successful) { pending = false; retryDelay = 0; return; }
+    if (event.detail.successful) {
+      retryDelay = 0;
+      // Only a save that went through clears the warning on leaving: "not saved" and "saved,
+      // except …" answer 200 too, and their text is not safe yet.
+      if (/class="save-status saved"/.test(xhr.responseText || "")) { pending = false; }
+      return;
+    }
     if (!xhr || xhr.status === 0 || xhr.status === 503) {
       say(form.dataset.msgOffline, "invalid");
       retryLater();
@@ -54,13 +60,21 @@
   // for it: the form then carries the version that autosave made, not the one before it.
   var inFlight = 0;
   var waitingSubmitter = null;
-  form.addEventListener("htmx:beforeRequest", function () { inFlight += 1; });
+  var leaving = false;
+  form.addEventListener("htmx:beforeRequest", function (event) {
+    // Once the form itself is being sent, an autosave still armed by the last keystroke
+    // would arrive after it with the old page's text: it is dropped.
+    if (leaving) { event.preventDefault(); return; }
+    inFlight += 1;
+  });
   form.addEventListener("htmx:afterRequest", function () {
     inFlight = Math.max(0, inFlight - 1);
     if (inFlight === 0 && waitingSubmitter) {
       var submitter = waitingSubmitter;
       waitingSubmitter = null;
-      window.setTimeout(function () { form.requestSubmit(submitter); }, 0);
+      window.setTimeout(function () {
+        if (form.requestSubmit) { form.requestSubmit(submitter); } else if (submitter) { submitter.click(); } else { form.submit(); }
+      }, 0);
     }
   });
   form.addEventListener("submit", function (event) {
@@ -69,6 +83,8 @@
       waitingSubmitter = event.submitter || null;
       return;
     }
+    leaving = true;
+    window.clearTimeout(retryTimer);
     pending = false;
   });
   window.addEventListener("beforeunload", function (event) {
