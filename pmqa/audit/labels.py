@@ -49,6 +49,26 @@ STATUS_WORDS = {
 }
 
 
+KEYS = {
+    "score": _("score"),
+    "strengths": _("strengths"),
+    "ofis": _("opportunities for improvement"),
+    "total": _("total"),
+    "rating": _("rating"),
+    "rules": _("rules version"),
+    "lead": _("team lead"),
+    "members": _("members"),
+    "label": _("label"),
+    "url": _("link"),
+    "items": _("items"),
+    "fiscal_year": _("fiscal year"),
+    "edition": _("criteria edition"),
+    "rounds": _("rounds"),
+    "conclusion": _("overall conclusion"),
+    "entries": _("paragraphs"),
+}
+
+
 def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
 
@@ -60,7 +80,10 @@ def readable(value: Any) -> str:
     if isinstance(value, str):
         return str(STATUS_WORDS.get(value, value))
     if isinstance(value, dict):
-        return "\n".join(f"{key}: {readable(item)}" for key, item in value.items())
+        if isinstance(value.get("entries"), list):
+            # A report's whole text: say how much of it there is, not every paragraph again.
+            value = {**value, "entries": len(value["entries"])}
+        return "\n".join(f"{KEYS.get(key, key)}: {readable(item)}" for key, item in value.items())
     if isinstance(value, list):
         return ", ".join(readable(item) for item in value)
     return str(value)

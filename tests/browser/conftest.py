@@ -12,10 +12,6 @@ from playwright.sync_api import Browser, sync_playwright
 from pmqa.lib.pdf import CHROMIUM_ARGS, chromium_path
 from tests.browser.harness import SHOTS, Person
 
-# Playwright's sync API runs an event loop in the test's thread; the test still uses the ORM
-# there, between page actions, never during one.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
@@ -29,10 +25,20 @@ def browser() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
         pytest.fail("The browser journeys need Chromium: sudo apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs an event loop in the test's thread; the journeys still use the
+    # ORM there, between page actions, never during one. Allowed for the journeys only.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
