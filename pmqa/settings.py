@@ -139,10 +139,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "pmqa.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "pmqa.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "pmqa.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "pmqa.accounts.passwords.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "th"
