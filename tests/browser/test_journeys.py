@@ -407,3 +407,174 @@ def test_the_other_forms_each_as_its_page_renders_it(
         editor.page.select_option("header select[name=language]", "en")
     assert "Log out" in editor.page.inner_text("header")
     editor.check()
+
+
+def saved_twice(person: Person, path: str, field: str, button: str, values: tuple[str, str]):
+    """A form page loaded, changed and saved with its own button, twice; each time the value
+    is there after a reload and the page shows no conflict or refusal."""
+    for value in values:
+        person.open(path)
+        person.page.fill(field, value)
+        person.submit(button)
+        assert "ไม่ได้บันทึก" not in person.text(), path
+        assert not person.page.locator("main .errorlist, main .error-text").count(), path
+        person.open(path)
+        assert person.page.input_value(field).removesuffix(".00") == value, path
+
+
+def test_every_form_page_saved_twice(reference_data, person, personas, work_a, tmp_path):
+    """Each page the whole loop saves once, saved twice as it renders: a profile section, an
+    item, an assessor's item, the consensus scores and the report."""
+    from tests.test_workflow import Case
+
+    case = Case(personas, work_a)
+    home = f"/agency/assessments/{work_a.pk}/"
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    saved_twice(
+        editor,
+        f"{home}profile/OP1a/",
+        "#answer-form textarea >> nth=0",
+        "button[value=save]",
+        ("ให้บริการประชาชนในพื้นที่", "ให้บริการประชาชนทั่วทั้งจังหวัด"),
+    )
+    saved_twice(
+        editor,
+        f"{home}items/2.1/",
+        "textarea[name='n-basic-approach']",
+        "button[value=save]",
+        ("ทบทวนแผนทุกไตรมาส", "ทบทวนแผนทุกเดือน"),
+    )
+
+    assessment = case.in_review()
+    member = person("assessor")
+    member.login(personas.assessor.username)
+    saved_twice(
+        member,
+        f"/review/{assessment.pk}/items/1.1/",
+        "#strengths",
+        "button[value=save]",
+        ("มีการถ่ายทอดทิศทาง", "มีการถ่ายทอดทิศทางทุกระดับ"),
+    )
+
+    case.reviewed()
+    lead = person("lead")
+    lead.login(personas.lead.username)
+    saved_twice(
+        lead,
+        f"/review/{assessment.pk}/consensus/",
+        "input[name^='score-'] >> nth=0",
+        "main button:not([value])",
+        ("110", "120"),
+    )
+    case.consensus()
+    saved_twice(
+        lead,
+        f"/review/{assessment.pk}/feedback/",
+        "#conclusion",
+        "button[value=save]",
+        ("ผ่านระดับพื้นฐาน", "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า"),
+    )
+    lead.submit("button[value=submit]")
+
+    # OPDC returns the report with a comment; the lead reads it on the report page.
+    admin = person("admin")
+    admin.login(personas.admin.username)
+    admin.open(f"/manage/reports/{assessment.pk}/")
+    admin.page.fill("#comment", "โปรดเพิ่มข้อเสนอแนะหมวด 7")
+    admin.submit("button[value=return]")
+    lead.open(f"/review/{assessment.pk}/feedback/")
+    assert "โปรดเพิ่มข้อเสนอแนะหมวด 7" in lead.text()
+    lead.accessible()
+
+
+def test_the_administrators_other_forms(reference_data, person, personas, work_a, tmp_path):
+    """Teams from a CSV file (a wrong one first), a copy of the criteria edition, a cycle
+    created twice for the same year."""
+    from tests.test_workflow import Case
+
+    case = Case(personas, work_a)
+    case.submitted()
+    admin = person("admin")
+    admin.login(personas.admin.username)
+
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("หน่วยงาน,ปี\nTH-96,2570\n", encoding="utf-8")
+    good = tmp_path / "teams.csv"
+    good.write_text(
+        "organisation,fiscal_year,username,role\n"
+        f"TH-96,2570,{personas.lead.username},lead\n"
+        f"TH-96,2570,{personas.assessor.username},member\n",
+        encoding="utf-8",
+    )
+    admin.open("/manage/assignments/")
+    admin.page.set_input_files("#csv", str(wrong))
+    admin.submit("form:has(#csv) button[type=submit]")
+    assert "organisation,fiscal_year,username,role" in admin.text()
+    admin.page.set_input_files("#csv", str(good))
+    admin.submit("form:has(#csv) button[type=submit]")
+    assert case.refresh().status == "in_review"
+    assert {(a.assessor, a.is_lead) for a in case.assessment.assignments.all()} == {
+        (personas.lead, True),
+        (personas.assessor, False),
+    }
+
+    admin.open("/criteria/pmqa40/")
+    admin.accessible()
+    admin.page.click("details:has(#id_code) > summary")
+    admin.page.fill("#id_code", "pmqa40 ฉบับใหม่")
+    admin.submit("form[action$='/copy/'] button")
+    assert admin.page.locator("#id_code + .errorlist, .errorlist").count()
+    admin.page.fill("#id_code", "pmqa40-2571")
+    admin.page.fill("#id_name_th", "เกณฑ์ PMQA 4.0 ฉบับปี 2571")
+    admin.submit("form[action$='/copy/'] button")
+    assert admin.page.url.endswith("/criteria/pmqa40-2571/")
+    assert "เกณฑ์ PMQA 4.0 ฉบับปี 2571" in admin.text()
+
+    open_cycle(admin, 2572)
+    admin.open("/manage/cycles/")
+    admin.page.fill("#id_fiscal_year", "2572")
+    admin.page.select_option("#id_edition", index=1)
+    admin.submit("main form[method=post] button[type=submit]")
+    assert admin.page.locator(".errorlist").count()
+
+
+def test_a_password_changed_and_reset(reference_data, person, personas, mailoutbox):
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    editor.submit("header a[href$='/password_change/']")
+    editor.accessible()
+    page = editor.page
+    for current, said in (
+        ("a-wrong-password", "รหัสผ่านปัจจุบันไม่ถูกต้อง"),
+        ("a-long-test-password", "เปลี่ยนรหัสผ่านเรียบร้อยแล้ว"),
+    ):
+        page.fill("#id_old_password", current)
+        page.fill("#id_new_password1", "ระบบประเมิน-2570")
+        page.fill("#id_new_password2", "ระบบประเมิน-2570")
+        editor.submit("main button[type=submit]")
+        assert said in editor.text()
+    editor.submit("header form[action$='/logout/'] button")
+
+    # Forgotten: a reset link by e-mail; a mismatched and a too-short password first.
+    editor.open("/accounts/password_reset/")
+    editor.accessible()
+    page.fill("#id_email", personas.editor_a.email)
+    editor.submit("main button[type=submit]")
+    link = re.search(r"http://\S+/accounts/reset/\S+/", mailoutbox[-1].body).group(0)
+    editor.page.goto(link)
+    editor.check()
+    for first, second, said in (
+        ("ยาวพอแล้ว-2570", "ไม่ตรงกัน-2570", "ไม่ตรงกัน"),
+        ("1234", "1234", "สั้นเกินไป"),
+    ):
+        page.fill("#id_new_password1", first)
+        page.fill("#id_new_password2", second)
+        editor.submit("main button[type=submit]")
+        assert said in editor.text()
+    editor.accessible()
+    page.fill("#id_new_password1", "รหัสใหม่ของฉัน-2570")
+    page.fill("#id_new_password2", "รหัสใหม่ของฉัน-2570")
+    editor.submit("main button[type=submit]")
+    editor.login(personas.editor_a.username, "รหัสใหม่ของฉัน-2570")
+    assert "ออกจากระบบ" in editor.page.inner_text("header")
