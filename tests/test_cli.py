@@ -164,3 +164,21 @@ def test_kpi_bad_input_exits_2(args, field):
     result = run("kpi", *args)
     assert result.returncode == 2
     assert field in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kpi_refuses_a_fiscal_year_before_the_first_rule_set():
+    result = run("kpi", "--prior", "434.48", "--actual", "400", "--fiscal-year", "2563")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].endswith("fiscal-year: no KPI rule set for 2563, the first starts in 2564")
+
+
+def test_kpi_caps_the_advanced_target_at_500():
+    result = run("kpi", "--prior", "500", "--actual", "500", "--fiscal-year", "2570")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["fiscal_year_rule"] == 2564  # still in force in 2570
+    assert out["targets"] == {"minimum": "370.00", "standard": "500.00", "advanced": "500.00"}
+    assert out["score"] == "100.00"

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from pmqa import scoring
-from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.demo.services import DEMO_PASSWORD
 from pmqa.feedback.models import FeedbackEntry
 from tests.conftest import PASSWORD
@@ -88,9 +88,48 @@ def test_what_if_starts_from_the_agency_scores_and_agrees_with_the_engine(client
     assert f'data-figure="total">{scoring.q2(engine.total)}<' in partial
     assert f'data-figure="rating">{scoring.q2(engine.rating)}<' in partial
     assert "<html" not in partial  # htmx gets the fragment only
-    # next year's KPI targets from this total (type 1: below 350)
+    # FY2561 scores set FY2562 targets, and no KPI rule set covers 2562: said, not guessed
+    assert 'data-kpi="refused"' in partial
+    assert "2562" in partial and "2564" in partial
+    assert "data-target=" not in partial
+
+
+def whatif_values(*scores):
+    return {f"category_{i}": v for i, v in enumerate(scores, start=1)}
+
+
+def test_what_if_shows_next_years_kpi_targets_under_that_years_rule(client, personas):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=personas.cycle.edition)
+    assessment = Assessment.objects.create(cycle=cycle, organisation=personas.agency_a)
+    client.login(username=personas.editor_a.username, password=PASSWORD)
+    values = whatif_values("300", "350", "300", "150", "225", "150", "326.67")
+    partial = client.post(
+        reverse("dashboards:what_if"),
+        {**values, "assessment": assessment.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    # total 257.38 → FY2564 type 1 (below 350)
     assert 'data-target="minimum">240.00<' in partial
     assert 'data-target="advanced">350.00<' in partial
+    assert 'data-kpi="refused"' not in partial
+    # a perfect 500 after a perfect 500: the advanced target is capped at 500
+    perfect = client.post(
+        reverse("dashboards:what_if"),
+        {**whatif_values(*["500"] * 7), "assessment": assessment.pk},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'data-target="standard">500.00<' in perfect
+    assert 'data-target="advanced">500.00<' in perfect
+
+
+def test_what_if_for_a_year_without_a_rule_set_shows_a_message_not_figures(client, personas):
+    client.login(username=personas.editor_a.username, password=PASSWORD)
+    page = client.get(
+        reverse("dashboards:what_if"), {"assessment": personas.assessment_a.pk}
+    ).content.decode()
+    assert 'data-figure="total">443.10<' in page
+    assert 'data-kpi="refused"' in page
+    assert "data-target=" not in page
 
 
 def test_what_if_explains_bad_numbers(client, personas):

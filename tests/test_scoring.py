@@ -1,5 +1,6 @@
 """The scoring engine against the spec's golden figures, plus properties that must always hold."""
 
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from pmqa import scoring
 from pmqa.scoring.cli import InputError, kpi_document, parse_json, score_document
 from pmqa.scoring.kpi import (
     KpiRuleSet,
+    NoRuleSet,
     group_statistics,
     kpi_score,
     kpi_targets,
@@ -326,7 +328,7 @@ def test_kpi_type_boundaries():
     "prior, kpi_type, targets",
     [
         ("0", 1, ("240.00", None, "350.00")),
-        ("500", 3, ("370.00", "500.00", "510.00")),
+        ("500", 3, ("370.00", "500.00", "500.00")),  # 500 × 1.02, capped at 500
     ],
 )
 def test_a_prior_total_of_exactly_0_or_500_gets_targets(prior, kpi_type, targets):
@@ -334,6 +336,82 @@ def test_a_prior_total_of_exactly_0_or_500_gets_targets(prior, kpi_type, targets
     assert result.type == kpi_type
     shown = kpi_document(prior, None, 2564)["targets"]
     assert (shown["minimum"], shown["standard"], shown["advanced"]) == targets
+
+
+def test_after_a_perfect_500_a_perfect_500_scores_100():
+    targets = kpi_targets(D(500), RULES)
+    assert targets.advanced == D(500)
+    assert kpi_score(D(500), targets) == D(100)
+    assert kpi_score(D("499.99"), targets) < D(75)  # still below the standard of 500
+    assert targets.totals_for_scores() == {"50": D(370), "75": D(500), "100": D(500)}
+    assert kpi_document("500", "500", 2564)["score"] == "100.00"
+
+
+@pytest.mark.parametrize(
+    "prior, advanced",
+    [
+        ("490.19", D("490.19") * D("1.02")),  # 499.9938: below 500, not capped
+        ("490.2", D(500)),  # 500.004 would pass 500
+        ("495", D(500)),
+    ],
+)
+def test_the_advanced_target_is_capped_at_500_from_a_prior_of_490_20(prior, advanced):
+    targets = kpi_targets(D(prior), RULES)
+    assert targets.advanced == advanced
+    assert kpi_score(D(500), targets) == D(100)
+    assert kpi_score(targets.standard, targets) == D(75)
+
+
+@pytest.mark.parametrize(
+    "prior, kpi_type, standard",
+    [
+        ("349.994", 1, None),
+        ("349.995", 2, "350.00"),  # printed 350.00, so type 2 like the printed figure says
+        ("399.994", 2, "399.99"),
+        ("399.995", 3, "400.00"),
+        ("434.4849", 3, "434.48"),
+    ],
+)
+def test_the_kpi_type_and_standard_are_judged_on_the_printed_prior(prior, kpi_type, standard):
+    targets = kpi_targets(D(prior), RULES)
+    assert targets.type == kpi_type
+    assert targets.standard == (None if standard is None else D(standard))
+    assert kpi_document(prior, None, 2564)["type"] == kpi_type
+
+
+def test_349_995_gets_the_type_2_targets_of_a_printed_350():
+    targets = kpi_targets(D("349.995"), RULES)
+    assert (targets.minimum, targets.standard, targets.advanced) == (D(325), D(350), D(378))
+    assert kpi_score(D(350), targets) == D(75)
+
+
+@pytest.mark.parametrize("year", [2563, 2500])
+def test_a_fiscal_year_before_the_first_rule_set_is_refused(year):
+    with pytest.raises(NoRuleSet) as error:
+        rule_set_for(year)
+    assert (error.value.fiscal_year, error.value.first_year) == (year, 2564)
+    assert str(error.value) == f"fiscal-year: no KPI rule set for {year}, the first starts in 2564"
+    assert isinstance(error.value, ValueError)
+    assert scoring.NoRuleSet is NoRuleSet
+
+
+def test_a_rule_set_stays_in_force_until_a_later_one_replaces_it():
+    later = dataclasses.replace(RULES, fiscal_year=2567)
+    sets = {2564: RULES, 2567: later}
+    assert rule_set_for(2564, sets) is RULES
+    assert rule_set_for(2566, sets) is RULES
+    assert rule_set_for(2567, sets) is later
+    assert rule_set_for(2590, sets) is later
+    assert rule_set_for(None, sets) is later
+    with pytest.raises(NoRuleSet):
+        rule_set_for(2563, sets)
+    assert rule_set_for(2570) is RULES  # the shipped FY2564 set, still in force
+
+
+def test_the_cli_refuses_a_fiscal_year_without_a_rule_set_naming_the_field():
+    with pytest.raises(InputError) as error:
+        kpi_document("434.48", "400", 2563)
+    assert str(error.value) == "fiscal-year: no KPI rule set for 2563, the first starts in 2564"
 
 
 @pytest.mark.parametrize("prior", ["-0.01", "500.01", "NaN", "-Infinity"])
@@ -541,14 +619,18 @@ def test_kpi_score_is_continuous_at_each_target(prior):
     if targets.standard is not None:
         points.append(targets.standard)
     for point in points:
-        if point > 500:
-            continue
+        assert point <= 500  # the advanced target is capped at the top of the scale
         just_above = kpi_score(min(D(500), point + epsilon), targets)
         at = kpi_score(point, targets)
         assert abs(just_above - at) < D("0.01")
-        if point != targets.minimum and point - epsilon >= 0:
+        degenerate = point == targets.standard == targets.advanced
+        if point != targets.minimum and point - epsilon >= 0 and not degenerate:
             # below the minimum the score drops to 0 by rule; elsewhere it is continuous
             assert abs(kpi_score(point - epsilon, targets) - at) < D("0.01")
+        elif degenerate:
+            # prior 500: the standard and the capped advanced target are both 500, and a
+            # perfect 500 scores 100 by rule, a step up from 75 just below it
+            assert at == D(100)
 
 
 @given(

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required
@@ -14,7 +15,7 @@ from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.organisations.models import Organisation
-from pmqa.scoring.kpi import rule_set_for
+from pmqa.scoring.kpi import NoRuleSet, rule_set_for
 
 
 @login_required
@@ -168,15 +169,24 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     for cycle in cycles:
         totals: list[Decimal | None] = list(verified.get(cycle.pk, {}).values())
         missing_count = cycle.assessment_count - len(totals)
+        # Grouped as the rule set of the year these totals set targets for; a year before the
+        # first rule set has no groups, and the page says so instead of using another year's.
+        groups: list[scoring.GroupStatistics] = []
+        no_rule_set = ""
         try:
             rules = rule_set_for(cycle.fiscal_year + 1)
-        except ValueError:
-            rules = rule_set_for(None)
-        groups, _missing = scoring.group_statistics(totals, rules)
+        except NoRuleSet as error:
+            no_rule_set = _(
+                "No KPI rule set covers fiscal year %(year)s, the year these totals set targets "
+                "for: the first starts in %(first)s. Score groups are not shown."
+            ) % {"year": error.fiscal_year, "first": error.first_year}
+        else:
+            groups, _missing = scoring.group_statistics(totals, rules)
         summaries.append(
             {
                 "cycle": cycle,
                 "groups": groups,
+                "no_rule_set": no_rule_set,
                 "without_verified": missing_count,
                 "statuses": [
                     (status_labels[key], count)

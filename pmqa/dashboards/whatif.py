@@ -13,7 +13,7 @@ from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
 from pmqa.lib.converters import is_id
-from pmqa.scoring.kpi import kpi_targets, rule_set_for
+from pmqa.scoring.kpi import NoRuleSet, kpi_targets, rule_set_for
 
 CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
 
@@ -109,8 +109,13 @@ def compute(
     if result.total is not None:
         try:
             rules = rule_set_for(fiscal_year)
-        except ValueError:
-            rules = rule_set_for(None)
+        except NoRuleSet as error:
+            # Refused, not scored by another year's rule: a message instead of the targets.
+            out["kpi_refused"] = _(
+                "No KPI rule set covers fiscal year %(year)s: the first starts in %(first)s. "
+                "Next year's KPI targets are not shown."
+            ) % {"year": error.fiscal_year, "first": error.first_year}
+            return out
         targets = kpi_targets(scoring.q2(result.total), rules)
         out["targets"] = targets
         out["kpi_rules_year"] = rules.fiscal_year

@@ -30,7 +30,17 @@ from pmqa.scoring.items import (
     numeric,
     override,
 )
-from pmqa.scoring.kpi import KpiRuleSet, KpiTargets, group_statistics, kpi_score, kpi_targets
+from pmqa.scoring.kpi import (
+    GroupStatistics,
+    KpiRuleSet,
+    KpiTargets,
+    NoRuleSet,
+    group_statistics,
+    kpi_score,
+    kpi_targets,
+    propose_rule_set,
+    rule_set_for,
+)
 from pmqa.scoring.results import BandError, kpi_band_score, results_item_score
 
 __all__ = [
@@ -40,11 +50,13 @@ __all__ = [
     "AssessmentScore",
     "BandError",
     "Classification",
+    "GroupStatistics",
     "ItemRuleError",
     "KpiRuleSet",
     "KpiTargets",
     "Level",
     "LevelTicks",
+    "NoRuleSet",
     "Thresholds",
     "category_score",
     "classify",
@@ -59,9 +71,11 @@ __all__ = [
     "maturity_level",
     "numeric",
     "override",
+    "propose_rule_set",
     "q2",
     "rating",
     "results_item_score",
+    "rule_set_for",
     "score_categories",
     "total_score",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from pmqa import scoring
 from pmqa.scoring.engine import CATEGORY_IDS
 from pmqa.scoring.items import ItemRuleError, LevelTicks
-from pmqa.scoring.kpi import KpiTargets, kpi_score, kpi_targets, rule_set_for
+from pmqa.scoring.kpi import KpiTargets, NoRuleSet, kpi_score, kpi_targets, rule_set_for
 from pmqa.scoring.results import BandError, kpi_band_score, results_item_score
 
 PMQA40_ITEMS: dict[str, tuple[str, ...]] = {
@@ -194,10 +194,14 @@ def _sort_key(code: str) -> tuple[int, ...]:
 def kpi_document(prior_raw: str, actual_raw: str | None, fiscal_year: int | None) -> dict[str, Any]:
     prior = number("prior", prior_raw)
     try:
+        # A year before the first rule set is refused, not scored by a later year's rule.
         rules = rule_set_for(fiscal_year)
-    except ValueError as error:
+    except NoRuleSet as error:
         raise InputError(str(error)) from None
-    targets: KpiTargets = kpi_targets(prior, rules)
+    try:
+        targets: KpiTargets = kpi_targets(prior, rules)
+    except ValueError as error:  # a rule set whose types leave a gap
+        raise InputError(str(error)) from None
     out: dict[str, Any] = {
         "type": targets.type,
         "fiscal_year_rule": rules.fiscal_year,

@@ -1,18 +1,27 @@
 """The agency-evaluation KPI rule (spec §4): targets from last year's verified total, the
-interpolated KPI score, and group statistics. Targets and groups are data per fiscal year."""
+interpolated KPI score, and group statistics. Targets and groups are data per fiscal year.
+
+Where the seed is silent (spec §4): the KPI type and the standard target are judged on the prior
+total as printed (two decimals, half-up); the advanced target is capped at 500; a fiscal year
+before the first rule set is refused (`NoRuleSet`), never scored by another year's rule.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from pmqa.scoring.engine import MAX_SCORE, mean
+from pmqa.scoring.engine import MAX_SCORE, mean, q2
+
+# The seed's minimum targets are last year's group means rounded down to a multiple of this.
+MINIMUM_STEP = Decimal(5)
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,8 @@ class KpiType:
     standard_is_prior: bool
     advanced_fixed: Decimal | None
     advanced_factor: Decimal | None
+    # The score group whose mean (last year's) gives this type's minimum target; None = set by hand.
+    minimum_group: str | None = None
 
     def matches(self, prior: Decimal) -> bool:
         low_ok = self.prior_from is None or prior >= self.prior_from
@@ -56,8 +67,14 @@ class KpiRuleSet:
             return None if value is None else Decimal(str(value))
 
         types = []
+        labels = {str(g["label"]) for g in data["groups"]}
         for row in data["types"]:
             advanced = row["advanced"]
+            minimum_group = row.get("minimum_group")
+            if minimum_group is not None and str(minimum_group) not in labels:
+                raise ValueError(
+                    f"types.{row['type']}.minimum_group: no score group {str(minimum_group)!r}"
+                )
             types.append(
                 KpiType(
                     number=int(row["type"]),
@@ -67,6 +84,7 @@ class KpiRuleSet:
                     standard_is_prior=row.get("standard") == "prior",
                     advanced_fixed=dec(advanced.get("fixed")),
                     advanced_factor=dec(advanced.get("prior_times")),
+                    minimum_group=None if minimum_group is None else str(minimum_group),
                 )
             )
         points = data["points"]
@@ -97,17 +115,35 @@ def load_rule_sets() -> Mapping[int, KpiRuleSet]:
     )
 
 
+class NoRuleSet(ValueError):
+    """No KPI rule set covers the fiscal year: it is before the first one. Such a year is refused,
+    never scored by another year's rule. str() is the one "field: message" line."""
+
+    def __init__(self, fiscal_year: int, first_year: int) -> None:
+        super().__init__(
+            f"fiscal-year: no KPI rule set for {fiscal_year}, the first starts in {first_year}"
+        )
+        self.fiscal_year = fiscal_year
+        self.first_year = first_year
+
+    def __reduce__(self) -> tuple[type[NoRuleSet], tuple[int, int]]:
+        return type(self), (self.fiscal_year, self.first_year)
+
+
 def rule_set_for(
     fiscal_year: int | None, rule_sets: Mapping[int, KpiRuleSet] | None = None
 ) -> KpiRuleSet:
-    """The rule in force for a fiscal year: the latest set that starts on or before it."""
+    """The rule in force for a fiscal year: the latest set that starts on or before it (a set stays
+    in force until a later one replaces it). None gives the latest set.
+
+    Raises NoRuleSet for a year before the first set: there is no rule to fall back on.
+    """
     sets = rule_sets if rule_sets is not None else load_rule_sets()
     if fiscal_year is None:
         return sets[max(sets)]
     eligible = [year for year in sets if year <= fiscal_year]
     if not eligible:
-        first = min(sets)
-        raise ValueError(f"fiscal-year: no KPI rule before {first} (got {fiscal_year})")
+        raise NoRuleSet(fiscal_year, min(sets))
     return sets[max(eligible)]
 
 
@@ -141,23 +177,32 @@ def _between(x0: Decimal, x1: Decimal, s0: Decimal, s1: Decimal, target: Decimal
 
 
 def kpi_targets(prior: Decimal, rules: KpiRuleSet) -> KpiTargets:
+    """Next year's KPI type and targets from last year's verified total.
+
+    The total is judged as printed, two decimals half-up (349.995 is 350.00, type 2), and that
+    printed figure is the standard target. The advanced target is capped at 500, the top of the
+    scale (prior 500 × 1.02 gives 500, not 510)."""
     if not prior.is_finite() or prior < 0 or prior > MAX_SCORE:
         raise ValueError(f"prior: last year's total must be between 0 and 500, got {prior}")
+    printed = q2(prior)
     for kpi_type in rules.types:
-        if kpi_type.matches(prior):
+        if kpi_type.matches(printed):
             if kpi_type.advanced_fixed is not None:
                 advanced = kpi_type.advanced_fixed
             else:
                 assert kpi_type.advanced_factor is not None
-                advanced = prior * kpi_type.advanced_factor
-            standard = prior if kpi_type.standard_is_prior else None
-            return KpiTargets(kpi_type.number, kpi_type.minimum, standard, advanced, rules)
-    raise ValueError(f"prior: no KPI type covers a total of {prior}")
+                advanced = printed * kpi_type.advanced_factor
+            standard = printed if kpi_type.standard_is_prior else None
+            return KpiTargets(
+                kpi_type.number, kpi_type.minimum, standard, min(advanced, MAX_SCORE), rules
+            )
+    raise ValueError(f"prior: no KPI type covers a total of {printed}")
 
 
 def kpi_score(actual: Decimal, targets: KpiTargets) -> Decimal:
     """0 below the minimum; linear 50→75 to the standard and 75→100 to the advanced target
-    (type 1: 50→100 from minimum to advanced); 100 at or beyond the advanced target."""
+    (type 1: 50→100 from minimum to advanced); 100 at or beyond the advanced target, so a perfect
+    500 always scores 100 (when the standard is 500 too, 500 is both and scores 100)."""
     if not actual.is_finite() or actual < 0 or actual > MAX_SCORE:
         raise ValueError(f"actual: this year's total must be between 0 and 500, got {actual}")
     rules = targets.rules
@@ -216,3 +261,39 @@ def group_statistics(
             )
         )
     return out, missing
+
+
+def propose_rule_set(
+    previous: KpiRuleSet, statistics: Iterable[GroupStatistics], fiscal_year: int
+) -> KpiRuleSet:
+    """A proposed rule set for `fiscal_year`: `previous` with each type's minimum target replaced
+    by last year's mean of its score group (`minimum_group`), as printed (two decimals) and
+    rounded down to a multiple of 5 — how seed 000's 240 / 325 / 370 came from the FY2563 means
+    242.40 / 326.36 / 373.34. A group with no organisations, and a type without a group, keep the
+    previous minimum. Everything else is kept; an administrator edits the proposal before use.
+
+    `statistics` are last year's verified totals grouped by `previous`'s groups, as
+    `group_statistics(totals, previous)[0]` gives them.
+    """
+    if fiscal_year <= previous.fiscal_year:
+        raise ValueError(
+            f"fiscal-year: a proposal must be for a year after {previous.fiscal_year}, "
+            f"got {fiscal_year}"
+        )
+    labels = {group.label for group in previous.groups}
+    means: dict[str, Decimal] = {}
+    for row in statistics:
+        if row.label not in labels:
+            raise ValueError(f"groups.{row.label}: not a score group of the previous rule set")
+        if row.count and row.mean is not None:
+            means[row.label] = row.mean
+    types = []
+    for kpi_type in previous.types:
+        group = kpi_type.minimum_group
+        mean_of_group = None if group is None else means.get(group)
+        if mean_of_group is None:
+            types.append(kpi_type)
+            continue
+        steps = (q2(mean_of_group) / MINIMUM_STEP).to_integral_value(rounding=ROUND_FLOOR)
+        types.append(dataclasses.replace(kpi_type, minimum=steps * MINIMUM_STEP))
+    return dataclasses.replace(previous, fiscal_year=fiscal_year, types=tuple(types))
