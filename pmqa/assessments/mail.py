@@ -37,7 +37,7 @@ def _assessor_addresses(assessment: Assessment) -> list[str]:
 def send_submission_mail(assessment: Assessment, by) -> None:  # type: ignore[no-untyped-def]
     link = settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk])
     context = {
-        "organisation": assessment.organisation.name_th,
+        "organisation": assessment.organisation.official_name_th,
         "year": assessment.cycle.fiscal_year,
         "who": by.get_full_name() or by.get_username(),
         "when": format_date_be(timezone.localdate()),
@@ -83,7 +83,7 @@ def send_return_mail(assessment: Assessment, reason: str, by) -> None:  # type: 
     if not editors:
         return
     context = {
-        "organisation": assessment.organisation.name_th,
+        "organisation": assessment.organisation.official_name_th,
         "year": assessment.cycle.fiscal_year,
         "who": by.get_full_name() or by.get_username(),
         "reason": reason,
@@ -106,7 +106,7 @@ def send_reminder(
     assessment: Assessment, closes_on: datetime.date, days: int, to: list[str]
 ) -> None:
     context = {
-        "organisation": assessment.organisation.name_th,
+        "organisation": assessment.organisation.official_name_th,
         "year": assessment.cycle.fiscal_year,
         "day": format_date_be(closes_on),
         "days": days,

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+BANGKOK = "TH-10"
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -48,9 +50,28 @@ class Organisation(models.Model):
 
     @property
     def name(self) -> str:
+        """The official name in the language of the page."""
         if get_language() == "en" and self.name_en:
-            return self.name_en
+            return self.official_name_en
+        return self.official_name_th
+
+    @property
+    def is_province(self) -> bool:
+        # Bangkok is listed with the provinces but is not called a province.
+        return self.kind == self.Kind.PROVINCE and self.code != BANGKOK
+
+    @property
+    def official_name_th(self) -> str:
+        """The name as official documents write it: a province as "จังหวัด…"."""
+        if self.is_province and not self.name_th.startswith("จังหวัด"):
+            return f"จังหวัด{self.name_th}"
         return self.name_th
+
+    @property
+    def official_name_en(self) -> str:
+        if self.is_province and self.name_en and not self.name_en.endswith("Province"):
+            return f"{self.name_en} Province"
+        return self.name_en
 
     def clean(self) -> None:
         if self.parent_id is None:

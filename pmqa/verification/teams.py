@@ -53,7 +53,7 @@ def conflicts_of_interest(assessor: User, organisation: Organisation) -> list[st
             % {
                 "name": assessor.get_full_name() or assessor.username,
                 "role": Role(membership.role).label,
-                "organisation": membership.organisation.name_th,
+                "organisation": membership.organisation.name,
                 "period": period,
             }
         )
