@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python tools/build_demo_texts.py ../shared/seeds
 Writes pmqa/demo/data/narathiwat_2561.yaml and pmqa/demo/data/isoc_2563.yaml (with ISOC's
-organisational profile, field by field).
+organisational profile, field by field), and tests/data/seed_*.txt: every line and table cell
+of the two seed reports, one per line, which tests/test_fidelity.py looks for in the PDFs.
 """
 
 import re
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
-OUT = Path(__file__).resolve().parent.parent / "pmqa" / "demo" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "pmqa" / "demo" / "data"
+UNITS = ROOT / "tests" / "data"
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
@@ -92,14 +95,17 @@ def isoc(text: str) -> dict:
             items[current_item] = []
         elif line.startswith("- ") and current_item:
             items[current_item].append(line[2:].strip())
+    # Category 7: each number on its own line, a blank line, then the point; the overall
+    # conclusion is the first paragraph after the last point.
     cat7 = []
     index = end + 1
-    while re.fullmatch(r"\d", lines[index]) or not lines[index]:
-        if lines[index]:
-            cat7.append(lines[index + 1])
-            index += 2
-        else:
-            index += 1
+    while True:
+        index = _next_text(lines, index)
+        if not re.fullmatch(r"\d", lines[index]):
+            break
+        index = _next_text(lines, index + 1)
+        cat7.append(lines[index])
+        index += 1
     conclusion = lines[index]
     themes = []
     index += 1
@@ -122,6 +128,13 @@ def isoc(text: str) -> dict:
         "themes": themes,
         "profile": isoc_profile(text),
     }
+
+
+def _next_text(lines: list[str], index: int) -> int:
+    """The index of the first non-empty line at or after `index`."""
+    while not lines[index]:
+        index += 1
+    return index
 
 
 def _block(lines: list[str], start: str, stops: tuple[str, ...]) -> list[str]:
@@ -220,7 +233,12 @@ def isoc_profile(text: str) -> dict:
     services = _block(lines, "ภารกิจ/บริการหลัก", heads)
     distinction = _block(lines, "คุณลักษณะโดดเด่น", heads)[0]
     environment_at = lines.index("สภาพแวดล้อมการแข่งขัน :")
-    environment = next(line for line in lines[environment_at + 1 :] if line)
+    environment = []
+    for line in lines[environment_at + 1 :]:
+        if line.startswith("ลักษณะสำคัญ"):
+            break
+        if line:
+            environment.append(line)
     changes = _block(lines, "การเปลี่ยนแปลงความสามารถในการแข่งขัน :", heads)
     structure = []
     for line in lines[lines.index("โครงสร้างการจัด กอ.รมน.:") + 1 :]:
@@ -235,11 +253,15 @@ def isoc_profile(text: str) -> dict:
             "vision": one("วิสัยทัศน์"),
             "values": one("ค่านิยม"),
             "core_competencies": listed("สมรรถนะหลัก"),
+            # The report gives one distinction for all the services: it is kept once, on the
+            # first service.
             "services": [
-                {"service": strip_number(line), "distinction": distinction} for line in services
+                {"service": strip_number(line), "distinction": distinction if i == 0 else ""}
+                for i, line in enumerate(services)
             ],
             "budget": one("งบประมาณ").replace(",", "").replace(" บาท", ""),
             "budget_as_of": "",  # the report gives no date for the budget
+            # "ไม่มี" (none): no revenue of its own, which the report prints as "ไม่มี".
             "revenue": "0" if one("รายได้") == "ไม่มี" else one("รายได้"),
             "revenue_as_of": "",
             "headcount": re.match(r"([\d,]+)", headcount).group(1).replace(",", ""),
@@ -262,7 +284,7 @@ def isoc_profile(text: str) -> dict:
             ],
         },
         "OP2a": {
-            "competitive_environment": environment,
+            "competitive_environment": "\n".join(environment),
             "competitive_changes": "\n".join(changes),
             "comparative_sources": one("แหล่งข้อมูลเชิงเปรียบเทียบ"),
         },
@@ -281,6 +303,23 @@ def isoc_profile(text: str) -> dict:
         },
         "OP2c": {"improvement_system": one("ระบบการปรับปรุงผลการดำเนินงาน")},
     }
+
+
+def seed_units(text: str, start: str) -> list[str]:
+    """The report's lines and table cells from the line `start` on: tab-separated cells,
+    <p> paragraphs within a cell, whitespace collapsed, a leading bullet ("-", "❑") and
+    bold marks removed."""
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip() == start)
+    units = []
+    for line in lines[index:]:
+        for cell in line.split("\t"):
+            for part in re.findall(r"<p>(.*?)</p>", cell, flags=re.S) or [cell]:
+                part = re.sub(r"\s+", " ", re.sub(r"</?p>|\*\*", "", part)).strip()
+                part = re.sub(r"^(?:-|❑)\s*", "", part)
+                if part:
+                    units.append(part)
+    return units
 
 
 def main() -> None:
@@ -302,6 +341,16 @@ def main() -> None:
             encoding="utf-8",
         )
         print("wrote", OUT / name)
+    UNITS.mkdir(parents=True, exist_ok=True)
+    # Narathiwat: the report from its score table on; the province's covering letter above it
+    # is the province's own letter, not the Feedback Report.
+    for name, seed, start in (
+        ("seed_narathiwat_2561.txt", "003_8a0df4265a8163f5.txt", "คะแนน PMQA 4.0 (*100)"),
+        ("seed_isoc_2563.txt", "000_3cbcbb8420a0d958.txt", "FEEDBACK REPORT"),
+    ):
+        units = seed_units((seeds / seed).read_text("utf-8"), start)
+        (UNITS / name).write_text("\n".join(units) + "\n", encoding="utf-8")
+        print("wrote", UNITS / name, len(units), "lines and cells")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ SECTIONS: tuple[Section, ...] = (
                         "distinction",
                         _("What distinguishes it"),
                         max_length=1000,
-                        required=True,
+                        help=_("Leave empty when it is the same as the service above."),
                     ),
                 ),
                 required=True,
