@@ -68,10 +68,15 @@ def ce_year(be: int) -> int:
     return be - BE_OFFSET
 
 
-def format_date_be(value: date, *, short: bool = False, digits: str = "arabic") -> str:
-    """`26 พฤศจิกายน 2568`, or `26 พ.ย. 2568` with short=True; digits="thai" gives ๒๖ … ๒๕๖๘."""
+def format_date_be(
+    value: date, *, short: bool = False, digits: str = "arabic", two_digit_year: bool = False
+) -> str:
+    """`26 พฤศจิกายน 2568`, or `26 พ.ย. 2568` with short=True (`26 พ.ย. 68` with
+    two_digit_year too, as official tables write it); digits="thai" gives ๒๖ … ๒๕๖๘."""
     months = MONTHS_TH_SHORT if short else MONTHS_TH
-    text = f"{value.day} {months[value.month - 1]} {be_year(value.year)}"
+    year = be_year(value.year)
+    shown_year = f"{year % 100:02d}" if two_digit_year else str(year)
+    text = f"{value.day} {months[value.month - 1]} {shown_year}"
     return thai_digits(text) if digits == "thai" else text
 
 

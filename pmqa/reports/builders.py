@@ -1,26 +1,28 @@
 """The Feedback Report as plain data, built from the database in a fixed number of queries.
 
 Templates and the Excel writer only read these objects; they never query. Figures are
-formatted here (two decimals, B.E. dates, Thai digits when the report asks for them);
-texts from the database pass through untouched.
+formatted here (two decimals, B.E. dates); texts from the database pass through untouched.
+
+Digits: the short layout, like the official letter it follows, numbers its points and
+headings in Thai numerals; `thai=True` does so in the full layout too, and for dates and page
+numbers. Figures in tables stay Arabic, as the letter prints them, unless `thai_tables=True`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
 
 from pmqa import scoring
-from pmqa.assessments.answers import criteria_tree, display_value
+from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment, ScoreSnapshot
-from pmqa.assessments.profile import SECTIONS
 from pmqa.criteria.models import Pillar
 from pmqa.feedback.models import Feedback
 from pmqa.lib.thai import format_date_be, thai_digits
 from pmqa.reports.charts import radar_svg
+from pmqa.reports.profile import ProfilePage, profile_pages
 from pmqa.verification.models import ConsensusScore
 
 LAYOUTS = ("full", "short")
@@ -76,6 +78,7 @@ class ItemText:
     title: str
     strengths: list[str]
     ofis: list[str]
+    category: tuple[str, str] = ("", "")  # number and name, for the category headings
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ class ReportData:
     round2: str
     profile: list[tuple[str, str]]
     chart_svg: str
+    profile_pages: list[ProfilePage] = field(default_factory=list)
+    # Thai numerals for numbered points and headings; for figures in tables.
+    thai_points: bool = False
+    thai_tables: bool = False
     synthetic: bool = False
     published_date: Any = None
     item_scores: list[tuple[str, str, str, str, str]] = field(default_factory=list)
@@ -128,9 +135,17 @@ def _latest(snapshots: list[ScoreSnapshot], source: str, round_number: int) -> S
     return max(found, key=lambda s: (s.created_at, s.pk)) if found else None
 
 
-def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -> ReportData:
+def build(
+    assessment: Assessment,
+    layout: str = "full",
+    *,
+    thai: bool = False,
+    thai_tables: bool = False,
+) -> ReportData:
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+    points = thai or layout == "short"
+    tables = thai_tables
     assessment = (
         Assessment.objects.select_related("organisation", "cycle__edition")
         .prefetch_related("scores")
@@ -158,25 +173,25 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
     for category in tree:
         key = str(category.number)
         name = category.name_th
-        label = f"หมวด {_digits(key, thai)}: {name}"
+        label = f"หมวด {_digits(key, tables)}: {name}"
         s, v = own_scores.get(key), verified_scores.get(key)
         categories.append(
             CategoryRow(
-                _digits(key, thai),
+                _digits(key, tables),
                 name,
-                _fmt(s, thai),
-                _fmt(v, thai),
-                _fmt(scoring.gap(s, v), thai) if s is not None and v is not None else "—",
+                _fmt(s, tables),
+                _fmt(v, tables),
+                _fmt(scoring.gap(s, v), tables) if s is not None and v is not None else "—",
             )
         )
         if s is not None:
-            classes[scoring.classify(s, thresholds)].self_rows.append((_fmt(s, thai), label))
+            classes[scoring.classify(s, thresholds)].self_rows.append((_fmt(s, tables), label))
         if v is not None:
-            classes[scoring.classify(v, thresholds)].assessor_rows.append((_fmt(v, thai), label))
+            classes[scoring.classify(v, thresholds)].assessor_rows.append((_fmt(v, tables), label))
         chart_rows.append((f"หมวด {key}", s, v))
         texts.append(
             CategoryText(
-                _digits(key, thai),
+                _digits(key, points),
                 name,
                 _texts(entries, "category", key, "strength"),
                 _texts(entries, "category", key, "ofi"),
@@ -190,6 +205,7 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
                         item.report_title_th,
                         _texts(entries, "item", item.code, "strength"),
                         _texts(entries, "item", item.code, "ofi"),
+                        (_digits(key, points), name),
                     )
                 )
     pillars = Pillar.objects.filter(edition=edition).order_by("position")
@@ -214,9 +230,9 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
                 (
                     item.code,
                     item.report_title_th,
-                    _fmt(s, thai) if s is not None else "—",
-                    _fmt(v, thai) if v is not None else "—",
-                    _fmt(scoring.gap(s, v), thai) if s is not None and v is not None else "—",
+                    _fmt(s, tables) if s is not None else "—",
+                    _fmt(v, tables) if v is not None else "—",
+                    _fmt(scoring.gap(s, v), tables) if s is not None and v is not None else "—",
                 )
             )
     kpis = []
@@ -224,21 +240,25 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
         for kpi in (answer.get("data") or {}).get("kpis") or []:
             kpis.append({"item": code, **kpi})
     published = feedback.published_on if feedback and feedback.published_on else None
+    pages = profile_pages(
+        {a.key: a.data for a in assessment.answers.filter(kind="profile")},
+        assessment.organisation,
+    )
     return ReportData(
         layout=layout,
         thai=thai,
-        organisation=assessment.organisation.name_th,
+        organisation=assessment.organisation.official_name_th,
         organisation_code=assessment.organisation.code,
         fiscal_year=_digits(str(assessment.cycle.fiscal_year), thai),
         published_on=format_date_be(published, digits="thai" if thai else "arabic")
         if published
         else "",
         categories=categories,
-        self_total=_fmt(own.total if own else None, thai),
-        assessor_total=_fmt(verified.total, thai),
-        gap_total=_fmt(own.total - verified.total, thai) if own else "—",
-        self_rating=_fmt(own.rating if own else None, thai),
-        assessor_rating=_fmt(verified.rating, thai),
+        self_total=_fmt(own.total if own else None, tables),
+        assessor_total=_fmt(verified.total, tables),
+        gap_total=_fmt(own.total - verified.total, tables) if own else "—",
+        self_rating=_fmt(own.rating if own else None, tables),
+        assessor_rating=_fmt(verified.rating, tables),
         self_level=LEVEL_NAMES.get(own.level, "") if own else "",
         assessor_level=LEVEL_NAMES.get(verified.level, ""),
         classes=[b for b in classes.values() if b.self_rows or b.assessor_rows],
@@ -248,8 +268,15 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
         category7_ofis=_texts(entries, "category", "7", "ofi"),
         conclusion=feedback.conclusion if feedback else "",
         themes=themes,
-        round2=_fmt(round2.total, thai) if round2 else "",
-        profile=_profile(assessment, thai),
+        round2=_fmt(round2.total, tables) if round2 else "",
+        profile=[
+            (topic.label.rstrip(" :"), topic.text or "\n".join(topic.lines))
+            for page in pages
+            for topic in page.topics
+        ],
+        profile_pages=pages,
+        thai_points=points,
+        thai_tables=tables,
         chart_svg=radar_svg(chart_rows),
         synthetic=assessment.is_synthetic,
         published_date=published,
@@ -260,8 +287,8 @@ def build(assessment: Assessment, layout: str = "full", *, thai: bool = False) -
                 _digits(str(r.number), thai),
                 format_date_be(r.revised_on, digits="thai" if thai else "arabic"),
                 r.reason,
-                _fmt(r.old_total, thai),
-                _fmt(r.new_total, thai),
+                _fmt(r.old_total, tables),
+                _fmt(r.new_total, tables),
             )
             for r in (feedback.revisions.all() if feedback else [])
         ],
@@ -278,41 +305,3 @@ def _texts(entries: list[Any], scope: str, key: str, kind: str) -> list[str]:
         for e in sorted(entries, key=lambda e: e.position)
         if e.scope == scope and e.key == key and e.kind == kind
     ]
-
-
-def _profile(assessment: Assessment, thai: bool) -> list[tuple[str, str]]:
-    """The profile's filled fields, in form order, as (label, text) for the full layout."""
-    from django.utils import translation
-
-    answers = {a.key: a.data for a in assessment.answers.filter(kind="profile")}
-    rows: list[tuple[str, str]] = []
-    with translation.override("th"):
-        for section in SECTIONS:
-            data = answers.get(section.code) or {}
-            for spec in section.fields:
-                if spec.is_group:
-                    lines = []
-                    for row in data.get(spec.key) or []:
-                        cells = []
-                        for column in spec.columns:  # type: ignore[union-attr]
-                            value = row.get(column.key, "")
-                            if column.kind == "choice":
-                                value = str(dict(column.choices).get(value, value))
-                            if value:
-                                cells.append(value)
-                        lines.append(" — ".join(cells))
-                    if lines:
-                        rows.append((str(spec.label), "\n".join(lines)))
-                else:
-                    value = data.get(spec.key, "")
-                    if value:
-                        shown = display_value(spec, value)  # type: ignore[arg-type]
-                        if spec.kind == "date":  # type: ignore[union-attr]
-                            shown = format_date_be(date.fromisoformat(value))
-                        rows.append(
-                            (
-                                str(spec.label),
-                                _digits(shown, thai) if spec.kind in ("number", "date") else shown,
-                            )
-                        )  # type: ignore[union-attr]
-    return rows

@@ -64,7 +64,7 @@ def build_reports(
             if progress:
                 progress(index, len(assessments), assessment.organisation.code)
             try:
-                data = build(assessment, layout, thai=thai)
+                data = build(assessment, layout, thai=thai, thai_tables=thai)
                 html = render_html(data, for_print=True)
                 digest = hashlib.sha256((FORMAT_VERSION + html).encode()).hexdigest()
                 pdf_path, xlsx_path = out / f"{stem}.pdf", out / f"{stem}.xlsx"

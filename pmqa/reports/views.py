@@ -22,16 +22,22 @@ def get_report_assessment(request: HttpRequest, pk: int) -> Assessment:
     return policy.get_assessment(request, pk, policy.REPORT)
 
 
-def _options(request: HttpRequest) -> tuple[str, bool]:
+DIGITS = ("arabic", "thai", "all")  # Thai numerals: none; in the text; in the tables too
+
+
+def _options(request: HttpRequest) -> tuple[str, str]:
     layout = request.GET.get("layout", "full")
     if layout not in LAYOUTS:
         layout = "full"
-    return layout, request.GET.get("digits") == "thai"
+    digits = request.GET.get("digits", "arabic")
+    return layout, digits if digits in DIGITS else "arabic"
 
 
-def _data(assessment: Assessment, layout: str, thai: bool) -> ReportData:
+def _data(assessment: Assessment, layout: str, digits: str) -> ReportData:
     try:
-        return build(assessment, layout, thai=thai)
+        return build(
+            assessment, layout, thai=digits in ("thai", "all"), thai_tables=digits == "all"
+        )
     except NotReportable:
         raise Http404 from None
 
@@ -45,17 +51,17 @@ def filename(data: ReportData, extension: str) -> str:
 @login_required
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
-    layout, thai = _options(request)
-    data = _data(assessment, layout, thai)
+    layout, digits = _options(request)
+    data = _data(assessment, layout, digits)
     base = reverse("reports:page", args=[pk])
-    query = f"layout={layout}" + ("&digits=thai" if thai else "")
+    query = f"layout={layout}&digits={digits}"
+    following = DIGITS[(DIGITS.index(digits) + 1) % len(DIGITS)]
     toolbar = {
         "back": reverse("dashboards:assessment", args=[pk]),
         "pdf": f"{reverse('reports:pdf', args=[pk])}?{query}",
         "xlsx": f"{reverse('reports:xlsx', args=[pk])}?{query}",
-        "other_layout": f"{base}?layout={'short' if layout == 'full' else 'full'}"
-        + ("&digits=thai" if thai else ""),
-        "digits": f"{base}?layout={layout}" + ("" if thai else "&digits=thai"),
+        "other_layout": f"{base}?layout={'short' if layout == 'full' else 'full'}&digits={digits}",
+        "digits": f"{base}?layout={layout}&digits={following}",
         "pdf_ready": chromium_available(),
         "pdf_message": str(ChromiumMissing()),
     }
@@ -65,8 +71,8 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
-    layout, thai = _options(request)
-    data = _data(assessment, layout, thai)
+    layout, digits = _options(request)
+    data = _data(assessment, layout, digits)
     try:
         with PdfPrinter() as printer:
             pdf = printer.print(render_html(data, for_print=True))
@@ -89,8 +95,8 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
-    layout, thai = _options(request)
-    data = _data(assessment, layout, thai)
+    layout, digits = _options(request)
+    data = _data(assessment, layout, digits)
     response = HttpResponse(
         build_workbook(data, data.published_date),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

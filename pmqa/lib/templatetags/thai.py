@@ -36,6 +36,23 @@ def thai_digits(value: object) -> str:
 
 
 @register.filter
+def keep_words(value: object) -> str:
+    """{{ title|keep_words }}: a title that breaks between words only (see lib.wordbreak)."""
+    from django.utils.safestring import mark_safe
+
+    from pmqa.lib.wordbreak import keep_words_html
+
+    return mark_safe(keep_words_html(str(value)))  # noqa: S308 - every word is escaped
+
+
+@register.filter
+def numeral(value: object, thai_numerals: bool = False) -> str:
+    """{{ forloop.counter|numeral:r.thai_points }} → 3, or ๓ where the document numbers its
+    points in Thai numerals."""
+    return thai.thai_digits(value) if thai_numerals else str(value)
+
+
+@register.filter
 def score(value: object) -> str:
     """Two decimals, half-up, as every score is shown; empty for no value."""
     if value is None or value == "":

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--layout", choices=["full", "short"], default="full")
         parser.add_argument("--out", help="output folder (default var/reports/<cycle>-<layout>)")
         parser.add_argument(
-            "--thai-digits", action="store_true", help="print figures in Thai digits"
+            "--thai-digits", action="store_true", help="print Thai numerals, in the tables too"
         )
 
     def handle(self, *args: object, **options: object) -> None:
