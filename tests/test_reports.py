@@ -71,7 +71,7 @@ def test_the_narathiwat_short_report_pdf_holds_the_seed_figures_and_texts(agency
     text = pdf_text(response.content)
     for figure in ("443.10", "257.38", "3.54", "2.06", "326.67"):
         assert figure in text
-    assert "นราธิวาส เป็นระบบราชการ" in text
+    assert "จังหวัดนราธิวาส เป็นระบบราชการ" in text
     assert "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน คือ" in text
     assert re.search(r"หน้า 1 / \d+", text)
     flat = squash(text)
@@ -102,11 +102,17 @@ def test_the_isoc_full_report_pdf_holds_the_seed_figures_texts_and_thai_words(cl
 
 
 def test_thai_digits_are_a_per_report_option(agency_client):
+    # Thai numerals in the text and page numbers; the tables keep Arabic figures ...
     text = pdf_text(
-        download(agency_client, "pdf", narathiwat(), layout="short", digits="thai").content
+        download(agency_client, "pdf", narathiwat(), layout="full", digits="thai").content
+    )
+    assert re.search(r"หน้า ๒ / [๐-๙]+", text)  # the cover has no number
+    assert "443.10" in text and "๔๔๓.๑๐" not in text
+    # ... unless asked for everywhere.
+    text = pdf_text(
+        download(agency_client, "pdf", narathiwat(), layout="short", digits="all").content
     )
     assert "๔๔๓.๑๐" in text and "๒๕๗.๓๘" in text
-    assert re.search(r"หน้า ๑ / [๐-๙]+", text)
     assert "443.10" not in text
 
 
@@ -125,8 +131,8 @@ def test_the_excel_report_holds_the_same_figures(agency_client):
     assert rows[8][2:4] == (3.54, 2.06)
     assert rows[3][6] == "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน"
     info = book["ข้อมูลรายงาน"]
-    assert info["B4"].value.date().isoformat() == "2018-11-26"
-    assert "1070000" in info["B4"].number_format  # shown in the Buddhist era by Excel
+    # B.E. text in the Thai form, not a date cell that Excel could show in the Gregorian year.
+    assert info["B4"].value == "26 พฤศจิกายน 2561" and info["B4"].data_type == "s"
     texts = [r[4] for r in book["จุดแข็งและข้อเสนอแนะ"].iter_rows(min_row=2, values_only=True)]
     first = FeedbackEntry.objects.filter(feedback__assessment=narathiwat(), kind="ofi").first()
     assert first.text in texts

@@ -29,7 +29,16 @@ from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.views.workspace import Workspace, load_workspace
 from pmqa.criteria.models import Category, LevelCode
 from pmqa.lib.thai import format_date_be
-from pmqa.lib.xlsx import formula_cells, header, keep_text_as_text, wrap
+from pmqa.lib.xlsx import (
+    HEADER_FONT,
+    formula_cells,
+    header,
+    keep_text_as_text,
+    new_workbook,
+    print_all,
+    text_column,
+    wrap,
+)
 
 SHEET_HELP = "คำอธิบาย"
 SHEET_PROFILE = "ลักษณะสำคัญ"
@@ -64,12 +73,13 @@ def build_workbook(ws: Workspace) -> Workbook:
 
 def _build(ws: Workspace) -> Workbook:
     assessment = ws.assessment
-    book = Workbook()
+    book = new_workbook()
     help_sheet = book.active
     help_sheet.title = SHEET_HELP
-    help_sheet.column_dimensions["A"].width = 110
+    # Narrower than a portrait page: LibreOffice does not shrink a sheet of one column to fit.
+    help_sheet.column_dimensions["A"].width = 60
     for line in (
-        f"แบบประเมินตนเอง PMQA 4.0 · {assessment.organisation.name_th}"
+        f"แบบประเมินตนเอง PMQA 4.0 · {assessment.organisation.official_name_th}"
         f" · ปีงบประมาณ {assessment.cycle.fiscal_year}",
         "กรอกข้อมูลในแผ่นงานถัดไป แล้วนำเข้าที่หน้า “Excel” ของระบบ ระบบตรวจทุกแถวก่อน"
         " ถ้ามีข้อผิดพลาดจะไม่บันทึกข้อมูลใดเลย และแจ้งแผ่นงาน แถว และช่องที่ต้องแก้",
@@ -80,9 +90,11 @@ def _build(ws: Workspace) -> Workbook:
         f"สร้างไฟล์เมื่อ {format_date_be(timezone.localdate())} เวลา {timezone.localtime():%H:%M} น.",
     ):
         help_sheet.append([line])
+    wrap(help_sheet, min_row=1)
+    help_sheet["A1"].font = HEADER_FONT
 
     profile = book.create_sheet(SHEET_PROFILE)
-    header(profile, ["รหัส", "หัวข้อ", "ข้อมูล"], [26, 40, 90])
+    header(profile, ["รหัส", "หัวข้อ", "ข้อมูล"], [20, 32, 60])
     for section in SECTIONS:
         data = ws.answers[section.code].data
         for spec in section.scalar_fields():
@@ -95,6 +107,7 @@ def _build(ws: Workspace) -> Workbook:
                 ]
             )
     wrap(profile)
+    text_column(profile)
 
     for section in SECTIONS:
         for group in section.groups():
@@ -102,7 +115,7 @@ def _build(ws: Workspace) -> Workbook:
             header(
                 sheet,
                 [str(c.label) + (" *" if c.required else "") for c in group.columns],
-                [40 if c.kind != "text" else 70 for c in group.columns],
+                [24 if c.kind != "text" else 48 for c in group.columns],
             )
             choices = {c.key: dict(c.choices) for c in group.columns if c.kind == "choice"}
             for row in ws.answers[section.code].data.get(group.key) or []:
@@ -118,10 +131,10 @@ def _build(ws: Workspace) -> Workbook:
 
     levels = _level_names()
     checkpoints = book.create_sheet(SHEET_CHECKPOINTS)
-    header(checkpoints, ["ข้อ", "ระดับ", "ลำดับ", "ประเด็นพิจารณา", "ผ่าน"], [8, 16, 8, 90, 8])
+    header(checkpoints, ["ข้อ", "ระดับ", "ลำดับ", "ประเด็นพิจารณา", "ผ่าน"], [6, 14, 6, 76, 6])
     narratives = book.create_sheet(SHEET_NARRATIVES)
     parts = [str(label) for _key, label in content.NARRATIVE_PARTS]
-    header(narratives, ["ข้อ", "ระดับ", *parts], [8, 16, 50, 50, 50, 50])
+    header(narratives, ["ข้อ", "ระดับ", *parts], [6, 14, *[28] * len(parts)])
     kpis = book.create_sheet(SHEET_KPIS)
     years = content.kpi_years(assessment.cycle.fiscal_year)
     directions = {key: str(label) for key, label in content.DIRECTIONS}
@@ -138,7 +151,7 @@ def _build(ws: Workspace) -> Workbook:
             "แหล่งข้อมูลเปรียบเทียบ",
             *[f"เกณฑ์ {score} คะแนน" for score in content.BAND_SCORES],
         ],
-        [8, 40, 12, 18, *[10] * len(years), 10, 12, 24, *[10] * len(content.BAND_SCORES)],
+        [6, 28, 9, 11, *[8] * len(years), 9, 11, 16, *[7] * len(content.BAND_SCORES)],
     )
     for category in ws.tree:
         for item in category.items.all():
@@ -185,13 +198,17 @@ def _build(ws: Workspace) -> Workbook:
                 )
     wrap(checkpoints)
     wrap(narratives)
+    wrap(kpis)
+    for sheet in (checkpoints, narratives, kpis):
+        text_column(sheet)
 
     system = book.create_sheet(SHEET_SYSTEM)
     system.append(["assessment", assessment.pk])
     for key, answer in sorted(ws.answers.items()):
         system.append([key, answer.version])
+    text_column(system, min_row=1)
     system.sheet_state = "hidden"
-    return book
+    return print_all(book)
 
 
 @agency_required

@@ -1,4 +1,5 @@
-"""The Feedback Report as an Excel workbook with Thai sheet names and B.E. date formats."""
+"""The Feedback Report as an Excel workbook: Thai sheet names, the Thai government's font, item
+codes as text, scores as numbers with two decimals, B.E. dates as text, and A4 print setup."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
-from pmqa.lib.thai import arabic_digits
-from pmqa.lib.xlsx import header, keep_text_as_text, wrap
+from pmqa.lib.thai import arabic_digits, format_date_be
+from pmqa.lib.xlsx import (
+    HEADER_FONT,
+    SCORE_FORMAT,
+    TEXT_FORMAT,
+    header,
+    keep_text_as_text,
+    new_workbook,
+    print_all,
+    text_column,
+    wrap,
+)
 from pmqa.reports.builders import ReportData
-
-# Excel's Thai Buddhist calendar (locale 1070000): 26 พฤศจิกายน 2568.
-BE_DATE_FORMAT = "[$-1070000]d mmmm yyyy;@"
 
 
 def _number(text: str) -> Decimal | str:
@@ -25,12 +34,13 @@ def _number(text: str) -> Decimal | str:
         return text
 
 
-def _sheet(book: Workbook, title: str, titles: list[str], widths: list[int]):  # type: ignore[no-untyped-def]
+def _sheet(book: Workbook, title: str, titles: list[str], widths: list[int]) -> Worksheet:
     return header(book.create_sheet(title), titles, widths)
 
 
-def _put(sheet, values: list[object]) -> None:  # type: ignore[no-untyped-def]
-    row = []
+def _put(sheet: Worksheet, code: str, values: list[object]) -> None:
+    """A row whose first cell is a code (kept as text) and whose other figures are numbers."""
+    row: list[object] = [code]
     for value in values:
         if isinstance(value, str) and value not in ("", "—"):
             converted = _number(value)
@@ -40,22 +50,22 @@ def _put(sheet, values: list[object]) -> None:  # type: ignore[no-untyped-def]
     sheet.append(row)
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, float):
-            cell.number_format = "0.00"
+            cell.number_format = SCORE_FORMAT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def build_workbook(data: ReportData, published_on: datetime.date | None) -> bytes:
-    book = Workbook()
+    book = new_workbook()
     info = book.active
     info.title = "ข้อมูลรายงาน"
-    info.column_dimensions["A"].width = 28
-    info.column_dimensions["B"].width = 60
+    info.column_dimensions["A"].width = 26
+    info.column_dimensions["B"].width = 48
     info.append(["หน่วยงาน", data.organisation])
     info.append(["รหัสหน่วยงาน", data.organisation_code])
     info.append(["ปีงบประมาณ", int(arabic_digits(data.fiscal_year))])
-    info.append(["วันที่เผยแพร่", published_on])
-    if published_on:
-        info["B4"].number_format = BE_DATE_FORMAT
+    # Text in the Thai form (26 พฤศจิกายน 2561), not a date cell that Excel may show Gregorian.
+    info.append(["วันที่เผยแพร่", format_date_be(published_on) if published_on else ""])
+    info["B2"].number_format = info["B4"].number_format = TEXT_FORMAT
     info.append(
         ["คะแนนรวม ประเมินตนเอง", _number(data.self_total) if data.self_total != "—" else ""]
     )
@@ -67,7 +77,11 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
     for row in info.iter_rows(min_row=5, max_col=2):
         if isinstance(row[1].value, Decimal):
             row[1].value = float(row[1].value)
-            row[1].number_format = "0.00"
+            row[1].number_format = SCORE_FORMAT
+    wrap(info, min_row=1)
+    for label, value in info.iter_rows(max_col=2):
+        label.font = HEADER_FONT
+        value.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
 
     categories = _sheet(
         book,
@@ -81,7 +95,7 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
             "กลุ่ม (ประเมินตนเอง)",
             "กลุ่ม (ผู้ตรวจประเมิน)",
         ],
-        [8, 50, 14, 14, 12, 36, 36],
+        [6, 34, 11, 12, 9, 20, 20],
     )
     self_class = {label: block.heading for block in data.classes for _s, label in block.self_rows}
     assessor_class = {
@@ -91,8 +105,8 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         label = f"หมวด {c.number}: {c.name}"
         _put(
             categories,
+            arabic_digits(c.number),
             [
-                int(arabic_digits(c.number)),
                 c.name,
                 c.self_score,
                 c.assessor_score,
@@ -103,21 +117,24 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         )
     _put(
         categories,
-        ["", "คะแนนรวม (500)", data.self_total, data.assessor_total, data.gap_total, "", ""],
+        "",
+        ["คะแนนรวม (500)", data.self_total, data.assessor_total, data.gap_total, "", ""],
     )
-    _put(categories, ["", "เป็นระบบราชการ", data.self_rating, data.assessor_rating, "", "", ""])
+    _put(categories, "", ["เป็นระบบราชการ", data.self_rating, data.assessor_rating, "", "", ""])
+    text_column(categories)
 
     items = _sheet(
         book,
         "คะแนนรายข้อ",
         ["ข้อ", "ชื่อข้อ", "ประเมินตนเอง", "ผู้ตรวจประเมิน (ฉันทามติ)", "ส่วนต่าง"],
-        [8, 60, 14, 22, 12],
+        [6, 41, 9, 10, 8],
     )
     for code, title, own, verified, gap in data.item_scores:
-        _put(items, [code, title, own, verified, gap])
+        _put(items, code, [title, own, verified, gap])
+    text_column(items)
 
     texts = _sheet(
-        book, "จุดแข็งและข้อเสนอแนะ", ["ส่วน", "หัวข้อ", "ประเภท", "ลำดับ", "ข้อความ"], [18, 40, 22, 8, 100]
+        book, "จุดแข็งและข้อเสนอแนะ", ["ส่วน", "หัวข้อ", "ประเภท", "ลำดับ", "ข้อความ"], [12, 24, 14, 6, 56]
     )
     for t in data.category_texts:
         for kind, entries in (("จุดแข็ง", t.strengths), ("โอกาสในการปรับปรุง", t.ofis)):
@@ -135,12 +152,13 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
     for position, (title, text) in enumerate(data.themes, start=1):
         texts.append(["ภาพรวม", title, "ประเด็นการพัฒนา", position, text])
     wrap(texts)
+    text_column(texts)
 
     kpis = _sheet(
         book,
         "ตัวชี้วัดผลลัพธ์",
         ["ข้อ", "ตัวชี้วัด", "หน่วย", "ทิศทาง", "ผลรายปี", "เป้าหมาย", "ค่าเปรียบเทียบ", "แหล่งข้อมูลเปรียบเทียบ"],
-        [8, 50, 12, 12, 40, 12, 14, 30],
+        [6, 30, 9, 9, 22, 9, 11, 16],
     )
     for kpi in data.kpis:
         values = ", ".join(
@@ -158,6 +176,8 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
                 kpi.get("comparison_source", ""),
             ]
         )
+    wrap(kpis)
+    text_column(kpis)
     buffer = io.BytesIO()
-    keep_text_as_text(book).save(buffer)
+    keep_text_as_text(print_all(book)).save(buffer)
     return buffer.getvalue()
