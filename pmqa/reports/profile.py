@@ -51,6 +51,13 @@ def _figure(value: str, unit: str) -> str:
     return f"{number:,} {unit}"
 
 
+def _is_zero(value: str) -> bool:
+    try:
+        return Decimal(value) == 0
+    except (InvalidOperation, TypeError):
+        return False
+
+
 def _as_of(value: str) -> str:
     if not value:
         return ""
@@ -92,7 +99,7 @@ def profile_pages(
     revenue = op1a.get("revenue", "")
     if revenue != "":
         # An agency with no revenue of its own enters 0; the report says "ไม่มี" (none).
-        shown = "ไม่มี" if Decimal(revenue) == 0 else _figure(revenue, "บาท")
+        shown = "ไม่มี" if _is_zero(revenue) else _figure(revenue, "บาท")
         first.append(Topic("รายได้ :", shown + _as_of(op1a.get("revenue_as_of", ""))))
     if op1a.get("headcount"):
         people = _figure(op1a["headcount"], "คน") + _as_of(op1a.get("headcount_as_of", ""))
