@@ -1,30 +1,18 @@
 """Word-level differences between two versions of Thai text, for history and conflict views.
 
-Thai is written without spaces between words, so the text is cut into words with PyThaiNLP
-before comparing; a character diff would mark half-words.
+Thai is written without spaces between words, so the text is cut into words first
+(lib.wordbreak, PyThaiNLP) before comparing; a character diff would mark half-words.
 """
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-
-@lru_cache(maxsize=1)
-def _tokenizer():  # type: ignore[no-untyped-def]
-    from pythainlp.tokenize import word_tokenize
-
-    return word_tokenize
-
-
-def words(text: str) -> list[str]:
-    if not text:
-        return []
-    return list(_tokenizer()(text, engine="newmm", keep_whitespace=True))
+from pmqa.lib.wordbreak import words
 
 
 def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:

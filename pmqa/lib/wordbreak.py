@@ -1,4 +1,4 @@
-"""Where a Thai title may break: between words, never inside one.
+"""Thai text cut into words, and where a Thai title may break: between words, never inside one.
 
 Thai is written without spaces, and the browser's own line breaker splits compounds such as
 "ระบบราชการ" into "ระบบ / ราชการ". Titles are cut into words with PyThaiNLP (its dictionary
@@ -41,6 +41,8 @@ def _dictionary() -> Any:
 
 def words(text: str) -> list[str]:
     """The text cut into words and the spaces between them; joined, they are the text."""
+    if not text:
+        return []
     from pythainlp.tokenize import word_tokenize
 
     found: list[str] = word_tokenize(
