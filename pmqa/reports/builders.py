@@ -105,7 +105,6 @@ class ReportData:
     conclusion: str
     themes: list[tuple[str, str]]
     round2: str
-    profile: list[tuple[str, str]]
     chart_svg: str
     profile_pages: list[ProfilePage] = field(default_factory=list)
     # Thai numerals for numbered points and headings; for figures in tables.
@@ -269,11 +268,6 @@ def build(
         conclusion=feedback.conclusion if feedback else "",
         themes=themes,
         round2=_fmt(round2.total, tables) if round2 else "",
-        profile=[
-            (topic.label.rstrip(" :"), topic.text or "\n".join(topic.lines))
-            for page in pages
-            for topic in page.topics
-        ],
         profile_pages=pages,
         thai_points=points,
         thai_tables=tables,
