@@ -140,7 +140,9 @@ def section_of(body: str, cycle: Cycle) -> str:
 
 
 @pytest.mark.django_db
-def test_admin_home_says_a_year_without_a_rule_set_has_no_groups(client, personas, edition):
+def test_admin_home_groups_every_cycle_and_names_the_rule_set_grouping_it(
+    client, personas, edition
+):
     # personas.cycle is FY2561: its totals would set FY2562 targets, and no rule covers 2562.
     cycle_2563 = Cycle.objects.create(fiscal_year=2563, edition=edition)
     verified = Assessment.objects.create(cycle=cycle_2563, organisation=personas.agency_a)
@@ -159,11 +161,13 @@ def test_admin_home_says_a_year_without_a_rule_set_has_no_groups(client, persona
     assert response.status_code == 200
     body = response.content.decode()
 
-    refused = section_of(body, personas.cycle)
-    assert 'data-groups="refused"' in refused
-    assert "2562" in refused and "2564" in refused
-    assert "<table" not in refused and "257.38" not in refused
+    # Group statistics are computed for any cycle (spec §4); before the first rule set the
+    # page says whose groups it uses.
+    early = section_of(body, personas.cycle)
+    assert 'data-groups="first-rule-set"' in early
+    assert "2562" in early and "2564" in early
+    assert "<table" in early and "257.38" in early
 
     grouped = section_of(body, cycle_2563)
-    assert 'data-groups="refused"' not in grouped
+    assert 'data-groups="first-rule-set"' not in grouped
     assert "<table" in grouped and "434.48" in grouped

@@ -169,24 +169,24 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     for cycle in cycles:
         totals: list[Decimal | None] = list(verified.get(cycle.pk, {}).values())
         missing_count = cycle.assessment_count - len(totals)
-        # Grouped as the rule set of the year these totals set targets for; a year before the
-        # first rule set has no groups, and the page says so instead of using another year's.
-        groups: list[scoring.GroupStatistics] = []
-        no_rule_set = ""
+        # Grouped as the rule set of the year these totals set targets for. The statistics are
+        # shown for every cycle; before the first rule set, with its groups, and the page says so.
+        grouped_by = ""
         try:
             rules = rule_set_for(cycle.fiscal_year + 1)
         except NoRuleSet as error:
-            no_rule_set = _(
+            rules = rule_set_for(error.first_year)
+            grouped_by = _(
                 "No KPI rule set covers fiscal year %(year)s, the year these totals set targets "
-                "for: the first starts in %(first)s. Score groups are not shown."
+                "for; they are grouped as the first rule set, of fiscal year %(first)s, groups "
+                "them."
             ) % {"year": error.fiscal_year, "first": error.first_year}
-        else:
-            groups, _missing = scoring.group_statistics(totals, rules)
+        groups, _missing = scoring.group_statistics(totals, rules)
         summaries.append(
             {
                 "cycle": cycle,
                 "groups": groups,
-                "no_rule_set": no_rule_set,
+                "grouped_by": grouped_by,
                 "without_verified": missing_count,
                 "statuses": [
                     (status_labels[key], count)
