@@ -389,6 +389,13 @@ def test_the_other_forms_each_as_its_page_renders_it(
     lead.submit("main form:has(input[value=finalise]) button")
     assert "345.00" in lead.text()
 
+    # The published report read on a phone fits its screen.
+    phone = person("editor-390", width=390, height=844)
+    phone.login(personas.editor_a.username)
+    for layout in ("full", "short"):
+        phone.open(f"/reports/{assessment.pk}/?layout={layout}")
+        fits(phone, 390)
+
     # A correction after publication, with its reason.
     admin.open(f"/manage/reports/{assessment.pk}/revise/")
     admin.accessible()
