@@ -59,9 +59,10 @@ def _is_zero(value: str) -> bool:
 
 
 def _as_of(value: str) -> str:
-    if not value:
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):  # empty, or not a date the form would have stored
         return ""
-    day = date.fromisoformat(value)
     # Official tables write the date of a figure short: "ข้อมูล ณ 15 ม.ค. 63".
     return f" (ข้อมูล ณ {format_date_be(day, short=True, two_digit_year=True)})"
 
