@@ -223,3 +223,17 @@ def test_the_radar_chart_is_deterministic_and_follows_the_scores():
     verified = [math.dist(centre, v) for v in ring]
     assert own[:5] == sorted(own[:5]) and own[0] < own[4]
     assert max(verified) - min(verified) < 1e-3  # equal scores, equal radii
+
+
+def test_profile_pages_print_what_was_stored_even_when_it_is_not_a_figure_or_date(db):
+    from pmqa.organisations.models import Organisation
+    from pmqa.reports.profile import profile_pages
+
+    pages = profile_pages(
+        {"OP1a": {"revenue": "0", "headcount": "1200", "headcount_as_of": "15/01/2563"}},
+        Organisation.objects.get(code="DEP-ISOC"),
+    )
+    topics = {t.label: t.text for page in pages for t in page.topics}
+    assert topics == {"รายได้ :": "ไม่มี", "จำนวนบุคลากร :": "1,200 คน"}
+    pages = profile_pages({"OP1a": {"revenue": "ไม่ทราบ"}}, Organisation.objects.get(code="TH-96"))
+    assert pages[0].topics[0].text == "ไม่ทราบ"
