@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.dashboards import audit, views, whatif
+from pmqa.dashboards import audit, statistics_views, views, whatif
 from pmqa.verification import views as review_views
 
 app_name = "dashboards"
@@ -10,5 +10,7 @@ urlpatterns = [
     path("review/", review_views.home, name="assessor"),
     path("manage/", views.admin_home, name="admin"),
     path("manage/assessments/<id:pk>/audit/", audit.audit_trail, name="audit"),
+    path("manage/statistics/", statistics_views.statistics_home, name="statistics_home"),
+    path("manage/statistics/<int:year>/", statistics_views.cycle_statistics, name="statistics"),
     path("what-if/", whatif.what_if, name="what_if"),
 ]

@@ -1,0 +1,407 @@
+"""The statistics of one cycle: the seed's group table, the distribution of verified totals,
+levels and category classes, and the gaps between self-assessment and verification.
+
+Read in a fixed number of queries, whatever the number of organisations; computed in Python
+with the scoring engine, so the figures are those of the reports. The labelled synthetic
+cohort is left out unless asked for; assessments without a verified total are left out and
+counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import ngettext
+
+from pmqa import scoring
+from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.lib.templatetags.thai import classification_label, level_label
+from pmqa.organisations.models import Organisation
+from pmqa.scoring.engine import mean
+from pmqa.scoring.kpi import NoRuleSet, rule_set_for
+
+CATEGORIES = tuple(str(n) for n in range(1, 8))
+BIN = 50  # width of a bar of the distribution, in points
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which organisations count: a type, a parent (ministry or province cluster), and
+    whether the synthetic demonstration cohort is included."""
+
+    kind: str = ""
+    parent: Organisation | None = None
+    include_synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One organisation's assessment in the cycle, with its latest round-1 scores."""
+
+    organisation: str
+    code: str
+    kind: str
+    parent: str
+    synthetic: bool
+    self_total: Decimal | None
+    verified_total: Decimal | None
+    level: str
+    self_categories: dict[str, Decimal]
+    verified_categories: dict[str, Decimal]
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.self_total is None or self.verified_total is None:
+            return None
+        return scoring.gap(self.self_total, self.verified_total)
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    number: str
+    classes: dict[str, int]  # strength / develop / urgent → organisations
+    mean_gap: Decimal | None  # self − assessor, over organisations with both
+    over_rating: int  # organisations whose self score is above the verified one
+
+
+@dataclass
+class CycleStatistics:
+    cycle: Cycle
+    filters: Filters
+    rows: list[Row]  # organisations with a verified total
+    without_verified: int
+    synthetic_left_out: int
+    groups: list[scoring.GroupStatistics]
+    grouped_by_year: int
+    grouped_by_first_set: bool
+    distribution: list[tuple[str, int]]
+    levels: list[tuple[str, int]]
+    categories: list[CategoryFigures]
+    mean_gap: Decimal | None
+    over_raters: list[Row] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def _latest(snapshots: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any]]:
+    latest: dict[tuple[int, str], dict[str, Any]] = {}
+    for snapshot in snapshots:  # in creation order: the last one wins
+        latest[(snapshot["assessment_id"], snapshot["source"])] = snapshot
+    return latest
+
+
+def _decimals(categories: dict[str, Any]) -> dict[str, Decimal]:
+    return {key: Decimal(str(value)) for key, value in (categories or {}).items()}
+
+
+def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
+    """Every assessment of the cycle the filters admit (two queries), and how many synthetic
+    ones were left out."""
+    assessments = Assessment.objects.filter(cycle=cycle).select_related("organisation__parent")
+    if filters.kind:
+        assessments = assessments.filter(organisation__kind=filters.kind)
+    if filters.parent is not None:
+        assessments = assessments.filter(organisation__parent=filters.parent)
+    found = list(assessments)
+    kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
+    snapshots = _latest(
+        list(
+            ScoreSnapshot.objects.filter(assessment__in=[a.pk for a in kept], round_number=1)
+            .order_by("created_at", "pk")
+            .values("assessment_id", "source", "total", "level", "categories")
+        )
+    )
+    rows = []
+    for a in kept:
+        own = snapshots.get((a.pk, "self"))
+        verified = snapshots.get((a.pk, "assessor"))
+        organisation = a.organisation
+        rows.append(
+            Row(
+                organisation=organisation.official_name_th,
+                code=organisation.code,
+                kind=organisation.kind,
+                parent=organisation.parent.official_name_th if organisation.parent else "",
+                synthetic=a.is_synthetic,
+                self_total=own["total"] if own else None,
+                verified_total=verified["total"] if verified else None,
+                level=verified["level"] if verified else "",
+                self_categories=_decimals(own["categories"]) if own else {},
+                verified_categories=_decimals(verified["categories"]) if verified else {},
+            )
+        )
+    return rows, len(found) - len(kept)
+
+
+def _bin_label(low: int) -> str:
+    high = min(low + BIN, 500)
+    return f"{low}–{high}" if high == 500 else f"{low}–{high - Decimal('0.01')}"
+
+
+def compute(cycle: Cycle, filters: Filters | None = None) -> CycleStatistics:
+    filters = filters or Filters()
+    all_rows, synthetic_left_out = load_rows(cycle, filters)
+    rows = [r for r in all_rows if r.verified_total is not None]
+    totals: list[Decimal | None] = [r.verified_total for r in rows]
+    try:
+        rules = rule_set_for(cycle.fiscal_year + 1)
+        first_set = False
+    except NoRuleSet as error:
+        rules = rule_set_for(error.first_year)
+        first_set = True
+    groups, _missing = scoring.group_statistics(totals, rules)
+
+    bins = dict.fromkeys(range(0, 500, BIN), 0)
+    for r in rows:
+        assert r.verified_total is not None
+        bins[min(int(scoring.q2(r.verified_total) // BIN) * BIN, 500 - BIN)] += 1
+    distribution = [(_bin_label(low), count) for low, count in bins.items()]
+
+    level_counts = dict.fromkeys(scoring.LEVELS, 0)
+    for r in rows:
+        if r.level in level_counts:
+            level_counts[r.level] += 1
+    levels = [(level_label(level), count) for level, count in level_counts.items()]
+
+    thresholds = cycle.edition.thresholds()
+    categories = []
+    for number in CATEGORIES:
+        classes = dict.fromkeys(scoring.CLASSIFICATIONS, 0)
+        gaps = []
+        for r in rows:
+            verified = r.verified_categories.get(number)
+            if verified is None:
+                continue
+            classes[scoring.classify(verified, thresholds)] += 1
+            own = r.self_categories.get(number)
+            if own is not None:
+                gaps.append(scoring.gap(own, verified))
+        categories.append(
+            CategoryFigures(
+                number,
+                classes,
+                mean(gaps) if gaps else None,
+                sum(1 for g in gaps if g > 0),
+            )
+        )
+    gaps = [r.gap for r in rows if r.gap is not None]
+    over_raters = sorted(
+        (r for r in rows if r.gap is not None and r.gap > 0),
+        key=lambda r: (-(r.gap or 0), r.code),
+    )
+    return CycleStatistics(
+        cycle=cycle,
+        filters=filters,
+        rows=sorted(rows, key=lambda r: (-(r.verified_total or 0), r.code)),
+        without_verified=len(all_rows) - len(rows),
+        synthetic_left_out=synthetic_left_out,
+        groups=groups,
+        grouped_by_year=rules.fiscal_year,
+        grouped_by_first_set=first_set,
+        distribution=distribution,
+        levels=levels,
+        categories=categories,
+        mean_gap=mean(gaps) if gaps else None,
+        over_raters=over_raters[:20],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports: CSV (one row per organisation), JSON (everything), Excel (a sheet per table).
+
+
+def _figure(value: Decimal | None) -> str:
+    return "" if value is None else str(scoring.q2(value))
+
+
+ROW_HEADER = [
+    "code",
+    "organisation",
+    "type",
+    "parent",
+    "synthetic",
+    "self_total",
+    "verified_total",
+    "gap",
+    "level",
+    *[f"verified_category_{n}" for n in CATEGORIES],
+]
+
+
+def _row_values(r: Row) -> list[str]:
+    return [
+        r.code,
+        r.organisation,
+        r.kind,
+        r.parent,
+        "yes" if r.synthetic else "no",
+        _figure(r.self_total),
+        _figure(r.verified_total),
+        _figure(r.gap),
+        r.level,
+        *[_figure(r.verified_categories.get(n)) for n in CATEGORIES],
+    ]
+
+
+def to_csv(stats: CycleStatistics) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROW_HEADER)
+    for r in stats.rows:
+        writer.writerow(_row_values(r))
+    return out.getvalue()
+
+
+def to_json(stats: CycleStatistics) -> str:
+    data = {
+        "fiscal_year": stats.cycle.fiscal_year,
+        "filters": {
+            "type": stats.filters.kind,
+            "parent": stats.filters.parent.code if stats.filters.parent else "",
+            "include_synthetic": stats.filters.include_synthetic,
+        },
+        "organisations": stats.count,
+        "without_verified_total": stats.without_verified,
+        "synthetic_left_out": stats.synthetic_left_out,
+        "groups_of_fiscal_year": stats.grouped_by_year,
+        "groups": [
+            {
+                "group": g.label,
+                "count": g.count,
+                "min": _figure(g.minimum),
+                "max": _figure(g.maximum),
+                "mean": _figure(g.mean),
+            }
+            for g in stats.groups
+        ],
+        "distribution": [{"range": label, "count": n} for label, n in stats.distribution],
+        "levels": dict(zip(scoring.LEVELS, (n for _label, n in stats.levels), strict=True)),
+        "categories": [
+            {
+                "category": c.number,
+                "classes": c.classes,
+                "mean_gap": _figure(c.mean_gap),
+                "over_rating": c.over_rating,
+            }
+            for c in stats.categories
+        ],
+        "mean_gap": _figure(stats.mean_gap),
+        "rows": [dict(zip(ROW_HEADER, _row_values(r), strict=True)) for r in stats.rows],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_xlsx(stats: CycleStatistics) -> bytes:
+    from pmqa.lib.xlsx import header, keep_text_as_text, new_workbook, print_all, text_column
+
+    book = new_workbook()
+    sheet = book.active
+    sheet.title = "กลุ่มคะแนน"
+    header(sheet, ["กลุ่ม", "จำนวน", "ต่ำสุด", "สูงสุด", "ค่าเฉลี่ย"], [18, 10, 12, 12, 12])
+    for g in stats.groups:
+        sheet.append([g.label, g.count, *(_number(v) for v in (g.minimum, g.maximum, g.mean))])
+    text_column(sheet)
+    sheet = book.create_sheet("การกระจาย")
+    header(sheet, ["ช่วงคะแนน", "จำนวน"], [18, 10])
+    for label, count in stats.distribution:
+        sheet.append([label, count])
+    text_column(sheet)
+    sheet = book.create_sheet("ระดับ")
+    header(sheet, ["ระดับ", "จำนวน"], [24, 10])
+    for label, count in stats.levels:
+        sheet.append([label, count])
+    sheet = book.create_sheet("รายหมวด")
+    header(
+        sheet,
+        [
+            "หมวด",
+            *[classification_label(c) for c in scoring.CLASSIFICATIONS],
+            "ส่วนต่างเฉลี่ย",
+            "ประเมินตนเองสูงกว่า",
+        ],
+        [8, 14, 14, 14, 14, 14],
+    )
+    for c in stats.categories:
+        sheet.append([c.number, *c.classes.values(), _number(c.mean_gap), c.over_rating])
+    text_column(sheet)
+    sheet = book.create_sheet("รายหน่วยงาน")
+    header(
+        sheet,
+        [
+            "รหัส",
+            "หน่วยงาน",
+            "ประเภท",
+            "สังกัด",
+            "สังเคราะห์",
+            "ประเมินตนเอง",
+            "ผู้ตรวจประเมิน",
+            "ส่วนต่าง",
+            "ระดับ",
+            *[f"หมวด {n}" for n in CATEGORIES],
+        ],
+        [12, 36, 14, 24, 10, 12, 12, 10, 14, *[9] * len(CATEGORIES)],
+    )
+    for r in stats.rows:
+        sheet.append(
+            [
+                r.code,
+                r.organisation,
+                str(Organisation.Kind(r.kind).label),
+                r.parent,
+                "ใช่" if r.synthetic else "",
+                _number(r.self_total),
+                _number(r.verified_total),
+                _number(r.gap),
+                level_label(r.level),
+                *[_number(r.verified_categories.get(n)) for n in CATEGORIES],
+            ]
+        )
+    text_column(sheet)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.00"
+    print_all(book)
+    keep_text_as_text(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _number(value: Decimal | None) -> float | str:
+    return "" if value is None else float(scoring.q2(value))
+
+
+def describe(stats: CycleStatistics) -> str:
+    """One line on what the figures include, for pages and exports."""
+    parts = [
+        ngettext(
+            "%(n)s organisation with a verified total",
+            "%(n)s organisations with a verified total",
+            stats.count,
+        )
+        % {"n": stats.count}
+    ]
+    if stats.without_verified:
+        parts.append(
+            ngettext(
+                "%(n)s without one left out", "%(n)s without one left out", stats.without_verified
+            )
+            % {"n": stats.without_verified}
+        )
+    if stats.synthetic_left_out:
+        parts.append(
+            ngettext(
+                "%(n)s synthetic left out", "%(n)s synthetic left out", stats.synthetic_left_out
+            )
+            % {"n": stats.synthetic_left_out}
+        )
+    return " · ".join(parts)

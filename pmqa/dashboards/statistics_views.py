@@ -1,0 +1,103 @@
+"""The statistics page of a cycle, with its filters and downloads (administrators)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
+
+from pmqa.accounts.decorators import admin_required
+from pmqa.assessments.models import Cycle
+from pmqa.dashboards import statistics
+from pmqa.organisations.models import Organisation
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", statistics.to_csv),
+    "json": ("application/json; charset=utf-8", statistics.to_json),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        statistics.to_xlsx,
+    ),
+}
+
+
+class FilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type of organisation"),
+        required=False,
+        choices=[("", gettext_lazy("Every type"))]
+        + [
+            (kind, label)
+            for kind, label in Organisation.Kind.choices
+            if kind in ("department", "province", "public_organisation", "other")
+        ],
+    )
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("Ministry or province cluster"),
+        required=False,
+        to_field_name="code",
+        empty_label=gettext_lazy("All"),
+        queryset=Organisation.objects.filter(
+            kind__in=(Organisation.Kind.MINISTRY, Organisation.Kind.PROVINCE_CLUSTER)
+        ).order_by("kind", "name_th"),
+    )
+    synthetic = forms.BooleanField(
+        label=gettext_lazy("Include the synthetic demonstration data"), required=False
+    )
+
+    def filters(self) -> statistics.Filters:
+        data = self.cleaned_data
+        return statistics.Filters(
+            kind=data["type"], parent=data["parent"], include_synthetic=data["synthetic"]
+        )
+
+
+@admin_required
+def statistics_home(request: HttpRequest) -> HttpResponse:
+    latest = Cycle.objects.order_by("-fiscal_year").first()
+    if latest is None:
+        raise Http404
+    return redirect("dashboards:statistics", year=latest.fiscal_year)
+
+
+@admin_required
+def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=year)
+    form = FilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(
+            request,
+            "dashboards/statistics.html",
+            {"cycle": cycle, "form": form, "cycles": _cycles()},
+            status=400,
+        )
+    stats = statistics.compute(cycle, form.filters() if request.GET else None)
+    kind = request.GET.get("format", "")
+    if kind in FORMATS:
+        content_type, writer = FORMATS[kind]
+        response = HttpResponse(writer(stats), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="pmqa-statistics-{year}.{kind}"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    downloads = []
+    for kind in FORMATS:
+        query["format"] = kind
+        downloads.append((kind, query.urlencode()))
+    return render(
+        request,
+        "dashboards/statistics.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "stats": stats,
+            "summary": statistics.describe(stats),
+            "downloads": downloads,
+            "cycles": _cycles(),
+        },
+    )
+
+
+def _cycles() -> list[int]:
+    return list(Cycle.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True))
