@@ -538,6 +538,17 @@ def test_the_administrators_other_forms(reference_data, person, personas, work_a
     assert admin.page.url.endswith("/criteria/pmqa40-2571/")
     assert "เกณฑ์ PMQA 4.0 ฉบับปี 2571" in admin.text()
 
+    # The cycle's statistics, filtered with the page's own form; a wrong filter is refused.
+    admin.open("/manage/statistics/2570/")
+    admin.accessible()
+    admin.page.select_option("#id_type", "province")
+    admin.page.check("#id_synthetic")
+    admin.submit("main form[method=get] button")
+    assert "type=province" in admin.page.url
+    assert "คะแนนรวมรอบที่ 1 ที่ผ่านการตรวจประเมิน" in admin.text()
+    admin.open("/manage/statistics/2570/?type=planet")
+    assert admin.page.locator(".errorlist").count()
+
     open_cycle(admin, 2572)
     admin.open("/manage/cycles/")
     admin.page.fill("#id_fiscal_year", "2572")
