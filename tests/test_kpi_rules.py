@@ -171,3 +171,26 @@ def test_admin_home_groups_every_cycle_and_names_the_rule_set_grouping_it(
     grouped = section_of(body, cycle_2563)
     assert 'data-groups="first-rule-set"' not in grouped
     assert "<table" in grouped and "434.48" in grouped
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"types": 0, "prior_below": "300"}, ("prior_from", 2)),
+        ({"types": 1, "prior_below": "340"}, ("prior_below", 2)),
+        ({"types": 0, "minimum": "600"}, ("minimum", 1)),
+        ({"types": 0, "advanced": {"fixed": "350", "prior_times": "1.1"}}, ("advanced", 1)),
+        ({"types": 0, "advanced": {"fixed": "200"}}, ("advanced_fixed", 1)),
+        ({"types": 1, "advanced": {"prior_times": "0.9"}}, ("advanced_factor", 2)),
+    ],
+)
+def test_a_rule_set_that_cannot_score_every_total_is_refused(change, problem):
+    from pmqa.scoring.kpi import RuleSetProblem
+
+    data = RULES.to_dict()
+    index = change.pop("types")
+    data["types"][index] |= change
+    with pytest.raises(RuleSetProblem) as raised:
+        KpiRuleSet.from_dict(data).check()
+    assert (raised.value.problem, raised.value.type_number) == problem
+    assert KpiRuleSet.from_dict(RULES.to_dict()) == RULES

@@ -104,6 +104,82 @@ class KpiRuleSet:
             weight_percent=Decimal(str(data.get("weight_percent", 15))),
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The rule set as the data file writes it: `from_dict(to_dict())` is the same set."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "fiscal_year": self.fiscal_year,
+            "weight_percent": str(self.weight_percent),
+            "points": {
+                "minimum": str(self.points_minimum),
+                "standard": str(self.points_standard),
+                "advanced": str(self.points_advanced),
+            },
+            "types": [
+                {
+                    "type": t.number,
+                    "prior_from": text(t.prior_from),
+                    "prior_below": text(t.prior_below),
+                    "minimum": str(t.minimum),
+                    "minimum_group": t.minimum_group,
+                    "standard": "prior" if t.standard_is_prior else None,
+                    "advanced": {"fixed": text(t.advanced_fixed)}
+                    if t.advanced_fixed is not None
+                    else {"prior_times": text(t.advanced_factor)},
+                }
+                for t in self.types
+            ],
+            "groups": [{"label": g.label, "low": g.low, "high": g.high} for g in self.groups],
+        }
+
+    def check(self) -> None:
+        """Refuse a rule set that cannot score every total: the types must cover 0 to 500 one
+        after another, each with one advanced rule and a minimum within 0–500."""
+        ordered = sorted(self.types, key=lambda t: t.prior_from or Decimal(0))
+        low = Decimal(0)
+        for t in ordered:
+            if (t.prior_from or Decimal(0)) != low:
+                raise RuleSetProblem(t.number, "prior_from", low)
+            if t.prior_below is not None and t.prior_below <= low:
+                raise RuleSetProblem(t.number, "prior_below", low)
+            if not Decimal(0) <= t.minimum <= MAX_SCORE:
+                raise RuleSetProblem(t.number, "minimum")
+            if (t.advanced_fixed is None) == (t.advanced_factor is None):
+                raise RuleSetProblem(t.number, "advanced")
+            if t.advanced_fixed is not None and not t.minimum < t.advanced_fixed <= MAX_SCORE:
+                raise RuleSetProblem(t.number, "advanced_fixed")
+            if t.advanced_factor is not None and t.advanced_factor < 1:
+                raise RuleSetProblem(t.number, "advanced_factor")
+            low = t.prior_below if t.prior_below is not None else MAX_SCORE + 1
+        if low <= MAX_SCORE:
+            raise RuleSetProblem(None, "uncovered", low)
+
+
+class RuleSetProblem(ValueError):
+    """Why a rule set cannot be used: the type (None for the whole set), what is wrong, and the
+    figure it concerns. The message is in the engine's `field: problem` style; pages say it in
+    the user's language from `type` and `problem`."""
+
+    MESSAGES = {
+        "prior_from": "must be {value}, where the type before ends",
+        "prior_below": "must be above {value}",
+        "minimum": "must be between 0 and 500",
+        "advanced": "give a fixed target or a factor, not both",
+        "advanced_fixed": "must be above the minimum and at most 500",
+        "advanced_factor": "must be at least 1",
+        "uncovered": "totals from {value} to 500 have no type",
+    }
+
+    def __init__(self, type_number: int | None, problem: str, value: Decimal | None = None):
+        self.type_number = type_number
+        self.problem = problem
+        self.value = value
+        where = "types" if type_number is None else f"types.{type_number}.{problem}"
+        super().__init__(f"{where}: {self.MESSAGES[problem].format(value=value)}")
+
 
 @functools.cache
 def load_rule_sets() -> Mapping[int, KpiRuleSet]:
