@@ -299,14 +299,22 @@ def to_json(stats: CycleStatistics) -> str:
 
 
 def to_xlsx(stats: CycleStatistics) -> bytes:
-    from pmqa.lib.xlsx import header, keep_text_as_text, new_workbook, print_all, text_column
+    from pmqa.lib.xlsx import (
+        figure,
+        header,
+        keep_text_as_text,
+        new_workbook,
+        print_all,
+        score_cells,
+        text_column,
+    )
 
     book = new_workbook()
     sheet = book.active
     sheet.title = "กลุ่มคะแนน"
     header(sheet, ["กลุ่ม", "จำนวน", "ต่ำสุด", "สูงสุด", "ค่าเฉลี่ย"], [18, 10, 12, 12, 12])
     for g in stats.groups:
-        sheet.append([g.label, g.count, *(_number(v) for v in (g.minimum, g.maximum, g.mean))])
+        sheet.append([g.label, g.count, *(figure(v) for v in (g.minimum, g.maximum, g.mean))])
     text_column(sheet)
     sheet = book.create_sheet("การกระจาย")
     header(sheet, ["ช่วงคะแนน", "จำนวน"], [18, 10])
@@ -329,7 +337,7 @@ def to_xlsx(stats: CycleStatistics) -> bytes:
         [8, 14, 14, 14, 14, 14],
     )
     for c in stats.categories:
-        sheet.append([c.number, *c.classes.values(), _number(c.mean_gap), c.over_rating])
+        sheet.append([c.number, *c.classes.values(), figure(c.mean_gap), c.over_rating])
     text_column(sheet)
     sheet = book.create_sheet("รายหน่วยงาน")
     header(
@@ -356,28 +364,21 @@ def to_xlsx(stats: CycleStatistics) -> bytes:
                 str(Organisation.Kind(r.kind).label),
                 r.parent,
                 "ใช่" if r.synthetic else "",
-                _number(r.self_total),
-                _number(r.verified_total),
-                _number(r.gap),
+                figure(r.self_total),
+                figure(r.verified_total),
+                figure(r.gap),
                 level_label(r.level),
-                *[_number(r.verified_categories.get(n)) for n in CATEGORIES],
+                *[figure(r.verified_categories.get(n)) for n in CATEGORIES],
             ]
         )
     text_column(sheet)
     for sheet in book.worksheets:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, float):
-                    cell.number_format = "0.00"
+        score_cells(sheet)
     print_all(book)
     keep_text_as_text(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _number(value: Decimal | None) -> float | str:
-    return "" if value is None else float(scoring.q2(value))
 
 
 def describe(stats: CycleStatistics) -> str:

@@ -7,6 +7,7 @@ dates as B.E. text, and each sheet ready to print on A4 with its header row on e
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -120,6 +121,21 @@ def wrap(sheet: Worksheet, min_row: int = 2) -> None:
     for row in sheet.iter_rows(min_row=min_row):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def figure(value: Decimal | None) -> float | str:
+    """A score for a cell: a number rounded half-up to two decimals, or empty."""
+    if value is None:
+        return ""
+    return float(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def score_cells(sheet: Worksheet, min_row: int = 2) -> None:
+    """Show every number of the sheet's table with two decimals, as scores are printed."""
+    for row in sheet.iter_rows(min_row=min_row):
+        for cell in row:
+            if isinstance(cell.value, float):
+                cell.number_format = SCORE_FORMAT
 
 
 def text_column(sheet: Worksheet, column: int = 1, *, min_row: int = 2) -> None:
