@@ -549,6 +549,23 @@ def test_the_administrators_other_forms(reference_data, person, personas, work_a
     admin.open("/manage/statistics/2570/?type=planet")
     assert admin.page.locator(".errorlist").count()
 
+    # Next year's KPI rule set: a wrong range first, then saved twice as new versions.
+    admin.open("/manage/kpi/2571/rules/")
+    admin.accessible()
+    admin.page.fill("#id_type2_prior_from", "360")
+    admin.page.fill("#id_reason", "ปรับช่วงคะแนน")
+    admin.submit("main form[method=post] button")
+    assert "แบบที่ 2 ต้องเริ่มที่ 350.00" in admin.text()
+    for minimum, reason in (("245", "ตามมติคณะกรรมการ"), ("250", "แก้ไขตามข้อสังเกต")):
+        admin.open("/manage/kpi/2571/rules/")
+        admin.page.fill("#id_type1_minimum", minimum)
+        admin.page.fill("#id_reason", reason)
+        admin.submit("main form[method=post] button")
+        assert reason in admin.text()
+    assert admin.page.input_value("#id_type1_minimum") == "250"
+    admin.open("/manage/kpi/2571/")
+    admin.accessible()
+
     open_cycle(admin, 2572)
     admin.open("/manage/cycles/")
     admin.page.fill("#id_fiscal_year", "2572")

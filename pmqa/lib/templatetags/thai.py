@@ -88,7 +88,10 @@ def classification_label(value: str) -> str:
 def get(mapping: object, key: object) -> object:
     if isinstance(mapping, dict):
         return mapping.get(key) if key in mapping else mapping.get(str(key))
-    return None
+    try:
+        return mapping[key]  # type: ignore[index]  # a form's field by name
+    except (KeyError, TypeError, IndexError):
+        return None
 
 
 @register.filter

@@ -1,0 +1,289 @@
+"""The agency evaluation's PMQA KPI for every organisation, and its rule sets as data.
+
+The rule sets shipped with the engine (`pmqa/scoring/data/kpi_rules.json`) hold unless an
+administrator has saved a version for that year; every save is a new numbered version with a
+reason, kept with the earlier ones. A year's rule set can be proposed from the previous year's
+statistics (the seed's minimum targets are last year's group means, rounded down to 5).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pmqa import scoring
+from pmqa.assessments import workflow
+from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.audit import services as audit
+from pmqa.dashboards.models import KpiRuleSetVersion
+from pmqa.lib.errors import ServiceError
+from pmqa.scoring.kpi import (
+    KpiRuleSet,
+    NoRuleSet,
+    RuleSetProblem,
+    group_statistics,
+    kpi_score,
+    kpi_targets,
+    load_rule_sets,
+    propose_rule_set,
+    rule_set_for,
+)
+
+
+def rule_sets() -> Mapping[int, KpiRuleSet]:
+    """Every year's rule set in force: the shipped ones, replaced by the latest version an
+    administrator saved for the year (one query)."""
+    sets = dict(load_rule_sets())
+    for version in KpiRuleSetVersion.objects.order_by("fiscal_year", "number"):
+        sets[version.fiscal_year] = KpiRuleSet.from_dict(version.data)
+    return sets
+
+
+def versions(fiscal_year: int) -> list[KpiRuleSetVersion]:
+    return list(
+        KpiRuleSetVersion.objects.filter(fiscal_year=fiscal_year)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+
+
+def save_rule_set(*, data: dict[str, Any], reason: str, by: Any) -> KpiRuleSetVersion:
+    """A new version of a year's rule set; refused unless by an administrator, with a reason,
+    and for a rule set that scores every total."""
+    workflow.require_admin(by)
+    if not reason.strip():
+        raise ServiceError(_("Give the reason for this change."))
+    try:
+        rules = KpiRuleSet.from_dict(data)
+        rules.check()
+    except RuleSetProblem as problem:
+        raise ServiceError(problem_text(problem)) from None
+    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+        raise ServiceError(
+            _("The rule set cannot be used: %(problem)s") % {"problem": error}
+        ) from None
+    with transaction.atomic():
+        latest = (
+            KpiRuleSetVersion.objects.select_for_update()
+            .filter(fiscal_year=rules.fiscal_year)
+            .order_by("-number")
+            .first()
+        )
+        old = latest.data if latest else None
+        version = KpiRuleSetVersion.objects.create(
+            fiscal_year=rules.fiscal_year,
+            number=(latest.number + 1) if latest else 1,
+            data=rules.to_dict(),
+            reason=reason.strip(),
+            created_by=by,
+        )
+        audit.record(
+            actor=by,
+            action="kpi.rule_set",
+            obj=version,
+            old=old,
+            new=version.data,
+            reason=version.reason,
+        )
+    return version
+
+
+def problem_text(problem: RuleSetProblem) -> str:
+    """What is wrong with a rule set, in the user's language."""
+    value = "" if problem.value is None else str(scoring.q2(problem.value))
+    texts = {
+        "prior_from": _("Type %(type)s must start at %(value)s, where the type before ends."),
+        "prior_below": _("Type %(type)s must end above %(value)s."),
+        "minimum": _("The minimum target of type %(type)s must be between 0 and 500."),
+        "advanced": _(
+            "Type %(type)s needs one advanced target: a fixed total or a factor, not both."
+        ),
+        "advanced_fixed": _(
+            "The fixed advanced target of type %(type)s must be above its minimum and at most 500."
+        ),
+        "advanced_factor": _("The factor of type %(type)s must be at least 1."),
+        "uncovered": _("Totals from %(value)s to 500 belong to no type."),
+    }
+    return texts[problem.problem] % {"type": problem.type_number, "value": value}
+
+
+def verified_totals(fiscal_year: int) -> dict[int, tuple[Assessment, Decimal]]:
+    """Organisation id → (assessment, latest verified round-1 total) of a cycle, the labelled
+    synthetic cohort left out (two queries)."""
+    assessments = {
+        a.pk: a
+        for a in Assessment.objects.filter(
+            cycle__fiscal_year=fiscal_year, is_synthetic=False
+        ).select_related("organisation")
+    }
+    totals: dict[int, tuple[Assessment, Decimal]] = {}
+    for row in (
+        ScoreSnapshot.objects.filter(
+            assessment__in=list(assessments), source="assessor", round_number=1
+        )
+        .order_by("created_at", "pk")
+        .values("assessment_id", "total")
+    ):
+        assessment = assessments[row["assessment_id"]]
+        totals[assessment.organisation_id] = (assessment, row["total"])
+    return totals
+
+
+def propose(fiscal_year: int) -> KpiRuleSet:
+    """The previous year's rule set with its minimum targets from the previous year's group
+    means (the totals of the cycle before `fiscal_year`)."""
+    sets = rule_sets()
+    try:
+        previous = rule_set_for(fiscal_year - 1, sets)
+    except NoRuleSet as error:
+        previous = sets[error.first_year]  # the first set gives the shape to start from
+        previous = KpiRuleSet.from_dict({**previous.to_dict(), "fiscal_year": fiscal_year - 1})
+    totals = [total for _a, total in verified_totals(fiscal_year - 1).values()]
+    groups, _missing = group_statistics(totals, previous)
+    return propose_rule_set(previous, groups, fiscal_year)
+
+
+@dataclass(frozen=True)
+class OrganisationKpi:
+    organisation: str
+    code: str
+    prior: Decimal  # last year's verified total, as printed
+    type: int
+    minimum: Decimal
+    standard: Decimal | None
+    advanced: Decimal
+    reaches: dict[str, Decimal]  # the totals that reach KPI scores 50, 75 and 100
+    actual: Decimal | None  # this year's verified total, once there is one
+    score: Decimal | None
+
+
+def organisation_kpis(fiscal_year: int) -> tuple[KpiRuleSet, list[OrganisationKpi]]:
+    """Every organisation with a verified total last year: its KPI type and targets for
+    `fiscal_year`, and its KPI score once this year's total is verified. Raises NoRuleSet for a
+    year without a rule set."""
+    rules = rule_set_for(fiscal_year, rule_sets())
+    prior = verified_totals(fiscal_year - 1)
+    actual = verified_totals(fiscal_year)
+    rows = []
+    for organisation_id, (assessment, total) in prior.items():
+        targets = kpi_targets(scoring.q2(total), rules)
+        this_year = actual.get(organisation_id)
+        rows.append(
+            OrganisationKpi(
+                organisation=assessment.organisation.official_name_th,
+                code=assessment.organisation.code,
+                prior=scoring.q2(total),
+                type=targets.type,
+                minimum=targets.minimum,
+                standard=targets.standard,
+                advanced=targets.advanced,
+                reaches=targets.totals_for_scores(),
+                actual=this_year[1] if this_year else None,
+                score=kpi_score(this_year[1], targets) if this_year else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.type, r.code))
+    return rules, rows
+
+
+HEADER = [
+    "code",
+    "organisation",
+    "prior_total",
+    "type",
+    "minimum",
+    "standard",
+    "advanced",
+    "total_for_50",
+    "total_for_75",
+    "total_for_100",
+    "actual_total",
+    "kpi_score",
+]
+
+
+def _figure(value: Decimal | None) -> str:
+    return "" if value is None else str(scoring.q2(value))
+
+
+def _values(row: OrganisationKpi) -> list[str]:
+    return [
+        row.code,
+        row.organisation,
+        _figure(row.prior),
+        str(row.type),
+        _figure(row.minimum),
+        _figure(row.standard),
+        _figure(row.advanced),
+        *(_figure(row.reaches[key]) for key in ("50", "75", "100")),
+        _figure(row.actual),
+        _figure(row.score),
+    ]
+
+
+def to_csv(rows: list[OrganisationKpi]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(_values(r) for r in rows)
+    return out.getvalue()
+
+
+def to_xlsx(fiscal_year: int, rows: list[OrganisationKpi]) -> bytes:
+    from pmqa.lib.xlsx import (
+        figure,
+        header,
+        keep_text_as_text,
+        new_workbook,
+        print_all,
+        score_cells,
+        text_column,
+    )
+
+    book = new_workbook()
+    sheet = book.active
+    sheet.title = f"ตัวชี้วัด {fiscal_year}"
+    header(
+        sheet,
+        [
+            "รหัส",
+            "หน่วยงาน",
+            "คะแนนปีก่อน",
+            "แบบ",
+            "เป้าหมายขั้นต่ำ",
+            "เป้าหมายมาตรฐาน",
+            "เป้าหมายขั้นสูง",
+            "คะแนนที่ได้ 50",
+            "คะแนนที่ได้ 75",
+            "คะแนนที่ได้ 100",
+            "คะแนนปีนี้",
+            "คะแนนตัวชี้วัด",
+        ],
+        [12, 36, 12, 6, 12, 12, 12, 12, 12, 12, 12, 12],
+    )
+    for r in rows:
+        figures = (
+            r.minimum,
+            r.standard,
+            r.advanced,
+            r.reaches["50"],
+            r.reaches["75"],
+            r.reaches["100"],
+            r.actual,
+            r.score,
+        )
+        sheet.append([r.code, r.organisation, figure(r.prior), r.type, *map(figure, figures)])
+    text_column(sheet)
+    score_cells(sheet)
+    print_all(book)
+    keep_text_as_text(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

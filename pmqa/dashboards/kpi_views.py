@@ -1,0 +1,173 @@
+"""Administrators' pages for the evaluation KPI: every organisation's targets and score for a
+fiscal year, and that year's rule set, edited as numbered versions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmqa.accounts.decorators import admin_required
+from pmqa.assessments.models import Cycle
+from pmqa.dashboards import kpi
+from pmqa.lib.errors import ServiceError
+from pmqa.scoring.kpi import KpiRuleSet, NoRuleSet, rule_set_for
+
+FIGURE = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal(0)}
+
+
+class RuleSetForm(forms.Form):
+    """The figures an administrator sets each year; points and score groups stay as they are."""
+
+    weight_percent = forms.DecimalField(
+        label=gettext_lazy("Weight in the evaluation (%)"), max_value=Decimal(100), **FIGURE
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, base: KpiRuleSet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = base
+        self.type_fields: list[tuple[int, list[forms.BoundField]]] = []
+        for t in base.types:
+            names = []
+            for key, label, required in (
+                ("prior_from", _("Last year's total from"), False),
+                ("prior_below", _("below"), False),
+                ("minimum", _("Minimum target (score 50)"), True),
+                ("advanced_fixed", _("Advanced target, fixed"), False),
+                ("advanced_factor", _("or last year's total times"), False),
+            ):
+                name = f"type{t.number}_{key}"
+                self.fields[name] = forms.DecimalField(label=label, required=required, **FIGURE)
+                names.append(name)
+            self.type_fields.append((t.number, names))
+        self.order_fields(["weight_percent", *[n for _t, ns in self.type_fields for n in ns]])
+
+    @staticmethod
+    def initial_for(rules: KpiRuleSet) -> dict[str, Any]:
+        initial: dict[str, Any] = {"weight_percent": rules.weight_percent}
+        for t in rules.types:
+            initial |= {
+                f"type{t.number}_prior_from": t.prior_from,
+                f"type{t.number}_prior_below": t.prior_below,
+                f"type{t.number}_minimum": t.minimum,
+                f"type{t.number}_advanced_fixed": t.advanced_fixed,
+                f"type{t.number}_advanced_factor": t.advanced_factor,
+            }
+        return initial
+
+    def rule_set_data(self, fiscal_year: int) -> dict[str, Any]:
+        data = self.base.to_dict() | {"fiscal_year": fiscal_year}
+        values = self.cleaned_data
+        data["weight_percent"] = str(values["weight_percent"])
+        for row in data["types"]:
+            n = row["type"]
+
+            def text(key: str, n: int = n) -> str | None:
+                value = values.get(f"type{n}_{key}")
+                return None if value is None else str(value)
+
+            row["prior_from"] = text("prior_from")
+            row["prior_below"] = text("prior_below")
+            row["minimum"] = text("minimum")
+            fixed, factor = text("advanced_fixed"), text("advanced_factor")
+            row["advanced"] = {"fixed": fixed} if fixed is not None else {"prior_times": factor}
+        return data
+
+
+def _latest_year() -> int:
+    latest = Cycle.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+    if latest is None:
+        raise Http404
+    return latest
+
+
+@admin_required
+def kpi_home(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboards:kpi", year=_latest_year())
+
+
+@admin_required
+def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
+    try:
+        rules, rows = kpi.organisation_kpis(year)
+    except NoRuleSet as error:
+        return render(
+            request,
+            "dashboards/kpi.html",
+            {"year": year, "refused": error, "years": _years()},
+        )
+    kind = request.GET.get("format", "")
+    if kind in ("csv", "xlsx"):
+        if kind == "csv":
+            response = HttpResponse(kpi.to_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                kpi.to_xlsx(year, rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="pmqa-kpi-{year}.{kind}"'
+        return response
+    return render(
+        request,
+        "dashboards/kpi.html",
+        {"year": year, "rules": rules, "rows": rows, "years": _years()},
+    )
+
+
+@admin_required
+def kpi_rules(request: HttpRequest, year: int) -> HttpResponse:
+    sets = kpi.rule_sets()
+    try:
+        current: KpiRuleSet | None = rule_set_for(year, sets)
+    except NoRuleSet:
+        current = None
+    proposed = None
+    if request.method == "GET" and (request.GET.get("propose") or current is None):
+        proposed = kpi.propose(year)
+    base = proposed or current
+    assert base is not None
+    form = RuleSetForm(request.POST or None, base=base, initial=RuleSetForm.initial_for(base))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                kpi.save_rule_set(
+                    data=form.rule_set_data(year),
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ServiceError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The KPI rule set of fiscal year %(year)s is saved.") % {"year": year},
+                )
+                return redirect("dashboards:kpi_rules", year=year)
+        status = 400
+    return render(
+        request,
+        "dashboards/kpi_rules.html",
+        {
+            "year": year,
+            "form": form,
+            "current": current,
+            "in_force_from": current.fiscal_year if current else None,
+            "proposed": proposed is not None,
+            "versions": kpi.versions(year),
+        },
+        status=status,
+    )
+
+
+def _years() -> list[int]:
+    return list(Cycle.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True))

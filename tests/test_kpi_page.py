@@ -1,0 +1,152 @@
+"""The evaluation KPI of every organisation, and the rule sets administrators keep as
+numbered versions: through the pages, the service and the exports."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from pmqa.assessments.models import Assessment, Cycle
+from pmqa.assessments.services import record_category_scores
+from pmqa.assessments.workflow import ActionRefused
+from pmqa.audit.models import AuditEntry
+from pmqa.dashboards import kpi
+from pmqa.dashboards.models import KpiRuleSetVersion
+from pmqa.lib.errors import ServiceError
+from pmqa.organisations.models import Organisation
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+ISOC_2563 = ["411.46", "453.13", "434.90", "404.51", "484.38", "449.65", "403.33"]
+
+
+def verified(cycle, organisation, scores, *, synthetic=False):
+    assessment = Assessment.objects.create(
+        cycle=cycle, organisation=organisation, is_synthetic=synthetic
+    )
+    record_category_scores(
+        assessment=assessment,
+        source="assessor",
+        categories={str(i): D(v) for i, v in enumerate(scores, start=1)},
+    )
+    return assessment
+
+
+@pytest.fixture
+def years(edition):
+    isoc = Organisation.objects.get(code="DEP-ISOC")
+    c2563 = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    c2564 = Cycle.objects.create(fiscal_year=2564, edition=edition)
+    verified(c2563, isoc, ISOC_2563)
+    verified(c2564, isoc, ["400"] * 7)
+    verified(c2563, Organisation.objects.get(code="TH-95"), ["300"] * 7, synthetic=True)
+    return c2563, c2564
+
+
+def test_every_organisation_gets_its_type_targets_and_score(years):
+    rules, rows = kpi.organisation_kpis(2564)
+    assert rules.fiscal_year == 2564
+    (row,) = rows  # the synthetic organisation is left out
+    assert row.code == "DEP-ISOC" and row.prior == D("434.48") and row.type == 3
+    assert (row.minimum, row.standard, row.advanced.quantize(D("0.01"))) == (
+        D(370),
+        D("434.48"),
+        D("443.17"),
+    )
+    assert row.actual == D("400.00")
+    assert row.score.quantize(D("0.01")) == D("61.63")  # spec §4's worked example
+
+
+def test_the_page_its_exports_and_a_year_without_a_rule_set(client, personas, years):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    page = client.get(reverse("dashboards:kpi", args=[2564]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "443.17" in body and "61.63" in body and "ยะลา" not in body
+    rows = list(csv.DictReader(io.StringIO(client.get("/manage/kpi/2564/?format=csv").text)))
+    assert rows[0]["total_for_100"] == "443.17" and rows[0]["kpi_score"] == "61.63"
+    book = load_workbook(io.BytesIO(client.get("/manage/kpi/2564/?format=xlsx").content))
+    sheet = book.active
+    assert sheet["A2"].value == "DEP-ISOC" and sheet["C2"].value == 434.48
+    refused = client.get(reverse("dashboards:kpi", args=[2563]))
+    assert refused.status_code == 200
+    assert "ไม่มีหลักเกณฑ์ตัวชี้วัดสำหรับปีงบประมาณ 2563" in refused.content.decode()
+    assert client.login(username=personas.editor_a.username, password=PASSWORD)
+    assert client.get(reverse("dashboards:kpi", args=[2564])).status_code == 404
+    assert client.get(reverse("dashboards:kpi_rules", args=[2564])).status_code == 404
+
+
+def form_data(page, **changes):
+    form = page.context["form"]
+    data = {name: "" if value is None else str(value) for name, value in form.initial.items()}
+    return data | changes
+
+
+def test_a_year_rule_set_is_proposed_edited_and_kept_as_versions(client, personas, years):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    url = reverse("dashboards:kpi_rules", args=[2565])
+    proposal = client.get(url, {"propose": 1})
+    assert proposal.status_code == 200
+    # FY2564's only verified total (400) is in the 400+ group: the minimums keep FY2564's.
+    assert proposal.context["form"].initial["type1_minimum"] == D(240)
+
+    missing_reason = client.post(url, form_data(proposal))
+    assert missing_reason.status_code == 400
+    assert "ฟิลด์นี้จำเป็น" in missing_reason.content.decode()
+
+    gap = client.post(url, form_data(proposal, type2_prior_from="360", reason="ปรับช่วง"))
+    assert gap.status_code == 400
+    assert "แบบที่ 2 ต้องเริ่มที่ 350.00" in gap.content.decode()
+    assert not KpiRuleSetVersion.objects.exists()
+
+    saved = client.post(url, form_data(proposal, type1_minimum="245", reason="ตามมติ อ.ก.พ.ร."))
+    assert saved.status_code == 302
+    again = client.post(url, form_data(proposal, type1_minimum="250", reason="แก้ไขครั้งที่สอง"))
+    assert again.status_code == 302
+    versions = list(KpiRuleSetVersion.objects.filter(fiscal_year=2565).order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert [v.data["types"][0]["minimum"] for v in versions] == ["245", "250"]
+    history = client.get(url).content.decode()
+    assert "ตามมติ อ.ก.พ.ร." in history and "แก้ไขครั้งที่สอง" in history
+    assert AuditEntry.objects.filter(action="kpi.rule_set").count() == 2
+    assert kpi.rule_sets()[2565].types[0].minimum == D(250)
+    # FY2564 is unchanged: each year has its own rule set.
+    assert kpi.rule_sets()[2564].types[0].minimum == D(240)
+
+
+def test_the_service_checks_who_and_what(personas, years):
+    data = kpi.rule_sets()[2564].to_dict() | {"fiscal_year": 2566}
+    with pytest.raises(ActionRefused):
+        kpi.save_rule_set(data=data, reason="ทดสอบ", by=personas.editor_a)
+    with pytest.raises(ServiceError):
+        kpi.save_rule_set(data=data, reason="  ", by=personas.admin)
+    broken = data | {"types": data["types"][:2]}
+    with pytest.raises(ServiceError, match="^คะแนนรวมตั้งแต่ 400.00 ถึง 500"):
+        kpi.save_rule_set(data=broken, reason="ทดสอบ", by=personas.admin)
+    assert not KpiRuleSetVersion.objects.exists()
+
+
+def test_query_count_does_not_grow_with_the_organisations(edition):
+    c2563 = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    c2564 = Cycle.objects.create(fiscal_year=2564, edition=edition)
+    organisations = list(
+        Organisation.objects.filter(kind__in=("department", "province")).order_by("code")
+    )
+
+    def counted(n):
+        Assessment.objects.all().delete()
+        for organisation in organisations[:n]:
+            verified(c2563, organisation, ["380"] * 7)
+            verified(c2564, organisation, ["390"] * 7)
+        with CaptureQueriesContext(connection) as captured:
+            _rules, rows = kpi.organisation_kpis(2564)
+        assert len(rows) == n
+        return len(captured)
+
+    assert counted(10) == counted(120) <= 6
