@@ -174,8 +174,8 @@ def test_what_if_item_mode_walks_the_criteria_once(client, personas, django_asse
     url = reverse("dashboards:what_if")
     data = {"mode": "items", "assessment": personas.assessment_a.pk, "category_7": "300"}
     client.post(url, data, HTTP_HX_REQUEST="true")  # warm the session and the role cache
-    # session, user, roles, assessments, categories, items, levels, checkpoints
-    with django_assert_num_queries(8):
+    # session, user, roles, assessments, categories, items, levels, checkpoints, KPI rule sets
+    with django_assert_num_queries(9):
         client.post(url, data, HTTP_HX_REQUEST="true")
 
 

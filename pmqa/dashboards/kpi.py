@@ -46,6 +46,19 @@ def rule_sets() -> Mapping[int, KpiRuleSet]:
     return sets
 
 
+def grouping_rules(
+    fiscal_year: int, sets: Mapping[int, KpiRuleSet] | None = None
+) -> tuple[KpiRuleSet, bool]:
+    """The rule set whose score groups a cycle's totals fall into: that of the year the totals
+    set targets for (the next one). Before the first rule set, the first one groups them, and
+    the second value says so; group statistics are shown for every cycle (spec §4)."""
+    sets = sets if sets is not None else rule_sets()
+    try:
+        return rule_set_for(fiscal_year + 1, sets), False
+    except NoRuleSet as error:
+        return sets[error.first_year], True
+
+
 def versions(fiscal_year: int) -> list[KpiRuleSetVersion]:
     return list(
         KpiRuleSetVersion.objects.filter(fiscal_year=fiscal_year)

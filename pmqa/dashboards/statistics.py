@@ -20,10 +20,10 @@ from django.utils.translation import ngettext
 
 from pmqa import scoring
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.dashboards.kpi import grouping_rules
 from pmqa.lib.templatetags.thai import classification_label, level_label
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.engine import mean
-from pmqa.scoring.kpi import NoRuleSet, rule_set_for
 
 CATEGORIES = tuple(str(n) for n in range(1, 8))
 BIN = 50  # width of a bar of the distribution, in points
@@ -150,12 +150,7 @@ def compute(cycle: Cycle, filters: Filters | None = None) -> CycleStatistics:
     all_rows, synthetic_left_out = load_rows(cycle, filters)
     rows = [r for r in all_rows if r.verified_total is not None]
     totals: list[Decimal | None] = [r.verified_total for r in rows]
-    try:
-        rules = rule_set_for(cycle.fiscal_year + 1)
-        first_set = False
-    except NoRuleSet as error:
-        rules = rule_set_for(error.first_year)
-        first_set = True
+    rules, first_set = grouping_rules(cycle.fiscal_year)
     groups, _missing = scoring.group_statistics(totals, rules)
 
     bins = dict.fromkeys(range(0, 500, BIN), 0)

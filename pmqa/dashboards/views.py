@@ -14,8 +14,8 @@ from pmqa.accounts.decorators import admin_required, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.dashboards.kpi import grouping_rules, rule_sets
 from pmqa.organisations.models import Organisation
-from pmqa.scoring.kpi import NoRuleSet, rule_set_for
 
 
 @login_required
@@ -166,21 +166,21 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         statuses.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
     status_labels = dict(Assessment.Status.choices)
     summaries = []
+    sets = rule_sets()
     for cycle in cycles:
         totals: list[Decimal | None] = list(verified.get(cycle.pk, {}).values())
         missing_count = cycle.assessment_count - len(totals)
-        # Grouped as the rule set of the year these totals set targets for. The statistics are
-        # shown for every cycle; before the first rule set, with its groups, and the page says so.
-        grouped_by = ""
-        try:
-            rules = rule_set_for(cycle.fiscal_year + 1)
-        except NoRuleSet as error:
-            rules = rule_set_for(error.first_year)
-            grouped_by = _(
+        rules, first_set = grouping_rules(cycle.fiscal_year, sets)
+        grouped_by = (
+            _(
                 "No KPI rule set covers fiscal year %(year)s, the year these totals set targets "
                 "for; they are grouped as the first rule set, of fiscal year %(first)s, groups "
                 "them."
-            ) % {"year": error.fiscal_year, "first": error.first_year}
+            )
+            % {"year": cycle.fiscal_year + 1, "first": rules.fiscal_year}
+            if first_set
+            else ""
+        )
         groups, _missing = scoring.group_statistics(totals, rules)
         summaries.append(
             {

@@ -12,6 +12,7 @@ from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
+from pmqa.dashboards.kpi import rule_sets
 from pmqa.lib.converters import is_id
 from pmqa.scoring.kpi import NoRuleSet, kpi_targets, rule_set_for
 
@@ -108,7 +109,7 @@ def compute(
     out: dict[str, object] = {"result": result}
     if result.total is not None:
         try:
-            rules = rule_set_for(fiscal_year)
+            rules = rule_set_for(fiscal_year, rule_sets())
         except NoRuleSet as error:
             # Refused, not scored by another year's rule: a message instead of the targets.
             out["kpi_refused"] = _(
