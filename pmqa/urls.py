@@ -7,10 +7,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from pmqa.accounts.passwords import PasswordChangeForm, SetPasswordForm
+from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("open-data/", opendata_views.open_data, name="open_data"),
+    path(
+        "open-data/<int:year>.<str:kind>",
+        opendata_views.open_data_file,
+        name="open_data_file",
+    ),
     path("", include("pmqa.dashboards.urls")),
     path("agency/", include("pmqa.assessments.urls")),
     path("agency/", include("pmqa.verification.agency_urls")),

@@ -37,6 +37,7 @@ class Filters:
     kind: str = ""
     parent: Organisation | None = None
     include_synthetic: bool = False
+    published_only: bool = False  # only assessments whose report is published
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Row:
     code: str
     kind: str
     parent: str
+    parent_code: str
+    parent_kind: str
     synthetic: bool
     self_total: Decimal | None
     verified_total: Decimal | None
@@ -109,6 +112,8 @@ def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
         assessments = assessments.filter(organisation__kind=filters.kind)
     if filters.parent is not None:
         assessments = assessments.filter(organisation__parent=filters.parent)
+    if filters.published_only:
+        assessments = assessments.filter(status=Assessment.Status.PUBLISHED)
     found = list(assessments)
     kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
     snapshots = _latest(
@@ -129,6 +134,8 @@ def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
                 code=organisation.code,
                 kind=organisation.kind,
                 parent=organisation.parent.official_name_th if organisation.parent else "",
+                parent_code=organisation.parent.code if organisation.parent else "",
+                parent_kind=organisation.parent.kind if organisation.parent else "",
                 synthetic=a.is_synthetic,
                 self_total=own["total"] if own else None,
                 verified_total=verified["total"] if verified else None,

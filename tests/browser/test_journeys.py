@@ -208,6 +208,15 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
         assert re.search(rf"\.{kind}$", download.value.suggested_filename)
     editor.check()
 
+    # Anyone, without logging in, reads the published results as open data.
+    public = person("public", width=390, height=844)
+    public.open("/open-data/")
+    public.accessible()
+    fits(public, 390)
+    with public.page.expect_download() as download:
+        public.page.locator("a[href$='2571.csv']").click()
+    assert download.value.suggested_filename == "pmqa-results-2571.csv"
+
 
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   "main button, main input:not([type=hidden]):not([type=checkbox]), main select, main summary, "

@@ -1,0 +1,143 @@
+"""Open data: published results of each cycle, aggregated, for anyone without logging in.
+
+Only assessments whose report is published count; the synthetic demonstration cohort never
+does. Nothing names a person or an organisation's own figures: results are given for all
+organisations, per type, per ministry and per province cluster, and any group of fewer than
+three organisations is suppressed (its figures left empty).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from pmqa import scoring
+from pmqa.assessments.models import Cycle
+from pmqa.dashboards.statistics import CATEGORIES, Filters, Row, load_rows
+from pmqa.organisations.models import Organisation
+from pmqa.scoring.engine import mean
+
+MINIMUM_GROUP = 3
+
+FIELDS = (
+    ("fiscal_year", _("Fiscal year (B.E.) of the assessment cycle.")),
+    ("dimension", _("How the organisations are grouped: all, type, ministry or province_cluster.")),
+    (
+        "group_code",
+        _("Code of the group: the type, or the code of the ministry or province cluster."),
+    ),
+    ("group_name", _("Name of the group, in Thai.")),
+    (
+        "organisations",
+        _("Organisations in the group with a published result; empty when suppressed."),
+    ),
+    (
+        "suppressed",
+        _("yes when the group has fewer than 3 organisations, so its figures are left empty."),
+    ),
+    ("mean_total", _("Mean of the verified round-1 totals (0–500), two decimals.")),
+    *(
+        (f"level_{level}", _("Organisations whose verified total reached this level."))
+        for level in scoring.LEVELS
+    ),
+    *(
+        (f"mean_category_{n}", _("Mean of the verified scores of this category (0–500)."))
+        for n in CATEGORIES
+    ),
+)
+HEADER = [name for name, _help in FIELDS]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    dimension: str
+    code: str
+    name: str
+    rows: list[Row]
+
+    @property
+    def suppressed(self) -> bool:
+        return len(self.rows) < MINIMUM_GROUP
+
+    def values(self, fiscal_year: int) -> list[str]:
+        head = [str(fiscal_year), self.dimension, self.code, self.name]
+        if self.suppressed:
+            return [*head, "", "yes", *[""] * (len(HEADER) - 6)]
+        totals = [r.verified_total for r in self.rows if r.verified_total is not None]
+        levels = [sum(1 for r in self.rows if r.level == level) for level in scoring.LEVELS]
+        categories = []
+        for n in CATEGORIES:
+            found = [r.verified_categories[n] for r in self.rows if n in r.verified_categories]
+            categories.append(_figure(mean(found)) if found else "")
+        return [
+            *head,
+            str(len(self.rows)),
+            "no",
+            _figure(mean(totals)),
+            *(str(n) for n in levels),
+            *categories,
+        ]
+
+
+def _figure(value: Decimal) -> str:
+    return str(scoring.q2(value))
+
+
+def aggregates(cycle: Cycle) -> list[Aggregate]:
+    rows, _synthetic = load_rows(cycle, Filters(published_only=True))
+    rows = [r for r in rows if r.verified_total is not None]
+    out = [Aggregate("all", "", str(_("All organisations")), rows)]
+    for kind, label in Organisation.Kind.choices:
+        found = [r for r in rows if r.kind == kind]
+        if found:
+            out.append(Aggregate("type", kind, str(label), found))
+    for dimension, kind in (
+        ("ministry", Organisation.Kind.MINISTRY),
+        ("province_cluster", Organisation.Kind.PROVINCE_CLUSTER),
+    ):
+        parents: dict[str, list[Row]] = {}
+        names: dict[str, str] = {}
+        for r in rows:
+            if r.parent_kind == kind:
+                parents.setdefault(r.parent_code, []).append(r)
+                names[r.parent_code] = r.parent
+        out += [
+            Aggregate(dimension, code, names[code], found)
+            for code, found in sorted(parents.items())
+        ]
+    return out
+
+
+def published_cycles() -> list[Cycle]:
+    return list(
+        Cycle.objects.filter(assessments__status="published", assessments__is_synthetic=False)
+        .distinct()
+        .order_by("-fiscal_year")
+    )
+
+
+def to_csv(cycle: Cycle) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(a.values(cycle.fiscal_year) for a in aggregates(cycle))
+    return out.getvalue()
+
+
+def to_json(cycle: Cycle) -> str:
+    rows = [dict(zip(HEADER, a.values(cycle.fiscal_year), strict=True)) for a in aggregates(cycle)]
+    return json.dumps(
+        {
+            "fiscal_year": cycle.fiscal_year,
+            "minimum_group_size": MINIMUM_GROUP,
+            "fields": {name: str(text) for name, text in FIELDS},
+            "rows": rows,
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
