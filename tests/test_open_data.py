@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from pmqa.assessments.models import Assessment, Cycle
 from pmqa.assessments.services import record_category_scores
+from pmqa.feedback.models import Feedback
 from pmqa.dashboards import opendata
 from pmqa.organisations.models import Organisation
 
@@ -29,6 +30,8 @@ def published(cycle, organisation, score, *, status="published", synthetic=False
         source="assessor",
         categories={str(i): Decimal(score) for i in range(1, 8)},
     )
+    if status == "published":
+        Feedback.objects.create(assessment=assessment, status="published")
     return assessment
 
 

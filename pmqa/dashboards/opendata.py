@@ -115,7 +115,11 @@ def aggregates(cycle: Cycle) -> list[Aggregate]:
 
 def published_cycles() -> list[Cycle]:
     return list(
-        Cycle.objects.filter(assessments__status="published", assessments__is_synthetic=False)
+        Cycle.objects.filter(
+            assessments__status="published",
+            assessments__feedback__status="published",
+            assessments__is_synthetic=False,
+        )
         .distinct()
         .order_by("-fiscal_year")
     )

@@ -113,7 +113,9 @@ def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
     if filters.parent is not None:
         assessments = assessments.filter(organisation__parent=filters.parent)
     if filters.published_only:
-        assessments = assessments.filter(status=Assessment.Status.PUBLISHED)
+        assessments = assessments.filter(
+            status=Assessment.Status.PUBLISHED, feedback__status="published"
+        )
     found = list(assessments)
     kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
     snapshots = _latest(
