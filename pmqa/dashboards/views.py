@@ -14,6 +14,7 @@ from pmqa.accounts.decorators import admin_required, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.dashboards import peers
 from pmqa.dashboards.kpi import grouping_rules, rule_sets
 from pmqa.organisations.models import Organisation
 
@@ -65,6 +66,21 @@ def agency_home(request: HttpRequest) -> HttpResponse:
                 else None,
             }
         )
+    # Each organisation's latest published total: its place among peers, next year's KPI.
+    positions = []
+    for organisation in organisations:
+        latest = next(
+            (
+                row
+                for row in rows
+                if row["assessment"].organisation_id == organisation.pk
+                and row["verified"] is not None
+                and row["assessment"].status == Assessment.Status.PUBLISHED
+            ),
+            None,
+        )
+        if latest is not None:
+            positions.append(peers.position(latest["assessment"], latest["verified"].total))
     # Cycles whose round 1 has not closed and that an organisation of this user has not started.
     started = {(row["assessment"].cycle_id, row["assessment"].organisation_id) for row in rows}
     today = timezone.localdate()
@@ -76,7 +92,12 @@ def agency_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/agency.html",
-        {"organisations": organisations, "rows": rows, "startable": startable},
+        {
+            "organisations": organisations,
+            "rows": rows,
+            "startable": startable,
+            "positions": positions,
+        },
     )
 
 

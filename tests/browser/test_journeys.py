@@ -208,6 +208,11 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
         assert re.search(rf"\.{kind}$", download.value.suggested_filename)
     editor.check()
 
+    # The agency's own dashboard: its published total and next year's KPI.
+    editor.open("/agency/")
+    assert "ตัวชี้วัด PMQA ปีงบประมาณ 2572" in editor.text()
+    editor.accessible()
+
     # Anyone, without logging in, reads the published results as open data.
     public = person("public", width=390, height=844)
     public.open("/open-data/")

@@ -1,0 +1,94 @@
+"""An agency's own dashboard figures: where its latest published total stands among its peers
+(organisations of its type, and of its ministry or province cluster), and next year's KPI.
+
+Only published results of others are used, and no other organisation is named: a peer group
+of fewer than three organisations is not shown, as in the open data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from pmqa import scoring
+from pmqa.assessments.models import Assessment
+from pmqa.dashboards.kpi import rule_sets
+from pmqa.dashboards.opendata import MINIMUM_GROUP
+from pmqa.dashboards.statistics import Filters, load_rows
+from pmqa.scoring.engine import mean
+from pmqa.scoring.kpi import KpiTargets, NoRuleSet, kpi_targets, rule_set_for
+
+
+@dataclass(frozen=True)
+class PeerPosition:
+    group: str  # which peers, in words
+    count: int  # organisations in the group, this one included
+    mean: Decimal
+    below: int  # peers whose total is lower than this organisation's
+
+    @property
+    def percentile(self) -> int:
+        """The share of the other organisations of the group whose total is lower."""
+        others = self.count - 1
+        return round(100 * self.below / others) if others else 100
+
+
+@dataclass(frozen=True)
+class AgencyPosition:
+    assessment: Assessment
+    total: Decimal
+    peers: list[PeerPosition]
+    next_year: int
+    targets: KpiTargets | None
+    no_rule_set: str
+
+
+def _position(group: str, totals: list[Decimal], own: Decimal) -> PeerPosition | None:
+    if len(totals) < MINIMUM_GROUP:
+        return None
+    below = sum(1 for t in totals if t < own)
+    return PeerPosition(group, len(totals), mean(totals), below)
+
+
+def position(assessment: Assessment, total: Decimal) -> AgencyPosition:
+    """`assessment` is published and `total` its verified round-1 total."""
+    organisation = assessment.organisation
+    include_synthetic = assessment.is_synthetic  # a synthetic demo agency is compared in its cohort
+    groups: list[tuple[str, Filters]] = [
+        (
+            _("%(type)s organisations") % {"type": organisation.get_kind_display()},
+            Filters(
+                kind=organisation.kind, published_only=True, include_synthetic=include_synthetic
+            ),
+        )
+    ]
+    if organisation.parent is not None:
+        groups.append(
+            (
+                _("organisations of %(parent)s") % {"parent": organisation.parent.name},
+                Filters(
+                    parent=organisation.parent,
+                    published_only=True,
+                    include_synthetic=include_synthetic,
+                ),
+            )
+        )
+    peers = []
+    for label, filters in groups:
+        rows, _left_out = load_rows(assessment.cycle, filters)
+        totals = [r.verified_total for r in rows if r.verified_total is not None]
+        found = _position(label, totals, total)
+        if found is not None:
+            peers.append(found)
+    next_year = assessment.cycle.fiscal_year + 1
+    targets = None
+    refused = ""
+    try:
+        targets = kpi_targets(scoring.q2(total), rule_set_for(next_year, rule_sets()))
+    except NoRuleSet as error:
+        refused = _(
+            "No KPI rule set covers fiscal year %(year)s yet: the first starts in %(first)s."
+        ) % {"year": error.fiscal_year, "first": error.first_year}
+    return AgencyPosition(assessment, total, peers, next_year, targets, refused)

@@ -1,0 +1,77 @@
+"""An agency's own dashboard: where its published total stands among published peers, and
+next year's KPI; no other agency named, unpublished and synthetic results never used."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from pmqa.assessments.models import Assessment, Cycle
+from pmqa.assessments.services import record_category_scores
+from pmqa.feedback.models import Feedback
+from pmqa.organisations.models import Organisation
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def result(cycle, organisation, score, *, status="published", synthetic=False):
+    assessment = Assessment.objects.create(
+        cycle=cycle, organisation=organisation, status=status, is_synthetic=synthetic
+    )
+    record_category_scores(
+        assessment=assessment,
+        source="assessor",
+        categories={str(i): Decimal(score) for i in range(1, 8)},
+    )
+    if status == "published":
+        Feedback.objects.create(assessment=assessment, status="published")
+    return assessment
+
+
+@pytest.fixture
+def published_year(personas, edition):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    others = Organisation.objects.filter(kind="province").exclude(
+        pk__in=[personas.agency_a.pk, personas.agency_b.pk]
+    )
+    for organisation, score in zip(others[:4], (300, 320, 360, 400), strict=True):
+        result(cycle, organisation, score)
+    result(cycle, others[4], 500, status="consensus")  # not published: never compared
+    result(cycle, others[5], 100, synthetic=True)  # synthetic: never compared
+    return cycle, others
+
+
+def test_the_agency_sees_its_place_among_published_peers_and_next_years_kpi(
+    client, personas, published_year
+):
+    _cycle, others = published_year
+    assert client.login(username=personas.editor_a.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:agency")).content.decode()
+    # Five provinces published: 300, 320, 350 (this one), 360, 400; two of the four others
+    # are lower, so 50 %; the mean is 346.00.
+    assert "ในบรรดาหน่วยงานประเภทจังหวัดที่เผยแพร่ผลแล้ว 5 แห่ง (ค่าเฉลี่ย 346.00)" in body
+    assert "สูงกว่าร้อยละ 50 ของหน่วยงานอื่น" in body
+    # FY2564's KPI from 350.00: type 2, targets 325 / 350 / 378.
+    assert "ตัวชี้วัด PMQA ปีงบประมาณ 2564" in body and "แบบที่ 2" in body
+    assert "378.00" in body
+    for organisation in others[:6]:
+        assert organisation.name_th not in body
+
+
+def test_another_agency_sees_nothing_of_it(client, personas, published_year):
+    assert client.login(username=personas.editor_b.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:agency")).content.decode()
+    assert "346.00" not in body and personas.agency_a.name_th not in body
+    pk = Assessment.objects.get(organisation=personas.agency_a, cycle__fiscal_year=2563).pk
+    assert client.get(reverse("dashboards:assessment", args=[pk])).status_code == 404
+
+
+def test_a_peer_group_under_three_is_not_shown(client, personas, edition):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    result(cycle, Organisation.objects.get(code="TH-10"), 300)
+    assert client.login(username=personas.editor_a.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:agency")).content.decode()
+    assert "มีน้อยเกินกว่าจะเปรียบเทียบได้" in body and "ค่าเฉลี่ย" not in body
