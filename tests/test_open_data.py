@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from pmqa.assessments.models import Assessment, Cycle
 from pmqa.assessments.services import record_category_scores
-from pmqa.feedback.models import Feedback
 from pmqa.dashboards import opendata
+from pmqa.feedback.models import Feedback
 from pmqa.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
