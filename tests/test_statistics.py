@@ -173,3 +173,58 @@ def test_the_command_writes_csv_json_and_excel(edition, tmp_path, capsys):
         call_command("statistics", "--cycle", "2400")
     with pytest.raises(CommandError, match="^parent: "):
         call_command("statistics", "--cycle", "2563", "--parent", "TH-96")
+
+
+def test_progress_overdue_drafts_heat_map_and_trends(client, personas, edition):
+    import datetime
+
+    from django.utils import timezone
+
+    from pmqa.assessments.models import Round, WindowExtension
+
+    cycle = make_cycle(edition, 12)
+    make_cycle(edition, 6, year=2564)
+    today = timezone.localdate()
+    round_ = Round.objects.create(
+        cycle=cycle,
+        number=1,
+        opens_on=today - datetime.timedelta(days=60),
+        closes_on=today - datetime.timedelta(days=3),
+    )
+    late, extended, *_rest = Assessment.objects.filter(cycle=cycle).order_by("organisation__code")
+    Assessment.objects.filter(cycle=cycle).exclude(pk__in=[late.pk, extended.pk]).update(
+        status="published"
+    )
+    WindowExtension.objects.create(
+        round=round_,
+        organisation=extended.organisation,
+        closes_on=today + datetime.timedelta(days=5),
+        reason="น้ำท่วม",
+    )
+    stats = statistics.compute(cycle)
+    assert [(o.row.code, o.days) for o in stats.overdue] == [(late.organisation.code, 3)]
+    assert dict(stats.progress) == {"ฉบับร่าง": 2, "เผยแพร่แล้ว": 10}
+    years = statistics.trends(statistics.Filters())
+    assert [(t.fiscal_year, t.count) for t in years] == [(2563, 11), (2564, 5)]
+    assert sum(years[0].levels) == 11
+
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:statistics", args=[2563])).content.decode()
+    assert late.organisation.official_name_th in body and "heat-" in body
+    assert reverse("dashboards:assessment", args=[late.pk]) not in body  # no verified total
+    verified = Assessment.objects.filter(cycle=cycle, scores__source="assessor").first()
+    assert reverse("dashboards:assessment", args=[verified.pk]) in body
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, personas, edition):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+
+    def page_queries(year, n):
+        make_cycle(edition, n, year=year)
+        url = reverse("dashboards:statistics", args=[year])
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert page_queries(2563, 10) == page_queries(2564, 150)

@@ -10,16 +10,18 @@ counted.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from pmqa import scoring
-from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.dashboards.kpi import grouping_rules
 from pmqa.lib.templatetags.thai import classification_label, level_label
 from pmqa.organisations.models import Organisation
@@ -44,6 +46,9 @@ class Filters:
 class Row:
     """One organisation's assessment in the cycle, with its latest round-1 scores."""
 
+    assessment_pk: int
+    fiscal_year: int
+    status: str
     organisation: str
     code: str
     kind: str
@@ -72,6 +77,23 @@ class CategoryFigures:
     over_rating: int  # organisations whose self score is above the verified one
 
 
+@dataclass(frozen=True)
+class Overdue:
+    """A self-assessment still open for editing after its round 1 closed."""
+
+    row: Row
+    closes_on: datetime.date
+    days: int
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    fiscal_year: int
+    count: int
+    mean: Decimal | None
+    levels: list[int]  # organisations per level, in scoring.LEVELS order
+
+
 @dataclass
 class CycleStatistics:
     cycle: Cycle
@@ -87,6 +109,8 @@ class CycleStatistics:
     categories: list[CategoryFigures]
     mean_gap: Decimal | None
     over_raters: list[Row] = field(default_factory=list)
+    progress: list[tuple[str, int]] = field(default_factory=list)
+    overdue: list[Overdue] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -104,10 +128,12 @@ def _decimals(categories: dict[str, Any]) -> dict[str, Decimal]:
     return {key: Decimal(str(value)) for key, value in (categories or {}).items()}
 
 
-def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
-    """Every assessment of the cycle the filters admit (two queries), and how many synthetic
-    ones were left out."""
-    assessments = Assessment.objects.filter(cycle=cycle).select_related("organisation__parent")
+def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
+    """Every assessment of the cycle (of every cycle for None) the filters admit, in two
+    queries, and how many synthetic ones were left out."""
+    assessments = Assessment.objects.select_related("organisation__parent", "cycle")
+    if cycle is not None:
+        assessments = assessments.filter(cycle=cycle)
     if filters.kind:
         assessments = assessments.filter(organisation__kind=filters.kind)
     if filters.parent is not None:
@@ -118,9 +144,11 @@ def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
         )
     found = list(assessments)
     kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
+    if not filters.include_synthetic:
+        assessments = assessments.filter(is_synthetic=False)
     snapshots = _latest(
         list(
-            ScoreSnapshot.objects.filter(assessment__in=[a.pk for a in kept], round_number=1)
+            ScoreSnapshot.objects.filter(assessment__in=assessments.values("pk"), round_number=1)
             .order_by("created_at", "pk")
             .values("assessment_id", "source", "total", "level", "categories")
         )
@@ -132,6 +160,9 @@ def load_rows(cycle: Cycle, filters: Filters) -> tuple[list[Row], int]:
         organisation = a.organisation
         rows.append(
             Row(
+                assessment_pk=a.pk,
+                fiscal_year=a.cycle.fiscal_year,
+                status=a.status,
                 organisation=organisation.official_name_th,
                 code=organisation.code,
                 kind=organisation.kind,
@@ -200,7 +231,17 @@ def compute(cycle: Cycle, filters: Filters | None = None) -> CycleStatistics:
         (r for r in rows if r.gap is not None and r.gap > 0),
         key=lambda r: (-(r.gap or 0), r.code),
     )
+    statuses = dict.fromkeys(Assessment.Status.values, 0)
+    for r in all_rows:
+        statuses[r.status] += 1
+    progress = [
+        (str(label), statuses[value])
+        for value, label in Assessment.Status.choices
+        if statuses[value]
+    ]
     return CycleStatistics(
+        progress=progress,
+        overdue=overdue(cycle, all_rows),
         cycle=cycle,
         filters=filters,
         rows=sorted(rows, key=lambda r: (-(r.verified_total or 0), r.code)),
@@ -215,6 +256,54 @@ def compute(cycle: Cycle, filters: Filters | None = None) -> CycleStatistics:
         mean_gap=mean(gaps) if gaps else None,
         over_raters=over_raters[:20],
     )
+
+
+OPEN_FOR_EDITING = (Assessment.Status.DRAFT,)
+
+
+def overdue(cycle: Cycle, rows: list[Row], today: datetime.date | None = None) -> list[Overdue]:
+    """The self-assessments still a draft after round 1 closed for their organisation
+    (extensions included), longest overdue first (two queries)."""
+    today = today or timezone.localdate()
+    round_ = Round.objects.filter(cycle=cycle, number=1).prefetch_related("extensions").first()
+    if round_ is None:
+        return []
+    extended = {
+        e.organisation.code: e.closes_on for e in round_.extensions.select_related("organisation")
+    }
+    found = []
+    for r in rows:
+        closes_on = extended.get(r.code, round_.closes_on)
+        if r.status in OPEN_FOR_EDITING and closes_on < today:
+            found.append(Overdue(r, closes_on, (today - closes_on).days))
+    return sorted(found, key=lambda o: (-o.days, o.row.code))
+
+
+def trends(filters: Filters) -> list[YearFigures]:
+    """Verified totals across every cycle, oldest first, with the same filters (two queries
+    for all the years)."""
+    rows, _left_out = load_rows(None, filters)
+    years: dict[int, list[Row]] = {}
+    for r in rows:
+        if r.verified_total is not None:
+            years.setdefault(r.fiscal_year, []).append(r)
+    out = []
+    for year in sorted(years):
+        found = years[year]
+        totals = [r.verified_total for r in found if r.verified_total is not None]
+        out.append(
+            YearFigures(
+                year,
+                len(found),
+                mean(totals) if totals else None,
+                [sum(1 for r in found if r.level == level) for level in scoring.LEVELS],
+            )
+        )
+    return out
+
+
+def heat_class(score: Decimal | None, thresholds: scoring.Thresholds) -> str:
+    return "" if score is None else f"heat-{scoring.classify(score, thresholds)}"
 
 
 # ---------------------------------------------------------------------------------------------

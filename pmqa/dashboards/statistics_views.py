@@ -79,6 +79,20 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
         response = HttpResponse(writer(stats), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="pmqa-statistics-{year}.{kind}"'
         return response
+    thresholds = cycle.edition.thresholds()
+    heat = [
+        (
+            r,
+            [
+                (
+                    r.verified_categories.get(n),
+                    statistics.heat_class(r.verified_categories.get(n), thresholds),
+                )
+                for n in statistics.CATEGORIES
+            ],
+        )
+        for r in stats.rows
+    ]
     query = request.GET.copy()
     query.pop("format", None)
     downloads = []
@@ -95,6 +109,9 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
             "summary": statistics.describe(stats),
             "downloads": downloads,
             "cycles": _cycles(),
+            "heat": heat,
+            "trends": statistics.trends(form.filters() if request.GET else statistics.Filters()),
+            "categories": statistics.CATEGORIES,
         },
     )
 
