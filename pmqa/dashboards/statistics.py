@@ -128,20 +128,27 @@ def _decimals(categories: dict[str, Any]) -> dict[str, Decimal]:
     return {key: Decimal(str(value)) for key, value in (categories or {}).items()}
 
 
+def _lookups(filters: Filters, prefix: str = "") -> dict[str, Any]:
+    """The filters as query lookups on an assessment (reached through `prefix`); the
+    synthetic cohort is left to the caller, which counts what it leaves out."""
+    lookups: dict[str, Any] = {}
+    if filters.kind:
+        lookups[f"{prefix}organisation__kind"] = filters.kind
+    if filters.parent is not None:
+        lookups[f"{prefix}organisation__parent"] = filters.parent
+    if filters.published_only:
+        lookups[f"{prefix}status"] = Assessment.Status.PUBLISHED
+        lookups[f"{prefix}feedback__status"] = "published"
+    return lookups
+
+
 def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
     """Every assessment of the cycle (of every cycle for None) the filters admit, in two
     queries, and how many synthetic ones were left out."""
     assessments = Assessment.objects.select_related("organisation__parent", "cycle")
     if cycle is not None:
         assessments = assessments.filter(cycle=cycle)
-    if filters.kind:
-        assessments = assessments.filter(organisation__kind=filters.kind)
-    if filters.parent is not None:
-        assessments = assessments.filter(organisation__parent=filters.parent)
-    if filters.published_only:
-        assessments = assessments.filter(
-            status=Assessment.Status.PUBLISHED, feedback__status="published"
-        )
+    assessments = assessments.filter(**_lookups(filters))
     found = list(assessments)
     kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
     if not filters.include_synthetic:
@@ -280,26 +287,30 @@ def overdue(cycle: Cycle, rows: list[Row], today: datetime.date | None = None) -
 
 
 def trends(filters: Filters) -> list[YearFigures]:
-    """Verified totals across every cycle, oldest first, with the same filters (two queries
-    for all the years)."""
-    rows, _left_out = load_rows(None, filters)
-    years: dict[int, list[Row]] = {}
-    for r in rows:
-        if r.verified_total is not None:
-            years.setdefault(r.fiscal_year, []).append(r)
-    out = []
-    for year in sorted(years):
-        found = years[year]
-        totals = [r.verified_total for r in found if r.verified_total is not None]
-        out.append(
-            YearFigures(
-                year,
-                len(found),
-                mean(totals) if totals else None,
-                [sum(1 for r in found if r.level == level) for level in scoring.LEVELS],
-            )
+    """Verified totals across every cycle, oldest first, with the same filters: one query of
+    totals and levels for all the years."""
+    snapshots = ScoreSnapshot.objects.filter(
+        source="assessor", round_number=1, **_lookups(filters, "assessment__")
+    )
+    if not filters.include_synthetic:
+        snapshots = snapshots.filter(assessment__is_synthetic=False)
+    latest: dict[int, tuple[int, Decimal, str]] = {}
+    for row in snapshots.order_by("created_at", "pk").values_list(
+        "assessment_id", "assessment__cycle__fiscal_year", "total", "level"
+    ):
+        latest[row[0]] = (row[1], row[2], row[3])
+    years: dict[int, list[tuple[Decimal, str]]] = {}
+    for year, total, level in latest.values():
+        years.setdefault(year, []).append((total, level))
+    return [
+        YearFigures(
+            year,
+            len(found),
+            mean([total for total, _level in found]),
+            [sum(1 for _total, lv in found if lv == level) for level in scoring.LEVELS],
         )
-    return out
+        for year, found in sorted(years.items())
+    ]
 
 
 def heat_class(score: Decimal | None, thresholds: scoring.Thresholds) -> str:

@@ -1,0 +1,198 @@
+"""National-view benchmark (not a test): the statistics, KPI, open-data, administrator and
+agency pages on a national dataset, median server time per page against a bare page measured
+in the same run.
+
+Run: PMQA_DEBUG=1 .venv/bin/python bench/bench_national.py [--organisations 500] [--years 10]
+     scripts/with-postgres env PMQA_DEBUG=1 .venv/bin/python bench/bench_national.py --keep-db
+Without DATABASE_URL it builds a throwaway SQLite database (never var/).
+
+The dataset: the organisation register, topped up with generated departments to the number
+asked for, and per fiscal year an assessment of each with self and verified round-1 scores
+from the scoring engine and a published report. Reviews and report texts are not generated:
+the pages measured read scores, statuses and publication only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def build_dataset(organisations: int, years: int) -> None:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from pmqa import scoring
+    from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+    from pmqa.criteria.models import Edition
+    from pmqa.feedback.models import Feedback
+    from pmqa.organisations.models import Organisation
+
+    call_command("migrate", verbosity=0)
+    call_command("import_organisations", verbosity=0)
+    from pmqa.demo.services import CRITERIA_FILE
+
+    call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)
+    edition = Edition.objects.get(code="pmqa40")
+    thresholds = edition.thresholds()
+    ministry = Organisation.objects.filter(kind="ministry").first()
+    members = list(
+        Organisation.objects.exclude(kind__in=("ministry", "province_cluster")).order_by("code")
+    )
+    with transaction.atomic():
+        extra = [
+            Organisation(
+                code=f"BENCH-{n:04d}",
+                kind="department",
+                parent=ministry,
+                name_th=f"หน่วยงานทดสอบภาระ {n}",
+            )
+            for n in range(max(0, organisations - len(members)))
+        ]
+        Organisation.objects.bulk_create(extra)
+    members = list(
+        Organisation.objects.exclude(kind__in=("ministry", "province_cluster")).order_by("code")
+    )[:organisations]
+    rng = random.Random(2563)
+    first = 2570 - years + 1
+    for year in range(first, 2571):
+        with transaction.atomic():
+            cycle = Cycle.objects.create(fiscal_year=year, edition=edition)
+            Round.objects.create(
+                cycle=cycle,
+                number=1,
+                opens_on=datetime.date(year - 544, 11, 1),
+                closes_on=datetime.date(year - 543, 2, 28),
+            )
+            assessments = Assessment.objects.bulk_create(
+                Assessment(cycle=cycle, organisation=o, status="published") for o in members
+            )
+            snapshots, reports = [], []
+            for assessment in assessments:
+                base = rng.uniform(150, 470)
+                for source, shift in (("self", rng.uniform(0, 60)), ("assessor", 0)):
+                    categories = {}
+                    for c in range(1, 8):
+                        value = min(500, max(0, base + shift + rng.uniform(-40, 40)))
+                        categories[str(c)] = scoring.q2(Decimal(value))
+                    result = scoring.score_categories(categories, thresholds)
+                    snapshots.append(
+                        ScoreSnapshot(
+                            assessment=assessment,
+                            source=source,
+                            categories={k: str(v) for k, v in result.categories.items()},
+                            total=scoring.q2(result.total),
+                            rating=scoring.q2(result.rating),
+                            level=result.level or "",
+                            rules_version=result.rules_version,
+                        )
+                    )
+                reports.append(Feedback(assessment=assessment, status="published"))
+            ScoreSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+            Feedback.objects.bulk_create(reports, batch_size=2000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--organisations", type=int, default=500)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep-db", action="store_true", help="use DATABASE_URL as it is")
+    args = parser.parse_args()
+
+    if not args.keep_db or "DATABASE_URL" not in os.environ:
+        workdir = Path(tempfile.mkdtemp(prefix="pmqa-bench-"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'national.sqlite3'}"
+    os.environ.setdefault("PMQA_DEBUG", "1")
+    os.environ["PMQA_ENV_FILE"] = ""
+    os.environ.setdefault("PMQA_SECRET_KEY", "bench-only")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pmqa.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["*"]
+    started = time.perf_counter()
+    build_dataset(args.organisations, args.years)
+    built = time.perf_counter() - started
+
+    from pmqa.accounts.models import Membership, Role, User
+    from pmqa.assessments.models import Assessment
+    from pmqa.organisations.models import Organisation
+
+    admin = User.objects.create_user(username="bench-admin", password="bench-password-1")
+    Membership.objects.create(user=admin, role=Role.ADMINISTRATOR, starts_on="2020-01-01")
+    agency = Organisation.objects.get(code="TH-96")
+    editor = User.objects.create_user(username="bench-editor", password="bench-password-1")
+    Membership.objects.create(
+        user=editor, role=Role.AGENCY_EDITOR, organisation=agency, starts_on="2020-01-01"
+    )
+    clients = {"admin": Client(), "editor": Client(), "anonymous": Client()}
+    clients["admin"].force_login(admin)
+    clients["editor"].force_login(editor)
+    pages = [
+        ("bare page (baseline)", "anonymous", "/accounts/login/"),
+        ("administrator's home", "admin", "/manage/"),
+        ("statistics 2569", "admin", "/manage/statistics/2569/"),
+        ("statistics CSV", "admin", "/manage/statistics/2569/?format=csv"),
+        ("evaluation KPI 2570", "admin", "/manage/kpi/2570/"),
+        ("open data CSV 2569", "anonymous", "/open-data/2569.csv"),
+        ("agency's home", "editor", "/agency/"),
+    ]
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}",
+        "database": connection.vendor,
+        "organisations": args.organisations,
+        "years": args.years,
+        "assessments": Assessment.objects.count(),
+        "dataset_seconds": round(built, 1),
+        "pages": {},
+    }
+    baseline = None
+    for label, who, url in pages:
+        client = clients[who]
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        median = statistics.median(times)
+        baseline = baseline or median
+        results["pages"][label] = {  # type: ignore[index]
+            "median_ms": round(median * 1000, 1),
+            "ratio_to_bare": round(median / baseline, 1),
+            "queries": len(captured),
+        }
+        ratio = median / baseline
+        print(f"{label:28} {median * 1000:8.1f} ms  ×{ratio:6.1f}  {len(captured):3} queries")
+    results["load_after"] = round(os.getloadavg()[0], 2)
+    out = ROOT / "bench" / f"national-{connection.vendor}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print("written", out)
+
+
+if __name__ == "__main__":
+    main()
