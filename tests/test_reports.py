@@ -204,7 +204,7 @@ def test_the_bulk_command_builds_resumes_and_lists_failures(demo, tmp_path, monk
 
 
 def test_the_radar_chart_is_deterministic_and_follows_the_scores():
-    from pmqa.reports.charts import radar_svg
+    from pmqa.lib.charts import radar_svg
 
     rows = [(f"หมวด {n}", Decimal(100 * n if n < 6 else 450), Decimal(300)) for n in range(1, 8)]
     first, again = radar_svg(rows), radar_svg(rows)

@@ -20,8 +20,8 @@ from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Pillar
 from pmqa.feedback.models import Feedback
+from pmqa.lib.charts import radar_svg
 from pmqa.lib.thai import format_date_be, thai_digits
-from pmqa.reports.charts import radar_svg
 from pmqa.reports.profile import ProfilePage, profile_pages
 from pmqa.verification.models import ConsensusScore
 

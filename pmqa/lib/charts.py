@@ -1,4 +1,5 @@
-"""The report's radar chart of self-assessed and verified category scores, as SVG.
+"""Charts as SVG in the reports' style: the radar chart of self-assessed and verified category
+scores, and bar charts for the statistics pages.
 
 Text stays text (svg.fonttype "none") set in Sarabun, the report's font, so the browser draws
 it with the same face and it can be copied. The output is deterministic: no date, fixed ids.
@@ -10,6 +11,8 @@ matplotlib draw, per chart.
 
 from __future__ import annotations
 
+import functools
+import html
 import io
 import math
 import re
@@ -118,3 +121,33 @@ def radar_svg(rows: list[tuple[str, Decimal | None, Decimal | None]]) -> str:
             values.append(values[0])
             parts[f"line_{index}"], parts[f"fill_{index}"] = _paths(ax, angles, values)
     return template.format(**parts)
+
+
+@functools.lru_cache(maxsize=256)
+def bars_svg(
+    labels: tuple[str, ...], values: tuple[float, ...], *, title: str, colour: str = "#0b4f8a"
+) -> str:
+    """A bar chart, as SVG text that names what it shows (role="img" with its title): one bar
+    per label. Pages print the same figures in a table beside it. Drawn once per set of
+    figures in a process; the figures of a closed cycle do not change."""
+    with _LOCK:
+        _setup()
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6.4, 2.8))
+        fig.subplots_adjust(left=0.09, right=0.99, top=0.95, bottom=0.26)
+        ax = fig.add_subplot()
+        positions = list(range(len(labels)))
+        ax.bar(positions, values, color=colour, width=0.7)
+        ax.set_xticks(positions)
+        ax.set_xticklabels(list(labels), rotation=30, ha="right", fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None})
+    svg = out.getvalue()
+    svg = svg[svg.index("<svg") :]
+    label = html.escape(title, quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
