@@ -75,3 +75,19 @@ def test_a_peer_group_under_three_is_not_shown(client, personas, edition):
     assert client.login(username=personas.editor_a.username, password=PASSWORD)
     body = client.get(reverse("dashboards:agency")).content.decode()
     assert "มีน้อยเกินกว่าจะเปรียบเทียบได้" in body and "ค่าเฉลี่ย" not in body
+
+
+def test_the_score_table_shows_the_radar_once_both_scores_are_there(
+    client, personas, published_year
+):
+    assessment = Assessment.objects.get(organisation=personas.agency_a, cycle__fiscal_year=2563)
+    assert client.login(username=personas.editor_a.username, password=PASSWORD)
+    url = reverse("dashboards:assessment", args=[assessment.pk])
+    assert "chart-svg radar" not in client.get(url).content.decode()  # no self-assessment yet
+    record_category_scores(
+        assessment=assessment,
+        source="self",
+        categories={str(i): Decimal(400) for i in range(1, 8)},
+    )
+    body = client.get(url).content.decode()
+    assert "chart-svg radar" in body and "<svg" in body

@@ -228,3 +228,17 @@ def test_the_page_reads_a_fixed_number_of_queries(client, personas, edition):
         return len(captured)
 
     assert page_queries(2563, 10) == page_queries(2564, 150)
+
+
+def test_the_page_draws_its_charts_on_the_server_beside_their_tables(client, personas, edition):
+    from pmqa.lib.charts import bars_svg
+
+    make_cycle(edition, 20)
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:statistics", args=[2563])).content.decode()
+    assert body.count('<svg role="img" aria-label=') == 2
+    assert 'aria-label="การกระจายของคะแนนรวมที่ผ่านการตรวจประเมิน"' in body
+    assert "<script" not in body.split("<main", 1)[1]  # works without JavaScript
+    first = bars_svg(("ก", "ข"), (1.0, 2.0), title="ทดสอบ")
+    assert first == bars_svg(("ก", "ข"), (1.0, 2.0), title="ทดสอบ")  # deterministic
+    assert ">ก<" in first or "ก</text>" in first  # text stays text

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Cycle
 from pmqa.dashboards import statistics
+from pmqa.lib import charts as charts_lib
 from pmqa.organisations.models import Organisation
 
 FORMATS = {
@@ -93,6 +95,22 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
         )
         for r in stats.rows
     ]
+    trends = statistics.trends(form.filters() if request.GET else statistics.Filters())
+    charts = {
+        "distribution": charts_lib.bars_svg(
+            tuple(label for label, _n in stats.distribution),
+            tuple(float(n) for _label, n in stats.distribution),
+            title=_("Distribution of verified totals"),
+        ),
+        "trends": charts_lib.bars_svg(
+            tuple(str(t.fiscal_year) for t in trends),
+            tuple(float(t.mean or 0) for t in trends),
+            title=_("Mean verified total by fiscal year"),
+            colour="#a4161a",
+        )
+        if trends
+        else "",
+    }
     query = request.GET.copy()
     query.pop("format", None)
     downloads = []
@@ -110,7 +128,8 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
             "downloads": downloads,
             "cycles": _cycles(),
             "heat": heat,
-            "trends": statistics.trends(form.filters() if request.GET else statistics.Filters()),
+            "trends": trends,
+            "charts": charts,
             "categories": statistics.CATEGORIES,
         },
     )

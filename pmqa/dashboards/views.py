@@ -16,6 +16,7 @@ from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.dashboards import peers
 from pmqa.dashboards.kpi import grouping_rules, rule_sets
+from pmqa.lib.charts import radar_svg
 from pmqa.organisations.models import Organisation
 
 
@@ -139,6 +140,14 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     total_gap = own.total - verified.total if own and verified else None
+    # Self against verified scores on the report's radar chart, once both are there.
+    radar = (
+        radar_svg(
+            [(f"หมวด {row['category'].number}", row["self"], row["verified"]) for row in rows]
+        )
+        if own and verified
+        else ""
+    )
     sections = []
     round2 = None
     if verified is not None:
@@ -164,6 +173,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules_version": (own or verified).rules_version if (own or verified) else "",
             "sections": sections,
             "round2": round2,
+            "radar": radar,
         },
     )
 
