@@ -134,3 +134,24 @@ def work_a(personas, open_cycle):
 @pytest.fixture
 def work_b(personas, open_cycle):
     return start_assessment(cycle=open_cycle, organisation=personas.agency_b, by=personas.editor_b)
+
+
+def member_organisations(count):
+    """`count` organisations that can be assessed (not ministries or clusters), the register's
+    first, then generated departments when the register has fewer."""
+    found = list(
+        Organisation.objects.exclude(
+            kind__in=(Organisation.Kind.MINISTRY, Organisation.Kind.PROVINCE_CLUSTER)
+        ).order_by("code")[:count]
+    )
+    ministry = Organisation.objects.filter(kind=Organisation.Kind.MINISTRY).first()
+    for n in range(count - len(found)):
+        found.append(
+            Organisation.objects.create(
+                code=f"ZZ-TEST-{n:04d}",
+                kind=Organisation.Kind.DEPARTMENT,
+                parent=ministry,
+                name_th=f"หน่วยงานทดสอบ {n}",
+            )
+        )
+    return found
