@@ -50,6 +50,17 @@ class ScoreGroup:
 
 
 @dataclass(frozen=True)
+class Component:
+    """A part of the agency evaluation framework and its weight (per cent); `pmqa` marks the
+    PMQA 4.0 status KPI, whose weight is the rule set's `weight_percent`."""
+
+    code: str
+    name: str
+    weight: Decimal
+    pmqa: bool = False
+
+
+@dataclass(frozen=True)
 class KpiRuleSet:
     """One fiscal year's rule: the KPI types, the KPI points of each target, the score groups."""
 
@@ -60,6 +71,7 @@ class KpiRuleSet:
     points_advanced: Decimal
     groups: tuple[ScoreGroup, ...]
     weight_percent: Decimal
+    components: tuple[Component, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> KpiRuleSet:
@@ -72,9 +84,7 @@ class KpiRuleSet:
             advanced = row["advanced"]
             minimum_group = row.get("minimum_group")
             if minimum_group is not None and str(minimum_group) not in labels:
-                raise ValueError(
-                    f"types.{row['type']}.minimum_group: no score group {str(minimum_group)!r}"
-                )
+                raise RuleSetProblem(int(row["type"]), "minimum_group", str(minimum_group))
             types.append(
                 KpiType(
                     number=int(row["type"]),
@@ -102,6 +112,12 @@ class KpiRuleSet:
             points_advanced=Decimal(str(points["advanced"])),
             groups=groups,
             weight_percent=Decimal(str(data.get("weight_percent", 15))),
+            components=tuple(
+                Component(
+                    str(c["code"]), str(c["name"]), Decimal(str(c["weight"])), bool(c.get("pmqa"))
+                )
+                for c in data.get("components") or []
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,6 +149,10 @@ class KpiRuleSet:
                 for t in self.types
             ],
             "groups": [{"label": g.label, "low": g.low, "high": g.high} for g in self.groups],
+            "components": [
+                {"code": c.code, "name": c.name, "weight": str(c.weight), "pmqa": c.pmqa}
+                for c in self.components
+            ],
         }
 
     def check(self) -> None:
@@ -156,6 +176,19 @@ class KpiRuleSet:
             low = t.prior_below if t.prior_below is not None else MAX_SCORE + 1
         if low <= MAX_SCORE:
             raise RuleSetProblem(None, "uncovered", low)
+        expected = 0
+        for group in self.groups:
+            if group.low != expected or (group.high is not None and group.high < group.low):
+                raise RuleSetProblem(None, "groups", Decimal(expected))
+            expected = group.high + 1 if group.high is not None else int(MAX_SCORE) + 1
+        if expected <= MAX_SCORE:
+            raise RuleSetProblem(None, "groups", Decimal(expected))
+        if self.components:
+            if sum(c.weight for c in self.components) != 100:
+                raise RuleSetProblem(None, "weights")
+            pmqa = [c for c in self.components if c.pmqa]
+            if len(pmqa) != 1 or pmqa[0].weight != self.weight_percent:
+                raise RuleSetProblem(None, "pmqa_weight", self.weight_percent)
 
 
 class RuleSetProblem(ValueError):
@@ -171,9 +204,15 @@ class RuleSetProblem(ValueError):
         "advanced_fixed": "must be above the minimum and at most 500",
         "advanced_factor": "must be at least 1",
         "uncovered": "totals from {value} to 500 have no type",
+        "groups": "the score groups must run from 0 on, one after another; check at {value}",
+        "weights": "the components' weights must add up to 100",
+        "pmqa_weight": "one component is the PMQA KPI, with the weight {value}",
+        "minimum_group": "no score group {value!r}",
     }
 
-    def __init__(self, type_number: int | None, problem: str, value: Decimal | None = None):
+    def __init__(
+        self, type_number: int | None, problem: str, value: Decimal | str | None = None
+    ) -> None:
         self.type_number = type_number
         self.problem = problem
         self.value = value
