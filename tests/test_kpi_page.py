@@ -150,3 +150,37 @@ def test_query_count_does_not_grow_with_the_organisations(edition, django_assert
     load(200)
     with django_assert_num_queries(len(captured)):
         assert len(kpi.organisation_kpis(2564)[1]) == 200
+
+
+def test_the_framework_components_and_score_groups_are_edited_with_the_rule_set(
+    client, personas, years
+):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    page = client.get(reverse("dashboards:kpi", args=[2564])).content.decode()
+    assert "Performance Base" in page and "PMQA 4.0" in page  # the FY2564 framework
+    url = reverse("dashboards:kpi_rules", args=[2566])
+    form = client.get(url)
+    initial = form.context["form"].initial
+    assert (
+        "2.2 | การประเมินสถานะของหน่วยงานในการเป็นระบบราชการ 4.0 (PMQA 4.0) | 15 | PMQA"
+        in (initial["components"])
+    )
+    for changes, said in (
+        ({"components": initial["components"].replace("| 70", "| 60")}, "ต้องรวมกันได้ 100"),
+        ({"components": initial["components"].replace(" | PMQA", "")}, "PMQA"),
+        ({"groups": "0-299 | 0 | 299\nต่ำกว่า | x | 350"}, "บรรทัดที่ 2"),
+        ({"groups": "0-299 | 0 | 299\n400+ | 400 |"}, "“300-350”"),
+        (
+            {"groups": "0-299 | 0 | 299\n300-350 | 301 | 350\n351-399 | 351 | 399\n400+ | 400 |"},
+            "300.00",
+        ),
+    ):
+        refused = client.post(url, form_data(form, reason="ทดสอบ", **changes))
+        assert refused.status_code == 400
+        assert said in refused.content.decode(), changes
+    assert not KpiRuleSetVersion.objects.exists()
+    components = initial["components"].replace("| 70", "| 65").replace("| 15 | PMQA", "| 20 | PMQA")
+    saved = client.post(url, form_data(form, components=components, reason="ปรับน้ำหนัก"))
+    assert saved.status_code == 302
+    rules = kpi.rule_sets()[2566]
+    assert rules.weight_percent == 20 and [c.weight for c in rules.components] == [65, 15, 20]

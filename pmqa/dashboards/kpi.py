@@ -110,7 +110,8 @@ def save_rule_set(*, data: dict[str, Any], reason: str, by: Any) -> KpiRuleSetVe
 
 def problem_text(problem: RuleSetProblem) -> str:
     """What is wrong with a rule set, in the user's language."""
-    value = "" if problem.value is None else str(scoring.q2(problem.value))
+    value = problem.value
+    value = str(scoring.q2(value)) if isinstance(value, Decimal) else (value or "")
     texts = {
         "prior_from": _("Type %(type)s must start at %(value)s, where the type before ends."),
         "prior_below": _("Type %(type)s must end above %(value)s."),
@@ -123,6 +124,15 @@ def problem_text(problem: RuleSetProblem) -> str:
         ),
         "advanced_factor": _("The factor of type %(type)s must be at least 1."),
         "uncovered": _("Totals from %(value)s to 500 belong to no type."),
+        "groups": _(
+            "The score groups must run from 0 to 500 one after another; look at %(value)s."
+        ),
+        "weights": _("The weights of the components must add up to 100."),
+        "pmqa_weight": _("Exactly one component must be marked PMQA, the PMQA 4.0 status KPI."),
+        "minimum_group": _(
+            "Type %(type)s takes its minimum target from the score group “%(value)s”, which is no "
+            "longer listed; keep that group's label."
+        ),
     }
     return texts[problem.problem] % {"type": problem.type_number, "value": value}
 

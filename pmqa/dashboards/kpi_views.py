@@ -25,8 +25,19 @@ FIGURE = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal(0)}
 class RuleSetForm(forms.Form):
     """The figures an administrator sets each year; points and score groups stay as they are."""
 
-    weight_percent = forms.DecimalField(
-        label=gettext_lazy("Weight in the evaluation (%)"), max_value=Decimal(100), **FIGURE
+    components = forms.CharField(
+        label=gettext_lazy("Components of the agency evaluation"),
+        help_text=gettext_lazy(
+            "One per line: code | name | weight (%), and | PMQA on the PMQA 4.0 status KPI."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    groups = forms.CharField(
+        label=gettext_lazy("Score groups of the verified totals"),
+        help_text=gettext_lazy(
+            "One per line: label | from | to (whole points; leave the last one's end empty)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2})
@@ -49,11 +60,64 @@ class RuleSetForm(forms.Form):
                 self.fields[name] = forms.DecimalField(label=label, required=required, **FIGURE)
                 names.append(name)
             self.type_fields.append((t.number, names))
-        self.order_fields(["weight_percent", *[n for _t, ns in self.type_fields for n in ns]])
+        self.order_fields(["components", "groups", *[n for _t, ns in self.type_fields for n in ns]])
+
+    def clean_components(self) -> list[dict[str, Any]]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["components"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) not in (3, 4) or (len(cells) == 4 and cells[3].upper() != "PMQA"):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write code | name | weight, and | PMQA on one line.")
+                    % {"n": number}
+                )
+            try:
+                weight = Decimal(cells[2])
+            except ArithmeticError:
+                raise forms.ValidationError(
+                    _("Line %(n)s: the weight must be a number.") % {"n": number}
+                ) from None
+            rows.append(
+                {"code": cells[0], "name": cells[1], "weight": str(weight), "pmqa": len(cells) == 4}
+            )
+        return rows
+
+    def clean_groups(self) -> list[dict[str, Any]]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["groups"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) != 3 or not cells[0] or not cells[1].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write label | from | to, in whole points.") % {"n": number}
+                )
+            if cells[2] and not cells[2].isdigit():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write label | from | to, in whole points.") % {"n": number}
+                )
+            rows.append(
+                {
+                    "label": cells[0],
+                    "low": int(cells[1]),
+                    "high": int(cells[2]) if cells[2] else None,
+                }
+            )
+        return rows
 
     @staticmethod
     def initial_for(rules: KpiRuleSet) -> dict[str, Any]:
-        initial: dict[str, Any] = {"weight_percent": rules.weight_percent}
+        initial: dict[str, Any] = {
+            "components": "\n".join(
+                f"{c.code} | {c.name} | {c.weight}" + (" | PMQA" if c.pmqa else "")
+                for c in rules.components
+            ),
+            "groups": "\n".join(
+                f"{g.label} | {g.low} | {'' if g.high is None else g.high}" for g in rules.groups
+            ),
+        }
         for t in rules.types:
             initial |= {
                 f"type{t.number}_prior_from": t.prior_from,
@@ -67,7 +131,11 @@ class RuleSetForm(forms.Form):
     def rule_set_data(self, fiscal_year: int) -> dict[str, Any]:
         data = self.base.to_dict() | {"fiscal_year": fiscal_year}
         values = self.cleaned_data
-        data["weight_percent"] = str(values["weight_percent"])
+        data["components"] = values["components"]
+        data["groups"] = values["groups"]
+        pmqa = [c for c in values["components"] if c["pmqa"]]
+        if len(pmqa) == 1:
+            data["weight_percent"] = pmqa[0]["weight"]
         for row in data["types"]:
             n = row["type"]
 
