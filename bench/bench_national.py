@@ -8,8 +8,9 @@ Without DATABASE_URL it builds a throwaway SQLite database (never var/).
 
 The dataset: the organisation register, topped up with generated departments to the number
 asked for, and per fiscal year an assessment of each with self and verified round-1 scores
-from the scoring engine and a published report. Reviews and report texts are not generated:
-the pages measured read scores, statuses and publication only.
+from the scoring engine, the submitted answers' snapshot, two submitted reviews with a score
+for every item, the team's consensus per item and a published report. Answer and report texts
+are not generated: the pages measured read scores, statuses and publication only.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 def build_dataset(organisations: int, years: int) -> None:
     from django.core.management import call_command
     from django.db import transaction
+    from django.utils import timezone
 
     from pmqa import scoring
     from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
@@ -66,6 +68,16 @@ def build_dataset(organisations: int, years: int) -> None:
     members = list(
         Organisation.objects.exclude(kind__in=("ministry", "province_cluster")).order_by("code")
     )[:organisations]
+    from pmqa.accounts.models import Membership, Role, User
+    from pmqa.assessments.models import Submission
+    from pmqa.verification.models import ConsensusScore, ItemScore, Review
+
+    items = [item.code for category in edition.categories.all() for item in category.items.all()]
+    assessors = []
+    for n in range(20):
+        user = User.objects.create_user(username=f"bench-assessor-{n}", password=None)
+        Membership.objects.create(user=user, role=Role.ASSESSOR, starts_on="2020-01-01")
+        assessors.append(user)
     rng = random.Random(2563)
     first = 2570 - years + 1
     for year in range(first, 2571):
@@ -103,6 +115,38 @@ def build_dataset(organisations: int, years: int) -> None:
                 reports.append(Feedback(assessment=assessment, status="published"))
             ScoreSnapshot.objects.bulk_create(snapshots, batch_size=2000)
             Feedback.objects.bulk_create(reports, batch_size=2000)
+            # The submitted answers, two submitted reviews with a score per item, and the
+            # team's consensus, as the services leave them (texts left out).
+            submissions = Submission.objects.bulk_create(
+                Submission(assessment=a, number=1, content={"items": {}}) for a in assessments
+            )
+            now = timezone.now()
+            reviews = Review.objects.bulk_create(
+                Review(
+                    assessment=a,
+                    assessor=assessors[(i + k) % len(assessors)],
+                    submission=submission,
+                    submitted_at=now,
+                )
+                for i, (a, submission) in enumerate(zip(assessments, submissions, strict=True))
+                for k in (0, 1)
+            )
+            ItemScore.objects.bulk_create(
+                (
+                    ItemScore(review=review, item_code=code, score=str(rng.choice((100, 200, 300))))
+                    for review in reviews
+                    for code in items
+                ),
+                batch_size=5000,
+            )
+            ConsensusScore.objects.bulk_create(
+                (
+                    ConsensusScore(assessment=a, item_code=code, score="200")
+                    for a in assessments
+                    for code in items
+                ),
+                batch_size=5000,
+            )
 
 
 def main() -> None:
