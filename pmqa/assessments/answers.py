@@ -548,11 +548,23 @@ def missing_results(data: Mapping[str, Any]) -> list[str]:
 # The whole assessment
 
 
+_FROZEN_TREES: dict[tuple[int, Any], list[Category]] = {}
+
+
 def criteria_tree(edition: Edition) -> list[Category]:
-    """Categories with items, levels and checkpoints in four queries."""
-    return list(
+    """Categories with items, levels and checkpoints in four queries. A frozen edition (one a
+    cycle uses) never changes, so its tree is built once per process and shared: pages and
+    autosaves read it and never change it. An edition still being edited is read each time."""
+    key = (edition.pk, edition.created_at)
+    tree = _FROZEN_TREES.get(key)
+    if tree is not None:
+        return tree
+    tree = list(
         edition.categories.prefetch_related("items__levels__checkpoints").order_by("number")
     )
+    if edition.is_frozen:
+        _FROZEN_TREES[key] = tree
+    return tree
 
 
 @dataclass(frozen=True)
