@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,13 +144,18 @@ def save_answer(
         current = Answer.objects.select_for_update().get(pk=answer.pk)
         if current.data == data:
             return current
-        if current.version != base_version:
+        now = timezone.now()
+        # Written only if no one saved since the version the editor started from: the check
+        # holds even where the row lock is not taken (SQLite).
+        saved = current.version == base_version and Answer.objects.filter(
+            pk=current.pk, version=base_version
+        ).update(data=data, version=base_version + 1, updated_at=now, updated_by=by)
+        if not saved:
+            current.refresh_from_db()
             conflict = EditConflict(current, _keep_refused(current, data, by))
         else:
-            Answer.objects.filter(pk=current.pk).update(
-                data=data, version=F("version") + 1, updated_at=timezone.now(), updated_by=by
-            )
-            current.refresh_from_db()
+            current.data, current.version = data, base_version + 1
+            current.updated_at, current.updated_by = now, by
             Revision.objects.create(
                 answer=current, version=current.version, data=data, saved_by=by, note=note
             )
