@@ -2,6 +2,7 @@
 synthetic data, a data dictionary; queries flat in the number of organisations."""
 
 import csv
+import datetime
 import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +13,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pmqa.assessments.models import Assessment, Cycle
+from pmqa.assessments.models import Assessment, Cycle, Round
 from pmqa.assessments.services import record_category_scores
 from pmqa.dashboards import opendata
 from pmqa.feedback.models import Feedback
@@ -36,23 +37,34 @@ def published(cycle, organisation, score, *, status="published", synthetic=False
     return assessment
 
 
+def closed_cycle(edition, year):
+    cycle = Cycle.objects.create(fiscal_year=year, edition=edition)
+    Round.objects.create(
+        cycle=cycle,
+        number=1,
+        opens_on=datetime.date(2020, 1, 1),
+        closes_on=datetime.date(2020, 3, 1),
+    )
+    return cycle
+
+
 @pytest.fixture
 def cycle(edition):
-    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    cycle = closed_cycle(edition, 2563)
     provinces = Organisation.objects.filter(kind="province").order_by("code")
     for index, province in enumerate(provinces[:6]):
         published(cycle, province, 300 + index * 20)
     # Not published, or synthetic: never counted.
     published(cycle, provinces[6], 500, status="consensus")
     published(cycle, provinces[7], 500, synthetic=True)
-    # A ministry with two departments published: too small a group, suppressed.
+    # Three departments of one ministry.
     ministry = (
         Organisation.objects.filter(kind="ministry", children__kind="department")
         .annotate(departments=Count("children"))
-        .filter(departments__gte=2)
+        .filter(departments__gte=3)
         .first()
     )
-    for department in ministry.children.filter(kind="department")[:2]:
+    for department in ministry.children.filter(kind="department")[:3]:
         published(cycle, department, 400)
     return cycle
 
@@ -70,14 +82,20 @@ def test_anyone_can_read_the_published_results_aggregated(client, cycle):
     assert response.status_code == 200
     rows = rows_of(response.content.decode())
     everyone = next(r for r in rows if r["dimension"] == "all")
-    assert everyone["organisations"] == "8"  # six provinces and two departments
-    expected = (sum(Decimal(300 + i * 20) for i in range(6)) + 800) / 8
+    assert everyone["organisations"] == "9"  # six provinces and three departments
+    expected = (sum(Decimal(300 + i * 20) for i in range(6)) + 1200) / 9
     assert everyone["mean_total"] == str(expected.quantize(Decimal("0.01"), ROUND_HALF_UP))
     provinces = next(r for r in rows if r["dimension"] == "type" and r["group_code"] == "province")
     assert provinces["organisations"] == "6" and provinces["mean_total"] == "350.00"
-    small = [r for r in rows if r["dimension"] == "ministry"]
-    assert small and all(r["suppressed"] == "yes" and r["mean_total"] == "" for r in small)
-    assert all(r["organisations"] == "" for r in small)
+    codes = {r["group_code"] for r in rows if r["dimension"] == "ministry"}
+    (code,) = codes
+    ministry_row = mean_of(rows, "ministry", code)
+    assert ministry_row["organisations"] == "3" and ministry_row["mean_total"] == "400.00"
+    for row in rows:  # a group shown has at least three; one suppressed shows nothing
+        if row["suppressed"] == "yes":
+            assert row["organisations"] == "" and row["mean_total"] == ""
+        else:
+            assert int(row["organisations"]) >= 3
     # No organisation's own name reaches the file.
     text = response.content.decode()
     for assessment in Assessment.objects.filter(cycle=cycle):
@@ -96,7 +114,7 @@ def test_queries_do_not_grow_with_the_organisations(edition, django_assert_num_q
     organisations = member_organisations(200)
 
     def cycle_of(year, n):
-        cycle = Cycle.objects.create(fiscal_year=year, edition=edition)
+        cycle = closed_cycle(edition, year)
         for organisation in organisations[:n]:
             published(cycle, organisation, 350)
         return cycle
@@ -107,3 +125,47 @@ def test_queries_do_not_grow_with_the_organisations(edition, django_assert_num_q
     assert len(captured) <= 3
     with django_assert_num_queries(len(captured)):
         opendata.to_csv(large)
+
+
+def mean_of(rows, dimension, code):
+    row = next(r for r in rows if r["dimension"] == dimension and r["group_code"] == code)
+    return row
+
+
+def test_a_small_group_cannot_be_worked_out_from_the_others(client, edition):
+    cycle = closed_cycle(edition, 2563)
+    # Bangkok, a province in no cluster, and three provinces of one cluster.
+    bangkok = Organisation.objects.get(code="TH-10")
+    published(cycle, bangkok, "123.45")
+    cluster = Organisation.objects.filter(
+        kind="province_cluster", children__kind="province"
+    ).first()
+    for province in cluster.children.filter(kind="province")[:3]:
+        published(cycle, province, 300)
+    # One department among them: the "all" row must not give it away.
+    published(cycle, Organisation.objects.filter(kind="department").first(), "222.22")
+    rows = rows_of(client.get(reverse("open_data_file", args=[2563, "csv"])).content.decode())
+    shown = [r for r in rows if r["suppressed"] == "no"]
+    # Bangkok alone under "no cluster" is suppressed, and so is the cluster beside it (else
+    # province − cluster = Bangkok); the lone department's type is suppressed, and so is the
+    # province type beside it (else all − provinces = the department).
+    assert mean_of(rows, "type", "department")["suppressed"] == "yes"
+    assert mean_of(rows, "type", "province")["suppressed"] == "yes"
+    assert all(r["dimension"] == "all" for r in shown)
+    assert mean_of(rows, "all", "")["organisations"] == "5"
+    text = client.get(reverse("open_data_file", args=[2563, "csv"])).content.decode()
+    assert "123.45" not in text and "222.22" not in text
+
+
+def test_a_cycle_still_open_is_not_published_as_open_data(client, edition):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    Round.objects.create(
+        cycle=cycle,
+        number=1,
+        opens_on=datetime.date(2020, 1, 1),
+        closes_on=datetime.date(2099, 1, 1),
+    )
+    for organisation in Organisation.objects.filter(kind="province")[:4]:
+        published(cycle, organisation, 300)
+    assert client.get(reverse("open_data_file", args=[2563, "csv"])).status_code == 404
+    assert "2563" not in client.get(reverse("open_data")).content.decode().split("<h2")[0][-400:]

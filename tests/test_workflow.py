@@ -237,7 +237,8 @@ URL_TABLE = {
     "dashboards:kpi": ADMIN,
     "dashboards:kpi_rules": ADMIN,
     "open_data": _row(A, A, A, A, A, A, A, A, A),
-    "open_data_file": _row(A, A, A, A, A, A, A, A, A),
+    # The cycle is still open: its open data appears once its last round has closed.
+    "open_data_file": _row(404, 404, 404, 404, 404, 404, 404, 404, 404),
     "reviews:overview": TEAM,
     "reviews:item": TEAM,
     "reviews:clarify": _row(302, 404, 405, 405, 405, 405, 404, 404, 405),

@@ -9,11 +9,14 @@ three organisations is suppressed (its figures left empty).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pmqa import scoring
@@ -53,16 +56,13 @@ FIELDS = (
 HEADER = [name for name, _help in FIELDS]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Aggregate:
     dimension: str
     code: str
     name: str
     rows: list[Row]
-
-    @property
-    def suppressed(self) -> bool:
-        return len(self.rows) < MINIMUM_GROUP
+    suppressed: bool = False
 
     def values(self, fiscal_year: int) -> list[str]:
         head = [str(fiscal_year), self.dimension, self.code, self.name]
@@ -88,41 +88,73 @@ def _figure(value: Decimal) -> str:
     return str(scoring.q2(value))
 
 
+def _suppress(parent: Aggregate, children: list[Aggregate]) -> None:
+    """Children partition their parent exactly. A child under the minimum is suppressed, and so
+    is the next smallest while the suppressed children together hold 1 or 2 organisations: the
+    parent's figures minus the shown children must never give a small group's."""
+    if parent.suppressed:
+        for child in children:
+            child.suppressed = True
+        return
+    for child in children:
+        child.suppressed = len(child.rows) < MINIMUM_GROUP
+    while 0 < sum(len(c.rows) for c in children if c.suppressed) < MINIMUM_GROUP:
+        shown = [c for c in children if not c.suppressed]
+        if not shown:
+            break
+        min(shown, key=lambda c: (len(c.rows), c.code)).suppressed = True
+
+
 def aggregates(cycle: Cycle) -> list[Aggregate]:
+    """All organisations; each type; within each type, each ministry or province cluster and
+    the members with neither. Groups nest, so every figure is checked against its parent."""
     rows, _synthetic = load_rows(cycle, Filters(published_only=True))
     rows = [r for r in rows if r.verified_total is not None]
-    out = [Aggregate("all", "", str(_("All organisations")), rows)]
-    for kind, label in Organisation.Kind.choices:
-        found = [r for r in rows if r.kind == kind]
-        if found:
-            out.append(Aggregate("type", kind, str(label), found))
-    for dimension, kind in (
-        ("ministry", Organisation.Kind.MINISTRY),
-        ("province_cluster", Organisation.Kind.PROVINCE_CLUSTER),
-    ):
-        parents: dict[str, list[Row]] = {}
-        names: dict[str, str] = {}
-        for r in rows:
-            if r.parent_kind == kind:
-                parents.setdefault(r.parent_code, []).append(r)
-                names[r.parent_code] = r.parent
-        out += [
-            Aggregate(dimension, code, names[code], found)
-            for code, found in sorted(parents.items())
+    with translation.override("th"):
+        everyone = Aggregate("all", "", str(_("All organisations")), rows)
+        everyone.suppressed = len(rows) < MINIMUM_GROUP
+        types = [
+            Aggregate("type", kind, str(label), [r for r in rows if r.kind == kind])
+            for kind, label in Organisation.Kind.choices
+            if any(r.kind == kind for r in rows)
         ]
+        _suppress(everyone, types)
+        out = [everyone, *types]
+        for group in types:
+            parents: dict[str, list[Row]] = {}
+            names: dict[str, str] = {}
+            for r in group.rows:
+                parents.setdefault(r.parent_code, []).append(r)
+                names[r.parent_code] = r.parent or str(_("No ministry or province cluster"))
+            children = [
+                Aggregate(
+                    "province_cluster" if group.code == Organisation.Kind.PROVINCE else "ministry",
+                    f"{group.code}:{code}",
+                    names[code],
+                    found,
+                )
+                for code, found in sorted(parents.items())
+            ]
+            _suppress(group, children)
+            out += children
     return out
 
 
-def published_cycles() -> list[Cycle]:
-    return list(
+def published_cycles(today: datetime.date | None = None) -> list[Cycle]:
+    """Cycles whose last round has closed and which have a published result. A cycle still
+    publishing would show each new report's effect between two downloads."""
+    today = today or timezone.localdate()
+    cycles = (
         Cycle.objects.filter(
             assessments__status="published",
             assessments__feedback__status="published",
             assessments__is_synthetic=False,
         )
+        .annotate(last_close=Max("rounds__closes_on"))
         .distinct()
         .order_by("-fiscal_year")
     )
+    return [c for c in cycles if c.last_close is not None and c.last_close < today]
 
 
 def to_csv(cycle: Cycle) -> str:
