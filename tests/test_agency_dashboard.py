@@ -49,10 +49,9 @@ def test_the_agency_sees_its_place_among_published_peers_and_next_years_kpi(
     _cycle, others = published_year
     assert client.login(username=personas.editor_a.username, password=PASSWORD)
     body = client.get(reverse("dashboards:agency")).content.decode()
-    # Five provinces published: 300, 320, 350 (this one), 360, 400; two of the four others
-    # are lower, so 50 %; the mean is 346.00.
-    assert "ในบรรดาหน่วยงานประเภทจังหวัดที่เผยแพร่ผลแล้ว 5 แห่ง (ค่าเฉลี่ย 346.00)" in body
-    assert "สูงกว่าร้อยละ 50 ของหน่วยงานอื่น" in body
+    # Four other provinces published: 300, 320, 360, 400 (mean 345.00); two are below 350.
+    assert "ในบรรดาหน่วยงานประเภทจังหวัดอื่นที่เผยแพร่ผลแล้ว 4 แห่ง (ค่าเฉลี่ย 345.00)" in body
+    assert "สูงกว่าร้อยละ 50 ของหน่วยงานเหล่านั้น" in body
     # FY2564's KPI from 350.00: type 2, targets 325 / 350 / 378.
     assert "ตัวชี้วัด PMQA ปีงบประมาณ 2564" in body and "แบบที่ 2" in body
     assert "378.00" in body
@@ -63,15 +62,20 @@ def test_the_agency_sees_its_place_among_published_peers_and_next_years_kpi(
 def test_another_agency_sees_nothing_of_it(client, personas, published_year):
     assert client.login(username=personas.editor_b.username, password=PASSWORD)
     body = client.get(reverse("dashboards:agency")).content.decode()
-    assert "346.00" not in body and personas.agency_a.name_th not in body
+    assert "345.00" not in body and personas.agency_a.name_th not in body
     pk = Assessment.objects.get(organisation=personas.agency_a, cycle__fiscal_year=2563).pk
     assert client.get(reverse("dashboards:assessment", args=[pk])).status_code == 404
 
 
-def test_a_peer_group_under_three_is_not_shown(client, personas, edition):
+def test_a_peer_group_of_fewer_than_three_others_is_not_shown(client, personas, edition):
     cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
     result(cycle, personas.agency_a, 350)
+    # Two others: their sum would follow from a mean, so nothing is said of them.
     result(cycle, Organisation.objects.get(code="TH-10"), 300)
+    result(cycle, Organisation.objects.get(code="TH-11"), 410)
+    # Synthetic results are never the peers of a real agency.
+    for code in ("TH-12", "TH-13", "TH-14"):
+        result(cycle, Organisation.objects.get(code=code), 200, synthetic=True)
     assert client.login(username=personas.editor_a.username, password=PASSWORD)
     body = client.get(reverse("dashboards:agency")).content.decode()
     assert "มีน้อยเกินกว่าจะเปรียบเทียบได้" in body and "ค่าเฉลี่ย" not in body

@@ -24,15 +24,14 @@ from pmqa.scoring.kpi import KpiTargets, NoRuleSet, kpi_targets, rule_set_for
 @dataclass(frozen=True)
 class PeerPosition:
     group: str  # which peers, in words
-    count: int  # organisations in the group, this one included
-    mean: Decimal
-    below: int  # peers whose total is lower than this organisation's
+    count: int  # the other organisations of the group (the user's own left out)
+    mean: Decimal  # their mean verified total
+    below: int  # how many of them have a lower total than this organisation
 
     @property
     def percentile(self) -> int:
         """The share of the other organisations of the group whose total is lower."""
-        others = self.count - 1
-        return round(100 * self.below / others) if others else 100
+        return round(100 * self.below / self.count)
 
 
 @dataclass(frozen=True)
@@ -45,41 +44,44 @@ class AgencyPosition:
     no_rule_set: str
 
 
-def _position(group: str, totals: list[Decimal], own: Decimal) -> PeerPosition | None:
-    if len(totals) < MINIMUM_GROUP:
+def _position(group: str, others: list[Decimal], own: Decimal) -> PeerPosition | None:
+    if len(others) < MINIMUM_GROUP:  # too few others to say anything of them
         return None
-    below = sum(1 for t in totals if t < own)
-    return PeerPosition(group, len(totals), mean(totals), below)
+    return PeerPosition(group, len(others), mean(others), sum(1 for t in others if t < own))
 
 
-def position(assessment: Assessment, total: Decimal) -> AgencyPosition:
-    """`assessment` is published and `total` its verified round-1 total."""
+def position(
+    assessment: Assessment, total: Decimal, own_codes: frozenset[str] = frozenset()
+) -> AgencyPosition:
+    """`assessment` is published and `total` its verified round-1 total. Peers are the other
+    organisations with a published result, the user's own (`own_codes`) left out; a synthetic
+    demonstration agency is compared within the synthetic cohort only, a real one with real
+    results only."""
     organisation = assessment.organisation
-    include_synthetic = assessment.is_synthetic  # a synthetic demo agency is compared in its cohort
+    own_codes = own_codes | {organisation.code}
+    synthetic = assessment.is_synthetic
     groups: list[tuple[str, Filters]] = [
         (
             _("%(type)s organisations") % {"type": organisation.get_kind_display()},
-            Filters(
-                kind=organisation.kind, published_only=True, include_synthetic=include_synthetic
-            ),
+            Filters(kind=organisation.kind, published_only=True, synthetic_only=synthetic),
         )
     ]
     if organisation.parent is not None:
         groups.append(
             (
                 _("organisations of %(parent)s") % {"parent": organisation.parent.name},
-                Filters(
-                    parent=organisation.parent,
-                    published_only=True,
-                    include_synthetic=include_synthetic,
-                ),
+                Filters(parent=organisation.parent, published_only=True, synthetic_only=synthetic),
             )
         )
     peers = []
     for label, filters in groups:
         rows, _left_out = load_rows(assessment.cycle, filters)
-        totals = [r.verified_total for r in rows if r.verified_total is not None]
-        found = _position(label, totals, total)
+        others = [
+            r.verified_total
+            for r in rows
+            if r.verified_total is not None and r.code not in own_codes
+        ]
+        found = _position(label, others, total)
         if found is not None:
             peers.append(found)
     next_year = assessment.cycle.fiscal_year + 1

@@ -40,6 +40,7 @@ class Filters:
     parent: Organisation | None = None
     include_synthetic: bool = False
     published_only: bool = False  # only assessments whose report is published
+    synthetic_only: bool = False  # only the synthetic demonstration cohort
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,15 @@ def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
     if cycle is not None:
         assessments = assessments.filter(cycle=cycle)
     assessments = assessments.filter(**_lookups(filters))
+    if filters.synthetic_only:
+        assessments = assessments.filter(is_synthetic=True)
     found = list(assessments)
-    kept = [a for a in found if filters.include_synthetic or not a.is_synthetic]
-    if not filters.include_synthetic:
+    kept = [
+        a
+        for a in found
+        if filters.include_synthetic or filters.synthetic_only or not a.is_synthetic
+    ]
+    if not (filters.include_synthetic or filters.synthetic_only):
         assessments = assessments.filter(is_synthetic=False)
     snapshots = _latest(
         list(

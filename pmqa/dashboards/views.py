@@ -81,7 +81,13 @@ def agency_home(request: HttpRequest) -> HttpResponse:
             None,
         )
         if latest is not None:
-            positions.append(peers.position(latest["assessment"], latest["verified"].total))
+            positions.append(
+                peers.position(
+                    latest["assessment"],
+                    latest["verified"].total,
+                    frozenset(o.code for o in organisations),
+                )
+            )
     # Cycles whose round 1 has not closed and that an organisation of this user has not started.
     started = {(row["assessment"].cycle_id, row["assessment"].organisation_id) for row in rows}
     today = timezone.localdate()
