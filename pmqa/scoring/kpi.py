@@ -173,9 +173,20 @@ class KpiRuleSet:
                 raise RuleSetProblem(t.number, "advanced_fixed")
             if t.advanced_factor is not None and t.advanced_factor < 1:
                 raise RuleSetProblem(t.number, "advanced_factor")
+            start = t.prior_from or Decimal(0)
+            if t.standard_is_prior and t.minimum > start:
+                raise RuleSetProblem(t.number, "minimum_above_standard", start)
+            if t.advanced_factor is not None:
+                lowest_advanced = min(start * t.advanced_factor, MAX_SCORE)
+                if t.minimum >= lowest_advanced:
+                    raise RuleSetProblem(t.number, "minimum_above_advanced", lowest_advanced)
             low = t.prior_below if t.prior_below is not None else MAX_SCORE + 1
         if low <= MAX_SCORE:
             raise RuleSetProblem(None, "uncovered", low)
+        labels = [g.label for g in self.groups]
+        for label in labels:
+            if labels.count(label) > 1:
+                raise RuleSetProblem(None, "duplicate_group", label)
         expected = 0
         for group in self.groups:
             if group.low != expected or (group.high is not None and group.high < group.low):
@@ -184,6 +195,8 @@ class KpiRuleSet:
         if expected <= MAX_SCORE:
             raise RuleSetProblem(None, "groups", Decimal(expected))
         if self.components:
+            if any(not c.weight.is_finite() or c.weight <= 0 for c in self.components):
+                raise RuleSetProblem(None, "weights")
             if sum(c.weight for c in self.components) != 100:
                 raise RuleSetProblem(None, "weights")
             pmqa = [c for c in self.components if c.pmqa]
@@ -205,7 +218,10 @@ class RuleSetProblem(ValueError):
         "advanced_factor": "must be at least 1",
         "uncovered": "totals from {value} to 500 have no type",
         "groups": "the score groups must run from 0 on, one after another; check at {value}",
-        "weights": "the components' weights must add up to 100",
+        "weights": "the components' weights must be above 0 and add up to 100",
+        "duplicate_group": "two score groups have the label {value!r}",
+        "minimum_above_standard": "the minimum is above {value}, where the type starts",
+        "minimum_above_advanced": "the minimum is not below the advanced target {value}",
         "pmqa_weight": "one component is the PMQA KPI, with the weight {value}",
         "minimum_group": "no score group {value!r}",
     }
