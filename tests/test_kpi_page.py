@@ -184,3 +184,48 @@ def test_the_framework_components_and_score_groups_are_edited_with_the_rule_set(
     assert saved.status_code == 302
     rules = kpi.rule_sets()[2566]
     assert rules.weight_percent == 20 and [c.weight for c in rules.components] == [65, 15, 20]
+
+
+def test_odd_rule_sets_are_refused_in_thai_and_odd_years_not_found(client, personas, years):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    assert client.get(reverse("dashboards:kpi_rules", args=[0])).status_code == 404
+    assert client.get(reverse("dashboards:kpi_rules", args=[99999])).status_code == 404
+    url = reverse("dashboards:kpi_rules", args=[2566])
+    form = client.get(url)
+    initial = form.context["form"].initial
+    for changes, said in (
+        ({"groups": "A | ² | 299"}, "บรรทัดที่ 1"),
+        ({"groups": "A | " + "9" * 5000 + " | 299"}, "บรรทัดที่ 1"),
+        ({"components": "1 | ก | 120\n2 | ข | -20 | PMQA"}, "บรรทัดที่ 1"),
+        ({"components": "1 | ก | sNaN\n2 | ข | 100 | PMQA"}, "บรรทัดที่ 1"),
+        ({"components": " | | 85\n2 | ข | 15 | PMQA"}, "บรรทัดที่ 1"),
+        ({"groups": initial["groups"] + "\n400+ | 501 |"}, "ชื่อเดียวกัน"),
+        ({"type3_minimum": "450"}, "สูงกว่าจุดเริ่มของแบบ (400.00)"),
+        ({"type1_advanced_factor": "1.5"}, "ไม่ใช่ทั้งสองอย่าง"),
+        ({"type1_minimum": "99999999"}, "ค่า"),
+    ):
+        refused = client.post(url, form_data(form, reason="ทดสอบ", **changes))
+        assert refused.status_code == 400, changes
+        assert said in refused.content.decode(), changes
+    assert not KpiRuleSetVersion.objects.exists()
+
+
+def test_a_year_before_the_first_rule_set_can_be_given_one(client, personas, years):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    url = reverse("dashboards:kpi_rules", args=[2563])
+    form = client.get(url)
+    assert form.context["proposed"]
+    saved = client.post(url, form_data(form, reason="กำหนดย้อนหลังตามมติ"))
+    assert saved.status_code == 302
+    assert kpi.rule_sets()[2563].fiscal_year == 2563
+
+
+def test_a_proposal_keeps_the_years_own_framework(client, personas, years):
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    url = reverse("dashboards:kpi_rules", args=[2565])
+    form = client.get(url)
+    components = form.context["form"].initial["components"].replace("| 70", "| 65")
+    components = components.replace("| 15 | PMQA", "| 20 | PMQA")
+    client.post(url, form_data(form, components=components, reason="ปรับน้ำหนัก"))
+    proposal = client.get(url, {"propose": 1})
+    assert "| 20 | PMQA" in proposal.context["form"].initial["components"]

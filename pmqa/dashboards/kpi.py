@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pmqa import scoring
@@ -78,10 +78,19 @@ def save_rule_set(*, data: dict[str, Any], reason: str, by: Any) -> KpiRuleSetVe
         rules.check()
     except RuleSetProblem as problem:
         raise ServiceError(problem_text(problem)) from None
-    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
+    except (KeyError, TypeError, ValueError, ArithmeticError):
         raise ServiceError(
-            _("The rule set cannot be used: %(problem)s") % {"problem": error}
+            _("The rule set cannot be used: a figure is missing or is not a number.")
         ) from None
+    try:
+        return _save_version(rules, reason.strip(), by)
+    except IntegrityError:  # two first versions of a year saved at the same moment
+        raise ServiceError(
+            _("Someone saved this year's rule set at the same moment; open it again.")
+        ) from None
+
+
+def _save_version(rules: KpiRuleSet, reason: str, by: Any) -> KpiRuleSetVersion:
     with transaction.atomic():
         latest = (
             KpiRuleSetVersion.objects.select_for_update()
@@ -94,7 +103,7 @@ def save_rule_set(*, data: dict[str, Any], reason: str, by: Any) -> KpiRuleSetVe
             fiscal_year=rules.fiscal_year,
             number=(latest.number + 1) if latest else 1,
             data=rules.to_dict(),
-            reason=reason.strip(),
+            reason=reason,
             created_by=by,
         )
         audit.record(
@@ -129,6 +138,14 @@ def problem_text(problem: RuleSetProblem) -> str:
         ),
         "weights": _("The weights of the components must add up to 100."),
         "pmqa_weight": _("Exactly one component must be marked PMQA, the PMQA 4.0 status KPI."),
+        "duplicate_group": _("Two score groups have the same label, “%(value)s”."),
+        "minimum_above_standard": _(
+            "The minimum target of type %(type)s is above where the type starts (%(value)s), "
+            "its standard target."
+        ),
+        "minimum_above_advanced": _(
+            "The minimum target of type %(type)s is not below its advanced target (%(value)s)."
+        ),
         "minimum_group": _(
             "Type %(type)s takes its minimum target from the score group “%(value)s”, which is no "
             "longer listed; keep that group's label."
@@ -160,17 +177,18 @@ def verified_totals(fiscal_year: int) -> dict[int, tuple[Assessment, Decimal]]:
 
 
 def propose(fiscal_year: int) -> KpiRuleSet:
-    """The previous year's rule set with its minimum targets from the previous year's group
-    means (the totals of the cycle before `fiscal_year`)."""
+    """The rule set in force for `fiscal_year` (its own, or an earlier one; before the first,
+    the first) with each minimum target from the previous year's group means. The previous
+    year's totals are grouped by these same groups, as the statistics page groups them."""
     sets = rule_sets()
     try:
-        previous = rule_set_for(fiscal_year - 1, sets)
+        base = rule_set_for(fiscal_year, sets)
     except NoRuleSet as error:
-        previous = sets[error.first_year]  # the first set gives the shape to start from
-        previous = KpiRuleSet.from_dict({**previous.to_dict(), "fiscal_year": fiscal_year - 1})
+        base = sets[error.first_year]
+    start = KpiRuleSet.from_dict(base.to_dict() | {"fiscal_year": fiscal_year - 1})
     totals = [total for _a, total in verified_totals(fiscal_year - 1).values()]
-    groups, _missing = group_statistics(totals, previous)
-    return propose_rule_set(previous, groups, fiscal_year)
+    groups, _missing = group_statistics(totals, start)
+    return propose_rule_set(start, groups, fiscal_year)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ fiscal year, and that year's rule set, edited as numbered versions."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +21,13 @@ from pmqa.lib.errors import ServiceError
 from pmqa.scoring.kpi import KpiRuleSet, NoRuleSet, rule_set_for
 
 FIGURE = {"max_digits": 7, "decimal_places": 4, "min_value": Decimal(0)}
+WHOLE = re.compile(r"[0-9]{1,3}")
+YEARS = range(2500, 2701)  # fiscal years (B.E.) a rule set can be kept for
 
 
 class RuleSetForm(forms.Form):
-    """The figures an administrator sets each year; points and score groups stay as they are."""
+    """What an administrator sets for a year: the framework's components, the score groups and
+    each KPI type's targets; the KPI points of the targets stay as they are."""
 
     components = forms.CharField(
         label=gettext_lazy("Components of the agency evaluation"),
@@ -57,7 +61,10 @@ class RuleSetForm(forms.Form):
                 ("advanced_factor", _("or last year's total times"), False),
             ):
                 name = f"type{t.number}_{key}"
-                self.fields[name] = forms.DecimalField(label=label, required=required, **FIGURE)
+                limit = Decimal(10) if key == "advanced_factor" else Decimal(500)
+                self.fields[name] = forms.DecimalField(
+                    label=label, required=required, max_value=limit, **FIGURE
+                )
                 names.append(name)
             self.type_fields.append((t.number, names))
         self.order_fields(["components", "groups", *[n for _t, ns in self.type_fields for n in ns]])
@@ -76,9 +83,12 @@ class RuleSetForm(forms.Form):
             try:
                 weight = Decimal(cells[2])
             except ArithmeticError:
+                weight = Decimal("NaN")
+            if not weight.is_finite() or not 0 < weight <= 100 or not cells[0] or not cells[1]:
                 raise forms.ValidationError(
-                    _("Line %(n)s: the weight must be a number.") % {"n": number}
-                ) from None
+                    _("Line %(n)s: give a code, a name and a weight above 0 and at most 100.")
+                    % {"n": number}
+                )
             rows.append(
                 {"code": cells[0], "name": cells[1], "weight": str(weight), "pmqa": len(cells) == 4}
             )
@@ -90,11 +100,12 @@ class RuleSetForm(forms.Form):
             if not line.strip():
                 continue
             cells = [c.strip() for c in line.split("|")]
-            if len(cells) != 3 or not cells[0] or not cells[1].isdigit():
-                raise forms.ValidationError(
-                    _("Line %(n)s: write label | from | to, in whole points.") % {"n": number}
-                )
-            if cells[2] and not cells[2].isdigit():
+            if (
+                len(cells) != 3
+                or not cells[0]
+                or not WHOLE.fullmatch(cells[1])
+                or (cells[2] and not WHOLE.fullmatch(cells[2]))
+            ):
                 raise forms.ValidationError(
                     _("Line %(n)s: write label | from | to, in whole points.") % {"n": number}
                 )
@@ -146,8 +157,8 @@ class RuleSetForm(forms.Form):
             row["prior_from"] = text("prior_from")
             row["prior_below"] = text("prior_below")
             row["minimum"] = text("minimum")
-            fixed, factor = text("advanced_fixed"), text("advanced_factor")
-            row["advanced"] = {"fixed": fixed} if fixed is not None else {"prior_times": factor}
+            advanced = {"fixed": text("advanced_fixed"), "prior_times": text("advanced_factor")}
+            row["advanced"] = {key: value for key, value in advanced.items() if value is not None}
         return data
 
 
@@ -193,16 +204,17 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
 
 @admin_required
 def kpi_rules(request: HttpRequest, year: int) -> HttpResponse:
+    if year not in YEARS:
+        raise Http404
     sets = kpi.rule_sets()
     try:
         current: KpiRuleSet | None = rule_set_for(year, sets)
     except NoRuleSet:
         current = None
     proposed = None
-    if request.method == "GET" and (request.GET.get("propose") or current is None):
+    if current is None or (request.method == "GET" and request.GET.get("propose")):
         proposed = kpi.propose(year)
     base = proposed or current
-    assert base is not None
     form = RuleSetForm(request.POST or None, base=base, initial=RuleSetForm.initial_for(base))
     status = 200
     if request.method == "POST":
