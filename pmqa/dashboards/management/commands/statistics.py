@@ -1,6 +1,5 @@
 """A cycle's statistics as CSV, JSON or Excel: `pmqa statistics --cycle 2563 --format csv`."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -66,5 +65,5 @@ class Command(BaseCommand):
             if options.get("out"):
                 Path(str(options["out"])).write_text(text, encoding="utf-8")
             else:
-                sys.stdout.write(text)
-        sys.stderr.write(statistics.describe(stats) + "\n")
+                self.stdout.write(text, ending="")
+        self.stderr.write(statistics.describe(stats))
