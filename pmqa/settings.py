@@ -116,12 +116,20 @@ TEMPLATES = [
 
 if "DATABASE_URL" not in os.environ:
     (PROJECT_DIR / "var").mkdir(exist_ok=True)
+# Production keeps each worker's database connection open for 10 minutes (checked before
+# reuse) instead of opening one per request; the development server opens one per request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'var' / 'pmqa.sqlite3'}"),
-        conn_max_age=env_int("PMQA_DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("PMQA_DB_CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=True,
     )
 }
+if env_bool("PMQA_DB_PGBOUNCER", False):
+    # Behind PgBouncer in transaction mode (docs/operations.md): PgBouncer holds the pool, so
+    # Django neither keeps connections nor uses server-side cursors.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while an editor saves. A write waits at most 5 s for the lock; past
     # that the request answers 503 and the page tries again, rather than hanging for long.

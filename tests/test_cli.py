@@ -182,3 +182,27 @@ def test_kpi_caps_the_advanced_target_at_500():
     assert out["fiscal_year_rule"] == 2564  # still in force in 2570
     assert out["targets"] == {"minimum": "370.00", "standard": "500.00", "advanced": "500.00"}
     assert out["score"] == "100.00"
+
+
+def settings_in(env):
+    """The database settings a new process reads from this environment."""
+    code = (
+        "import json, django, os; os.environ['DJANGO_SETTINGS_MODULE']='pmqa.settings';"
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'],"
+        " d.get('DISABLE_SERVER_SIDE_CURSORS', False)]))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PMQA_")}
+    base |= {"PMQA_ENV_FILE": "", "PMQA_SECRET_KEY": "test-only"} | env
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=base, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_production_keeps_database_connections_and_can_sit_behind_pgbouncer():
+    url = {"DATABASE_URL": "postgres://pmqa@localhost/pmqa"}
+    assert settings_in(url) == [600, True, False]
+    assert settings_in(url | {"PMQA_DEBUG": "1"}) == [0, True, False]
+    assert settings_in(url | {"PMQA_DB_PGBOUNCER": "1"}) == [0, True, True]
+    assert settings_in(url | {"PMQA_DB_CONN_MAX_AGE": "60"}) == [60, True, False]
