@@ -145,8 +145,8 @@ def save_answer(
         if current.data == data:
             return current
         now = timezone.now()
-        # Written only if no one saved since the version the editor started from: the check
-        # holds even where the row lock is not taken (SQLite).
+        # Written only if no one saved since the version the editor started from, checked in
+        # the UPDATE itself; no second read of the row is needed afterwards.
         saved = current.version == base_version and Answer.objects.filter(
             pk=current.pk, version=base_version
         ).update(data=data, version=base_version + 1, updated_at=now, updated_by=by)
