@@ -1,4 +1,4 @@
-"""URL map: role homes, criteria, organisations, accounts, language switch, admin."""
+"""URL map: role homes, criteria, organisations, accounts, language switch, admin, health."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from pmqa.accounts.passwords import PasswordChangeForm, SetPasswordForm
 from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
+from pmqa.lib.health import healthz
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the printed report).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]
