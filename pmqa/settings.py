@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response (static files and error pages too) has a request id.
+    "pmqa.lib.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,9 +198,40 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Logs: one JSON object per line in production, plain text in development, each with the
+# request's id (pmqa.lib.requestid). The request log (one line per request) goes to standard
+# output, everything else to standard error, so that a command's output stays its own.
+PMQA_LOG_FORMAT = env_str("PMQA_LOG_FORMAT", "text" if DEBUG else "json")
+if PMQA_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"PMQA_LOG_FORMAT must be json or text, not {PMQA_LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "pmqa.lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "pmqa.lib.requestid.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": PMQA_LOG_FORMAT,
+        },
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": PMQA_LOG_FORMAT,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("PMQA_LOG_LEVEL", "WARNING")},
+    # The development server logs each request itself.
+    "loggers": {
+        "pmqa.request": {
+            "handlers": ["requests"],
+            "level": "WARNING" if DEBUG else "INFO",
+            "propagate": False,
+        }
+    },
 }
