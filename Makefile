@@ -1,11 +1,12 @@
-# The two commands: `make run` (demo server) and `make test` (the whole suite, SQLite and PostgreSQL).
+# The commands: `make run` (demo server), `make test` (the whole suite, SQLite and PostgreSQL) and
+# `make serve` (production on one machine, docs/deploy.md).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install packages run test test-sqlite test-postgres lint messages clean bench
+.PHONY: install packages run serve test test-sqlite test-postgres lint messages clean bench
 
 install: $(STAMP)
 
@@ -29,6 +30,16 @@ run: install .env
 	PMQA_DEBUG=1 $(BIN)/pmqa seed_demo
 	@echo "Serving http://127.0.0.1:8000 — log in with a demo account above."
 	PMQA_DEBUG=1 $(BIN)/pmqa runserver 127.0.0.1:8000
+
+# Production on this machine, every setting from the environment (docs/deploy.md). An unsafe
+# configuration is refused before anything is touched; then the database is migrated (one
+# machine: with several, the deploy migrates once and each server runs gunicorn itself), the
+# static files are collected and gunicorn serves.
+serve: install
+	$(BIN)/pmqa check --deploy
+	$(BIN)/pmqa migrate --no-input
+	$(BIN)/pmqa collectstatic --no-input --verbosity 0
+	exec $(BIN)/gunicorn --config python:pmqa.gunicorn_conf pmqa.wsgi
 
 test: install packages test-sqlite test-postgres
 

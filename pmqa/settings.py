@@ -170,6 +170,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if not DEBUG:
+    # Production names each static file by its content's hash (browsers keep it for a year) and
+    # serves it compressed, from the manifest `pmqa collectstatic` writes (`make serve` runs it).
+    # The test suite keeps the files' own names (tests/conftest.py).
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 # Uploaded evidence lives outside the static root and is only served through permission checks.
 MEDIA_ROOT = Path(env_str("PMQA_MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
 # Largest evidence file accepted, in megabytes.

@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from pmqa.accounts.passwords import PasswordChangeForm, SetPasswordForm
 from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
 from pmqa.lib.health import healthz
+
+# In production the icon's name carries its content's hash, known only once collectstatic has
+# run: it is looked up per request, and the redirect is not permanent since the name changes.
+lazy_static = lazy(static, str)
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -49,5 +54,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the printed report).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.svg"))),
 ]

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from pmqa.accounts.models import Membership, Role, User
@@ -23,6 +25,16 @@ def pytest_collection_modifyitems(config, items):
     # Browser journeys use the live server, whose database is emptied after each of them
     # (reference data included): they run after every other test.
     items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_by_their_own_names():
+    """Production's static storage needs the manifest collectstatic writes; here the live
+    server's handler serves the source folders, by the files' own names. The production
+    storage is tested on its own in tests/test_serving.py."""
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**django_settings.STORAGES, "staticfiles": plain}):
+        yield
 
 
 @pytest.fixture(autouse=True)

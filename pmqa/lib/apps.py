@@ -1,4 +1,5 @@
-"""App config so Django loads the template tags of pmqa.lib and knows its URL converter."""
+"""App config so Django loads the template tags of pmqa.lib, knows its URL converter and runs
+its deploy checks."""
 
 from django.apps import AppConfig
 from django.urls import register_converter
@@ -9,6 +10,7 @@ class LibConfig(AppConfig):
     label = "pmqa_lib"
 
     def ready(self) -> None:
+        from pmqa.lib import checks  # noqa: F401  (registers the deploy checks)
         from pmqa.lib.converters import IdConverter
 
         register_converter(IdConverter, "id")

@@ -1,0 +1,61 @@
+"""gunicorn's settings for production (`make serve`; `gunicorn -c python:pmqa.gunicorn_conf
+pmqa.wsgi`), read from the same environment and .env file as pmqa/settings.py."""
+
+import os
+import sys
+
+from gunicorn import glogging
+
+from pmqa import settings
+from pmqa.lib.requestid import JsonFormatter
+
+# Behind nginx on the same machine by default (docs/deploy.md); gunicorn trusts its
+# X-Forwarded-Proto from 127.0.0.1 only (FORWARDED_ALLOW_IPS names another proxy).
+bind = [settings.env_str("PMQA_BIND", "127.0.0.1:8000")]
+# Sync workers: each request holds one process, and a page waits on the database, not on
+# the processor, so two per core keep the cores busy.
+workers = settings.env_int("PMQA_WORKERS", 2 * len(os.sched_getaffinity(0)))
+# Printing a long Feedback Report as PDF takes a few seconds; past a minute a worker is stuck.
+timeout = settings.env_int("PMQA_TIMEOUT", 60)
+graceful_timeout = 30
+# A worker is replaced after about a thousand requests, at different moments (the jitter),
+# so a slow leak never grows and the workers never restart all at once.
+max_requests = 1000
+max_requests_jitter = 100
+proc_name = "pmqa"
+# The application writes the request log itself (pmqa.lib.requestid: request id, user, time
+# taken, one JSON object per line on standard output); gunicorn's would repeat it.
+accesslog = None
+errorlog = "-"
+# Stopped and restarted by systemd or `make serve`, not through gunicorn's control socket,
+# whose default path in the home folder would be shared by two instances.
+control_socket_disable = True
+
+
+class JsonLogger(glogging.Logger):
+    """gunicorn's own messages (workers starting, timeouts) in the application's JSON."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+
+
+if settings.PMQA_LOG_FORMAT == "json":
+    logger_class = JsonLogger
+
+
+def on_starting(server):
+    """Refuse an unsafe configuration, however gunicorn was started with this file."""
+    import django
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmqa.settings")
+    if not apps.ready:
+        django.setup()
+    try:
+        call_command("check", deploy=True)
+    except SystemCheckError as error:
+        sys.exit(f"Not serving: the configuration is unsafe.\n{error}")
