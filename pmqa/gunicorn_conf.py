@@ -1,6 +1,7 @@
 """gunicorn's settings for production (`make serve`; `gunicorn -c python:pmqa.gunicorn_conf
 pmqa.wsgi`), read from the same environment and .env file as pmqa/settings.py."""
 
+import io
 import os
 import sys
 
@@ -56,6 +57,7 @@ def on_starting(server):
     if not apps.ready:
         django.setup()
     try:
-        call_command("check", deploy=True)
+        # Quiet unless refused: `make serve` has just printed the warnings.
+        call_command("check", deploy=True, stdout=io.StringIO(), stderr=io.StringIO())
     except SystemCheckError as error:
         sys.exit(f"Not serving: the configuration is unsafe.\n{error}")
