@@ -186,7 +186,7 @@ def test_an_extension_reopens_the_round_for_one_organisation_only(client, person
         url,
         {
             "form": "extension",
-            "organisation": personas.agency_a.pk,
+            "organisation": personas.agency_a.code,
             "closes_on": f"{later.day}/{later.month}/{later.year + 543}",
             "reason": "น้ำท่วมสำนักงาน",
         },
@@ -211,7 +211,7 @@ def test_an_extension_must_end_after_the_round_closes(client, personas):
         reverse("manage:cycle", args=[2561]),
         {
             "form": "extension",
-            "organisation": personas.agency_a.pk,
+            "organisation": personas.agency_a.code,
             "closes_on": "1/8/2561",
             "reason": "x",
         },

@@ -1,11 +1,12 @@
-"""Administrators' pages for cycles: round windows, per-organisation extensions, reopening."""
+"""Administrators' pages for cycles: round windows, per-organisation extensions, the list of
+a cycle's assessments."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments import cycles as cycle_services
 from pmqa.assessments import services
+from pmqa.assessments.filters import AssessmentFilterForm, page_of
 from pmqa.assessments.models import Assessment, Cycle, Round, WindowExtension
 from pmqa.criteria.models import Edition
 from pmqa.lib.forms import BEDateField
@@ -67,10 +69,36 @@ class RoundForm(forms.Form):
         return data
 
 
+class OrganisationCodeField(forms.CharField):
+    """An active organisation typed as its code: a select would list every organisation."""
+
+    def clean(self, value: object) -> Organisation | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        found = Organisation.objects.filter(code__iexact=code, is_active=True).first()
+        if found is None:
+            raise forms.ValidationError(
+                _(
+                    "No active organisation has the code “%(code)s”. Type the code as the list "
+                    "of assessments shows it, for example TH-96."
+                ),
+                code="invalid_choice",
+                params={"code": code},
+            )
+        return found
+
+
 class ExtensionForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"),
-        queryset=Organisation.objects.filter(is_active=True).order_by("name_th"),
+    organisation = OrganisationCodeField(
+        label=gettext_lazy("Organisation code"),
+        max_length=32,
+        help_text=gettext_lazy("As the list of assessments below shows it, for example TH-96."),
+        error_messages={
+            "required": gettext_lazy("Type the organisation's code."),
+            "max_length": gettext_lazy("An organisation's code has at most 32 characters."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     closes_on = BEDateField(label=gettext_lazy("New closing date"))
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -114,53 +142,60 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted(request: HttpRequest, name: str) -> QueryDict | None:
+    return request.POST if request.POST.get("form") == name else None
+
+
+def _extend(request: HttpRequest, cycle: Cycle, form: ExtensionForm) -> bool:
+    """Grant the extension the valid form asks for; False with the refusal on the form."""
+    data = form.cleaned_data
+    round_ = cycle.rounds.filter(number=1).first()
+    if round_ is None:
+        form.add_error(None, _("Set the round 1 dates first."))
+        return False
+    try:
+        cycle_services.grant_extension(
+            round_=round_,
+            organisation=data["organisation"],
+            closes_on=data["closes_on"],
+            reason=data["reason"],
+            by=request.user,
+        )
+    except services.ServiceError as error:
+        form.add_error("closes_on", str(error))
+        return False
+    messages.success(
+        request,
+        _("Extended round 1 for %(organisation)s.") % {"organisation": data["organisation"].name},
+    )
+    return True
+
+
 @admin_required
 def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
-    round_form = RoundForm(request.POST if request.POST.get("form") == "round" else None)
+    round_form = RoundForm(_posted(request, "round"))
+    # A row's "extend" link fills in its organisation's code.
     extension_form = ExtensionForm(
-        request.POST if request.POST.get("form") == "extension" else None
+        _posted(request, "extension"), initial={"organisation": request.GET.get("extend", "")[:32]}
     )
-    if request.method == "POST":
-        if request.POST.get("form") == "round" and round_form.is_valid():
-            data = round_form.cleaned_data
-            cycle_services.update_round(
-                cycle=cycle,
-                number=data["number"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                by=request.user,
-            )
-            messages.success(request, _("Saved the round dates."))
-            return redirect("manage:cycle", fiscal_year)
-        if request.POST.get("form") == "extension" and extension_form.is_valid():
-            data = extension_form.cleaned_data
-            round_ = cycle.rounds.filter(number=1).first()
-            if round_ is None:
-                extension_form.add_error(None, _("Set the round 1 dates first."))
-            else:
-                try:
-                    cycle_services.grant_extension(
-                        round_=round_,
-                        organisation=data["organisation"],
-                        closes_on=data["closes_on"],
-                        reason=data["reason"],
-                        by=request.user,
-                    )
-                except services.ServiceError as error:
-                    extension_form.add_error("closes_on", str(error))
-                else:
-                    messages.success(
-                        request,
-                        _("Extended round 1 for %(organisation)s.")
-                        % {"organisation": data["organisation"].name},
-                    )
-                    return redirect("manage:cycle", fiscal_year)
-    assessments = (
-        Assessment.objects.filter(cycle=cycle, is_synthetic=False)
-        .select_related("organisation")
-        .order_by("organisation__name_th")
-    )
+    if round_form.is_valid():
+        data = round_form.cleaned_data
+        cycle_services.update_round(cycle=cycle, by=request.user, **data)
+        messages.success(request, _("Saved the round dates."))
+        return redirect("manage:cycle", fiscal_year)
+    if extension_form.is_valid() and _extend(request, cycle, extension_form):
+        return redirect("manage:cycle", fiscal_year)
+    filters = AssessmentFilterForm(request.GET)
+    assessments = Assessment.objects.filter(cycle=cycle, is_synthetic=False)
+    page = None
+    if filters.is_valid():
+        page = page_of(
+            filters.apply(assessments)
+            .select_related("organisation")
+            .order_by("organisation__name_th", "pk"),
+            request.GET.get("page"),
+        )
     return render(
         request,
         "manage/cycle.html",
@@ -172,8 +207,9 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
                 "organisation", "round", "granted_by"
             ),
-            "assessments": assessments,
+            "filters": filters,
+            "page": page,
             "synthetic_count": Assessment.objects.filter(cycle=cycle, is_synthetic=True).count(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" or not filters.is_valid() else 200,
     )
