@@ -122,6 +122,29 @@ def assign_team(
     return rows
 
 
+def assign_teams(
+    *, assessments: list[Assessment], lead: User | None, members: list[User], by: User
+) -> int:
+    """The same team for each of several assessments, as one change: every assessment is
+    checked first, and all are assigned or none (the refusal names each organisation)."""
+    if len(assessments) == 1:
+        assign_team(assessment=assessments[0], lead=lead, members=members, by=by)
+        return 1
+    others = [m for m in dict.fromkeys(members) if m != lead]
+    problems = [
+        _("%(organisation)s: %(problem)s")
+        % {"organisation": assessment.organisation.name, "problem": problem}
+        for assessment in assessments
+        for problem in team_problems(assessment, lead, others)
+    ]
+    if problems:
+        raise ServiceError(" ".join(problems))
+    with transaction.atomic():
+        for assessment in assessments:
+            assign_team(assessment=assessment, lead=lead, members=others, by=by)
+    return len(assessments)
+
+
 @dataclass
 class CsvProblem:
     row: int
