@@ -1,7 +1,5 @@
 """Role homes: where each persona lands after logging in."""
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +11,8 @@ from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
-from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
-from pmqa.dashboards import peers
+from pmqa.assessments.models import Assessment, Round, ScoreSnapshot
+from pmqa.dashboards import overview, peers
 from pmqa.dashboards.kpi import grouping_rules, rule_sets
 from pmqa.lib.charts import radar_svg
 from pmqa.organisations.models import Organisation
@@ -186,28 +184,17 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def admin_home(request: HttpRequest) -> HttpResponse:
-    cycles = list(
-        Cycle.objects.select_related("edition").annotate(assessment_count=Count("assessments"))
+    cycles = overview.cycles_with_state()
+    sets = rule_sets()
+    grouping = {cycle.pk: grouping_rules(cycle.fiscal_year, sets) for cycle in cycles}
+    figures = overview.cycle_figures(
+        cycles, {pk: rules for pk, (rules, _first) in grouping.items()}
     )
-    verified = {}
-    for snapshot in (
-        ScoreSnapshot.objects.filter(source="assessor", round_number=1)
-        .values("assessment__cycle_id", "assessment_id", "total", "created_at")
-        .order_by("created_at")
-    ):
-        verified.setdefault(snapshot["assessment__cycle_id"], {})[snapshot["assessment_id"]] = (
-            snapshot["total"]
-        )
-    statuses: dict[int, dict[str, int]] = {}
-    for row in Assessment.objects.values("cycle_id", "status").annotate(n=Count("id")):
-        statuses.setdefault(row["cycle_id"], {})[row["status"]] = row["n"]
     status_labels = dict(Assessment.Status.choices)
     summaries = []
-    sets = rule_sets()
     for cycle in cycles:
-        totals: list[Decimal | None] = list(verified.get(cycle.pk, {}).values())
-        missing_count = cycle.assessment_count - len(totals)
-        rules, first_set = grouping_rules(cycle.fiscal_year, sets)
+        rules, first_set = grouping[cycle.pk]
+        found = figures[cycle.pk]
         grouped_by = (
             _(
                 "No KPI rule set covers fiscal year %(year)s, the year these totals set targets "
@@ -218,16 +205,14 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             if first_set
             else ""
         )
-        groups, _missing = scoring.group_statistics(totals, rules)
         summaries.append(
             {
                 "cycle": cycle,
-                "groups": groups,
+                "groups": found.groups,
                 "grouped_by": grouped_by,
-                "without_verified": missing_count,
+                "without_verified": cycle.assessment_count - found.verified,  # type: ignore[attr-defined]
                 "statuses": [
-                    (status_labels[key], count)
-                    for key, count in sorted(statuses.get(cycle.pk, {}).items())
+                    (status_labels[key], count) for key, count in sorted(found.statuses.items())
                 ],
             }
         )

@@ -1,0 +1,190 @@
+"""The administrator's home figures per cycle: assessments by status and verified round-1 totals
+by score group, aggregated in SQL and cached for closed cycles."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot, WindowExtension
+from pmqa.scoring import GroupStatistics, KpiRuleSet
+
+# Statuses that no longer move once the rounds have closed: a draft cannot be submitted after
+# its window, and a published assessment is final (a correction adds a snapshot, see the key).
+SETTLED = (Assessment.Status.DRAFT, Assessment.Status.PUBLISHED)
+CACHE_SECONDS = 24 * 3600
+TOTALS = DecimalField(max_digits=12, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    statuses: dict[str, int]
+    groups: list[GroupStatistics]
+    verified: int
+
+
+def _latest(field: str, model, **filters):  # type: ignore[no-untyped-def]
+    """The largest `field` of the cycle's rows of `model`, as a subquery."""
+    return Subquery(
+        model.objects.filter(**filters)
+        .order_by()
+        .values(next(iter(filters)))
+        .annotate(m=Max(field))
+        .values("m")[:1]
+    )
+
+
+def cycles_with_state() -> list[Cycle]:
+    """Every cycle with its assessment count and what says whether its figures can change:
+    the last day any round or extension is open, whether an assessment is between submission
+    and publication, and its newest verified snapshot."""
+    return list(
+        Cycle.objects.select_related("edition").annotate(
+            assessment_count=Count("assessments"),
+            published_count=Count(
+                "assessments", filter=Q(assessments__status=Assessment.Status.PUBLISHED)
+            ),
+            last_open_day=_latest("closes_on", Round, cycle=OuterRef("pk")),
+            last_extension_day=_latest("closes_on", WindowExtension, round__cycle=OuterRef("pk")),
+            moving=Exists(
+                Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status__in=SETTLED)
+            ),
+            newest_verified=_latest(
+                "created_at",
+                ScoreSnapshot,
+                assessment__cycle=OuterRef("pk"),
+                source=ScoreSnapshot.Source.ASSESSOR,
+                round_number=1,
+            ),
+        )
+    )
+
+
+def is_closed(cycle: Cycle, today: datetime.date | None = None) -> bool:
+    """Whether the cycle's figures are settled: every round and extension has closed and no
+    assessment is between submission and publication."""
+    today = today or timezone.localdate()
+    days = [d for d in (cycle.last_open_day, cycle.last_extension_day) if d is not None]  # type: ignore[attr-defined]
+    return bool(days) and max(days) < today and not cycle.moving  # type: ignore[attr-defined]
+
+
+def _key(cycle: Cycle, rules: KpiRuleSet) -> str:
+    # The rule set's groups, the counts of assessments and of published ones, and the newest
+    # verified snapshot: a new rule set version, a correction after publication (a new
+    # snapshot) or an assessment deleted or published is a new key.
+    groups = json.dumps([asdict(g) for g in rules.groups], sort_keys=True, default=str)
+    state = (
+        f"{cycle.pk}:{cycle.fiscal_year}:{cycle.assessment_count}:"  # type: ignore[attr-defined]
+        f"{cycle.published_count}:{cycle.newest_verified}:{groups}"  # type: ignore[attr-defined]
+    )
+    return "pmqa:admin-home:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, CycleFigures]:
+    """Two grouped queries for all these cycles, whatever the number of assessments."""
+    if not cycles:
+        return {}
+    ids = [c.pk for c in cycles]
+    statuses: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for row in (
+        Assessment.objects.filter(cycle_id__in=ids)
+        .values("cycle_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        statuses[row["cycle_id"]][row["status"]] = row["n"]
+    # Each assessment's newest verified round-1 snapshot, in the score group its total,
+    # rounded half up to a whole number, falls into (as scoring.group_statistics groups).
+    newest = (
+        ScoreSnapshot.objects.filter(
+            assessment=OuterRef("assessment"), source=ScoreSnapshot.Source.ASSESSOR, round_number=1
+        )
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    whens = []
+    for cycle in cycles:
+        for index, group in enumerate(rules[cycle.pk].groups):
+            within = Q(
+                assessment__cycle_id=cycle.pk, total__gte=Decimal(group.low) - Decimal("0.5")
+            )
+            if group.high is not None:
+                within &= Q(total__lt=Decimal(group.high) + Decimal("0.5"))
+            whens.append(When(within, then=Value(index)))
+    rows = (
+        ScoreSnapshot.objects.filter(
+            assessment__cycle_id__in=ids,
+            source=ScoreSnapshot.Source.ASSESSOR,
+            round_number=1,
+            pk=Subquery(newest),
+        )
+        .annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
+        .values("assessment__cycle_id", "group")
+        .annotate(
+            n=Count("pk"),
+            low=Min("total"),
+            high=Max("total"),
+            sum=Sum("total", output_field=TOTALS),
+        )
+        .order_by()
+    )
+    found: dict[tuple[int, int], dict[str, object]] = {}
+    verified = dict.fromkeys(ids, 0)
+    for row in rows:
+        found[row["assessment__cycle_id"], row["group"]] = row
+        verified[row["assessment__cycle_id"]] += row["n"]
+    figures = {}
+    for cycle in cycles:
+        groups = []
+        for index, group in enumerate(rules[cycle.pk].groups):
+            row = found.get((cycle.pk, index))
+            groups.append(
+                GroupStatistics(group.label, 0, None, None, None)
+                if row is None
+                else GroupStatistics(
+                    group.label,
+                    row["n"],  # type: ignore[arg-type]
+                    row["low"],  # type: ignore[arg-type]
+                    row["high"],  # type: ignore[arg-type]
+                    row["sum"] / row["n"],  # type: ignore[operator]
+                )
+            )
+        figures[cycle.pk] = CycleFigures(statuses[cycle.pk], groups, verified[cycle.pk])
+    return figures
+
+
+def cycle_figures(
+    cycles: list[Cycle], rules: dict[int, KpiRuleSet], today: datetime.date | None = None
+) -> dict[int, CycleFigures]:
+    """The figures of each cycle (from `cycles_with_state`) grouped by its rule set; a closed
+    cycle's come from the cache when they are there."""
+    closed = {c.pk: _key(c, rules[c.pk]) for c in cycles if is_closed(c, today)}
+    figures: dict[int, CycleFigures] = {}
+    cached = cache.get_many(list(closed.values())) if closed else {}
+    for pk, key in closed.items():
+        if key in cached:
+            figures[pk] = cached[key]
+    fresh = _compute([c for c in cycles if c.pk not in figures], rules)
+    cache.set_many({closed[pk]: f for pk, f in fresh.items() if pk in closed}, CACHE_SECONDS)
+    return figures | fresh
