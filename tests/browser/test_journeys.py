@@ -136,15 +136,24 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
 
-    # OPDC assigns the team.
+    # OPDC finds the assessment with the list's filters, ticks it and assigns the team; a
+    # team without its lead first.
     admin.open("/manage/assignments/")
     admin.accessible()
-    form = admin.page.locator(f"form:has(input[name=assessment][value='{assessment.pk}'])")
-    form.locator("select[name=lead]").select_option(str(personas.lead.pk))
-    form.locator("select[name=members]").select_option([str(personas.assessor.pk)])
-    with admin.page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    admin.check()
+    admin.page.fill("#id_q", assessment.organisation.name_th)
+    admin.page.check("#id_unassigned")
+    admin.submit("main form[method=get] button[type=submit]")
+    assert "unassigned=on" in admin.page.url
+    ticks = admin.page.locator("#team-form input[name=assessment]")
+    assert ticks.count() == 1
+    ticks.first.check()
+    admin.page.select_option("#team-members", [str(personas.assessor.pk)])
+    admin.submit("#team-form button[type=submit]")
+    assert "กรุณาเลือกหัวหน้าทีม" in admin.text()
+    assert ticks.first.is_checked()
+    admin.page.select_option("#team-lead", str(personas.lead.pk))
+    admin.submit("#team-form button[type=submit]")
+    assert "unassigned=on" in admin.page.url
     assessment.refresh_from_db()
     assert assessment.status == "in_review"
 
@@ -362,7 +371,10 @@ def test_the_other_forms_each_as_its_page_renders_it(
     admin.accessible()
     admin.page.fill("#id_closes_on", be(today + datetime.timedelta(days=25)))
     admin.submit("form:has(input[value=round]) button")
-    admin.page.select_option("#id_organisation", str(personas.agency_a.pk))
+    admin.page.fill("#id_q", personas.agency_a.code)
+    admin.submit("main form[method=get] button[type=submit]")
+    admin.submit(f"a[href='?extend={personas.agency_a.code}#extension']")
+    assert admin.page.input_value("#id_organisation") == personas.agency_a.code
     admin.page.fill(
         "form:has(input[value=extension]) input[name=closes_on]",
         be(today + datetime.timedelta(days=40)),
