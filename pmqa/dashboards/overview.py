@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     IntegerField,
     Max,
     Min,
@@ -58,7 +57,7 @@ def _latest(field: str, model, **filters):  # type: ignore[no-untyped-def]
 def cycles_with_state() -> list[Cycle]:
     """Every cycle with its assessment count and what says whether its figures can change:
     the last day any round or extension is open, whether an assessment is between submission
-    and publication, and its newest verified snapshot."""
+    and publication, and the newest verified snapshot."""
     return list(
         Cycle.objects.select_related("edition").annotate(
             assessment_count=Count("assessments"),
@@ -67,15 +66,14 @@ def cycles_with_state() -> list[Cycle]:
             ),
             last_open_day=_latest("closes_on", Round, cycle=OuterRef("pk")),
             last_extension_day=_latest("closes_on", WindowExtension, round__cycle=OuterRef("pk")),
-            moving=Exists(
-                Assessment.objects.filter(cycle=OuterRef("pk")).exclude(status__in=SETTLED)
-            ),
-            newest_verified=_latest(
-                "created_at",
-                ScoreSnapshot,
-                assessment__cycle=OuterRef("pk"),
-                source=ScoreSnapshot.Source.ASSESSOR,
-                round_number=1,
+            moving_count=Count("assessments", filter=~Q(assessments__status__in=SETTLED)),
+            # The newest verified snapshot of any cycle: one look at the end of the table,
+            # where the cycle's own would read all its snapshots. A verified figure is new
+            # only at a consensus or a correction, so few keys are dropped for nothing.
+            newest_verified=Subquery(
+                ScoreSnapshot.objects.filter(source=ScoreSnapshot.Source.ASSESSOR, round_number=1)
+                .order_by("-pk")
+                .values("pk")[:1]
             ),
         )
     )
@@ -86,7 +84,7 @@ def is_closed(cycle: Cycle, today: datetime.date | None = None) -> bool:
     assessment is between submission and publication."""
     today = today or timezone.localdate()
     days = [d for d in (cycle.last_open_day, cycle.last_extension_day) if d is not None]  # type: ignore[attr-defined]
-    return bool(days) and max(days) < today and not cycle.moving  # type: ignore[attr-defined]
+    return bool(days) and max(days) < today and not cycle.moving_count  # type: ignore[attr-defined]
 
 
 def _key(cycle: Cycle, rules: KpiRuleSet) -> str:
