@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from pmqa import scoring
+from pmqa.assessments import answers as content
 from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services
 from pmqa.assessments.models import Answer, Assessment, Cycle, Evidence, Revision, Round
@@ -868,22 +869,64 @@ def test_workspace_pages_use_a_bounded_number_of_queries(
     complete_assessment(work_a, personas.editor_a)
     login(client, personas.editor_a)
     client.get(reverse("assessments:home", args=[work_a.pk]))  # session and caches warm
-    # The criteria of a frozen edition are read once per process, not per request.
-    with django_assert_max_num_queries(11):
+    # Session, user, roles, the assessment with its window, its answers, then the page's own.
+    with django_assert_max_num_queries(9):
         client.get(reverse("assessments:home", args=[work_a.pk]))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):  # ... and the evidence list
         client.get(item_url(work_a, "4.2"))
     with django_assert_max_num_queries(12):
         client.get(reverse("assessments:submit", args=[work_a.pk]))
-    # An autosave that changes the text: the page's reads, then check, lock, save, record.
+    # An autosave that changes the text: the same five reads, then the assessment locked
+    # and its status read again, the answer updated where its version is unchanged, and the
+    # revision. The test's transaction adds a savepoint and its release around the service.
     version = answer(work_a, "1.1").version
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(10) as captured:
         response = client.post(
             item_url(work_a, "1.1"),
             narrative_post(version, "ทบทวนทุกไตรมาส"),
             HTTP_HX_REQUEST="true",
         )
+        statements = [
+            q["sql"]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+    assert len(statements) == 8, statements
     assert answer(work_a, "1.1").version == version + 1, response.content.decode()[:300]
+
+
+def test_an_autosave_rescores_only_the_item_it_changed(client, personas, work_a, monkeypatch):
+    complete_assessment(work_a, personas.editor_a)
+    login(client, personas.editor_a)
+    client.get(reverse("assessments:home", args=[work_a.pk]))  # every item scored once
+    scored = []
+    original = content.process_figure
+
+    def counting(item, data, rule):
+        scored.append(item.code)
+        return original(item, data, rule)
+
+    monkeypatch.setattr(content, "process_figure", counting)
+    version = answer(work_a, "1.1").version
+    response = client.post(
+        item_url(work_a, "1.1"),
+        narrative_post(version, "ทบทวนทุกไตรมาส", **{"tick-basic": ["1", "2"]}),
+        HTTP_HX_REQUEST="true",
+    )
+    assert "save-status saved" in response.content.decode()
+    assert scored == ["1.1"]
+    # The next page scores the saved item's new version once and nothing else, and its total
+    # is the one a full rescoring gives.
+    scored.clear()
+    page = client.get(reverse("assessments:home", args=[work_a.pk])).content.decode()
+    assert scored == ["1.1"]
+    monkeypatch.setattr(content, "_SAVED_FIGURES", {})
+    scored.clear()
+    again = client.get(reverse("assessments:home", args=[work_a.pk])).content.decode()
+    assert len(scored) > 20
+    total = re.search(r'data-testid="preview-total">([^<]+)<', page)
+    assert total is not None
+    assert total.group(0) in again
 
 
 def test_an_agency_starts_an_open_cycle_but_not_a_closed_one(client, personas, open_cycle):

@@ -40,6 +40,11 @@ class Access:
 
 
 def access_for(user) -> Access:  # type: ignore[no-untyped-def]
+    # Within a request the roles are read once (request_access keeps them on request.user),
+    # so a service's own check in that request does not read them again.
+    cached = getattr(user, "_pmqa_access", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     if not user.is_authenticated or not user.is_active:
         return Access()
     rows = Membership.objects.current().filter(user=user).values_list("role", "organisation_id")
@@ -61,4 +66,6 @@ def request_access(request: HttpRequest) -> Access:
     if cached is None:
         cached = access_for(request.user)
         request._pmqa_access = cached  # type: ignore[attr-defined]
+        # request.user lives as long as the request: its services reuse these roles.
+        request.user._pmqa_access = cached  # type: ignore[union-attr]
     return cached

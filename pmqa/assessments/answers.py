@@ -575,10 +575,50 @@ class Figures:
     result: scoring.AssessmentScore
 
 
+# Item figures of saved answers, by (answer, version, time saved): a saved version never
+# changes, so an autosave rescores the item it changed and takes the others from here. Per
+# process and bounded; emptied when full, which only costs a rescoring.
+_SAVED_FIGURES: dict[tuple[int, str, int, Any], ItemFigure] = {}
+_SAVED_FIGURES_LIMIT = 100_000
+
+
+def _saved_key(answer: Any) -> tuple[int, str, int, Any] | None:
+    # Never-saved answers are empty and cheap to score; they are not kept.
+    if not answer.pk or not answer.version:
+        return None
+    return (answer.pk, answer.key, answer.version, answer.updated_at)
+
+
+def saved_figures(answers: Mapping[str, Any]) -> dict[str, ItemFigure]:
+    """The item figures already computed for these saved answers, by item code."""
+    known = {}
+    for code, answer in answers.items():
+        key = _saved_key(answer)
+        figure = _SAVED_FIGURES.get(key) if key else None
+        if figure is not None:
+            known[code] = figure
+    return known
+
+
+def remember_figures(answers: Mapping[str, Any], figures: Mapping[str, ItemFigure]) -> None:
+    if len(_SAVED_FIGURES) > _SAVED_FIGURES_LIMIT:
+        _SAVED_FIGURES.clear()
+    for code, figure in figures.items():
+        key = _saved_key(answers[code]) if code in answers else None
+        if key:
+            _SAVED_FIGURES[key] = figure
+
+
 def self_figures(
-    edition: Edition, tree: list[Category], contents: Mapping[str, Mapping[str, Any]]
+    edition: Edition,
+    tree: list[Category],
+    contents: Mapping[str, Mapping[str, Any]],
+    *,
+    known: Mapping[str, ItemFigure] | None = None,
 ) -> Figures:
-    """Every item's figure, category progress and the engine's totals for the current answers."""
+    """Every item's figure, category progress and the engine's totals for the current answers.
+    `known` holds figures already computed for unchanged items."""
+    known = known or {}
     items: dict[str, ItemFigure] = {}
     categories: dict[str, Decimal] = {}
     progress = []
@@ -588,9 +628,10 @@ def self_figures(
         category_items = list(category.items.all())
         for item in category_items:
             data = contents.get(item.code) or {}
-            if category.kind == Category.Kind.RESULTS:
+            figure = known.get(item.code)
+            if figure is None and category.kind == Category.Kind.RESULTS:
                 figure = results_figure(data)
-            else:
+            elif figure is None:
                 figure = process_figure(item, data, edition.item_rule)
             items[item.code] = figure
             scores.append(figure.score)

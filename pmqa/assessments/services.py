@@ -136,33 +136,35 @@ def save_answer(
     note: str = "",
 ) -> Answer:
     """Save new content if nobody saved since `base_version`; else keep the refused content as a
-    revision and raise EditConflict. Saving unchanged content does nothing."""
+    revision and raise EditConflict. Saving unchanged content does nothing.
+
+    `answer` is the row as the caller read it in this request; the UPDATE itself checks that
+    its version is still `base_version`, so the row is read again only on a conflict."""
     conflict: EditConflict | None = None
     data = strip_controls(data)
     with transaction.atomic():
         workflow.require(answer.assessment, "answer.edit", by=by)
-        current = Answer.objects.select_for_update().get(pk=answer.pk)
-        if current.data == data:
-            return current
+        if answer.version == base_version and answer.data == data:
+            return answer
         now = timezone.now()
-        # Written only if no one saved since the version the editor started from, checked in
-        # the UPDATE itself; no second read of the row is needed afterwards.
-        saved = current.version == base_version and Answer.objects.filter(
-            pk=current.pk, version=base_version
+        saved = answer.pk is not None and Answer.objects.filter(
+            pk=answer.pk, version=base_version
         ).update(data=data, version=base_version + 1, updated_at=now, updated_by=by)
-        if not saved:
-            current.refresh_from_db()
-            conflict = EditConflict(current, _keep_refused(current, data, by))
-        else:
-            current.data, current.version = data, base_version + 1
-            current.updated_at, current.updated_by = now, by
+        if saved:
+            answer.data, answer.version = data, base_version + 1
+            answer.updated_at, answer.updated_by = now, by
             Revision.objects.create(
-                answer=current, version=current.version, data=data, saved_by=by, note=note
+                answer=answer, version=answer.version, data=data, saved_by=by, note=note
             )
+        else:
+            current = Answer.objects.select_for_update().get(pk=answer.pk)
+            if current.data == data:
+                return current
+            conflict = EditConflict(current, _keep_refused(current, data, by))
     # Raised after the block so that the refused edit stays stored.
     if conflict is not None:
         raise conflict
-    return current
+    return answer
 
 
 def _keep_refused(current: Answer, data: dict[str, Any], by) -> Revision:  # type: ignore[no-untyped-def]

@@ -144,7 +144,11 @@ def require(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("require() must run inside the service's transaction")
     current = (
-        Assessment.objects.select_for_update().filter(pk=assessment.pk).values("status").first()
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment.pk)
+        .order_by()  # no join for the default ordering: the lock is on this one row
+        .values("status")
+        .first()
     )
     if current is None:
         raise ActionRefused(_("This assessment no longer exists."))

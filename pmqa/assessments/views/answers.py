@@ -146,8 +146,13 @@ def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 def _cite_labels(ws: Workspace, data: dict[str, Any], texts: list[str]) -> None:
     """Evidence named as [label] in a narrative counts as cited by the item."""
-    by_label = {evidence.label: evidence.pk for evidence in ws.evidence}
     cited = set(data.get("evidence") or [])
+    # The evidence list is read only when a label may be named.
+    by_label = (
+        {evidence.label: evidence.pk for evidence in ws.evidence}
+        if any("[" in text for text in texts)
+        else {}
+    )
     for text in texts:
         for label in re.findall(r"\[([^\[\]]+)\]", text):
             if label.strip() in by_label:
@@ -301,7 +306,10 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     is_results = item.category.kind == Category.Kind.RESULTS
     years = content.kpi_years(ws.assessment.cycle.fiscal_year)
     rule = ws.assessment.cycle.edition.item_rule
-    allowed = {evidence.pk for evidence in ws.evidence}
+
+    def allowed(posted: dict[str, Any]) -> set[int]:
+        # An autosave that cites no evidence does not read the evidence list.
+        return {evidence.pk for evidence in ws.evidence} if posted["evidence"] else set()
 
     def clean() -> tuple[dict[str, Any], dict[str, str]]:
         if is_results:
@@ -310,7 +318,7 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 kpis=posted["kpis"],
                 note=posted["note"],
                 evidence=posted["evidence"],
-                allowed_evidence=allowed,
+                allowed_evidence=allowed(posted),
                 years=years,
             )
             _cite_labels(ws, data, [data["note"]])
@@ -321,7 +329,7 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 ticks=posted["ticks"],
                 narrative=posted["narrative"],
                 evidence=posted["evidence"],
-                allowed_evidence=allowed,
+                allowed_evidence=allowed(posted),
                 self_score=posted["self_score"],
                 rule=rule,
             )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from pmqa.assessments.models import (
     Answer,
     Assessment,
     Evidence,
-    Round,
 )
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE
 from pmqa.criteria.models import Category, Item
@@ -103,9 +101,20 @@ class Workspace(CriteriaOf):
         return list(self.assessment.evidence.all())
 
     def figures(self, override: dict[str, dict[str, Any]] | None = None) -> content.Figures:
+        """The live figures; only items in `override` (being saved) and items not scored
+        before in this process are scored now."""
+        override = override or {}
         contents = {key: answer.data for key, answer in self.answers.items()}
-        contents.update(override or {})
-        return content.self_figures(self.assessment.cycle.edition, self.tree, contents)
+        contents.update(override)
+        unchanged = {k: a for k, a in self.answers.items() if k not in override}
+        figures = content.self_figures(
+            self.assessment.cycle.edition,
+            self.tree,
+            contents,
+            known=content.saved_figures(unchanged),
+        )
+        content.remember_figures(unchanged, figures.items)
+        return figures
 
     @cached_property
     def sequence(self) -> list[tuple[str, str]]:
@@ -129,9 +138,7 @@ def load_workspace(request: HttpRequest, pk: int, *, write: bool = False) -> Wor
         request,
         pk,
         policy.EDIT if write else policy.AGENCY,
-        queryset=Assessment.objects.prefetch_related(
-            Prefetch("cycle__rounds", queryset=Round.objects.prefetch_related("extensions"))
-        ),
+        queryset=cycles.with_round1(Assessment.objects.all()),
     )
     return Workspace(request, assessment)
 
