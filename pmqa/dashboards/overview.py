@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     IntegerField,
     Max,
     Min,
@@ -114,12 +115,14 @@ def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, Cyc
         statuses[row["cycle_id"]][row["status"]] = row["n"]
     # Each assessment's newest verified round-1 snapshot, in the score group its total,
     # rounded half up to a whole number, falls into (as scoring.group_statistics groups).
-    newest = (
-        ScoreSnapshot.objects.filter(
-            assessment=OuterRef("assessment"), source=ScoreSnapshot.Source.ASSESSOR, round_number=1
-        )
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
+    # "No newer one" is an anti-join the planner runs in one pass; a correlated "= (newest)"
+    # ran once per snapshot (0.4 s on PostgreSQL at 500 organisations × 11 years).
+    newer = ScoreSnapshot.objects.filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")),
+        assessment=OuterRef("assessment"),
+        source=ScoreSnapshot.Source.ASSESSOR,
+        round_number=1,
     )
     whens = []
     for cycle in cycles:
@@ -135,8 +138,8 @@ def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, Cyc
             assessment__cycle_id__in=ids,
             source=ScoreSnapshot.Source.ASSESSOR,
             round_number=1,
-            pk=Subquery(newest),
         )
+        .exclude(Exists(newer))
         .annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
         .values("assessment__cycle_id", "group")
         .annotate(
