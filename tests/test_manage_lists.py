@@ -2,6 +2,7 @@
 assessments as filtered pages with one form, and the administrator's home figures aggregated in
 SQL and cached for closed cycles."""
 
+import dataclasses
 import datetime
 import re
 from decimal import Decimal as D
@@ -19,6 +20,7 @@ from pmqa.assessments.services import record_category_scores
 from pmqa.dashboards import overview
 from pmqa.dashboards.kpi import grouping_rules
 from pmqa.organisations.models import Organisation
+from pmqa.scoring.kpi import ScoreGroup
 from pmqa.verification.models import Assignment
 from tests.conftest import make_user, member_organisations
 from tests.test_self_assessment import login
@@ -256,9 +258,13 @@ def test_the_cycle_page_filters_and_pages_its_assessments(client, personas, open
     second = client.get(url, {"page": "2"}).content.decode()
     assert len(re.findall(r"<td data-label=\"[^\"]*\">([A-Z0-9-]+)</td>", second)) == 5
     only = client.get(url, {"status": "published"}).content.decode()
-    assert re.findall(r"<td data-label=\"[^\"]*\">([A-Z0-9-]+)</td>", only) == [rows[0].organisation.code]
+    assert re.findall(r"<td data-label=\"[^\"]*\">([A-Z0-9-]+)</td>", only) == [
+        rows[0].organisation.code
+    ]
     named = client.get(url, {"q": rows[7].organisation.code}).content.decode()
-    assert re.findall(r"<td data-label=\"[^\"]*\">([A-Z0-9-]+)</td>", named) == [rows[7].organisation.code]
+    assert re.findall(r"<td data-label=\"[^\"]*\">([A-Z0-9-]+)</td>", named) == [
+        rows[7].organisation.code
+    ]
     # No select on the page lists the organisations.
     for select in re.findall(r"<select.*?</select>", first, flags=re.S):
         assert select.count("<option") < 60
@@ -344,6 +350,30 @@ def test_the_sql_figures_equal_the_scoring_rule_at_the_group_boundaries(personas
     ) == len(TOTALS)
     assert figures.verified == len(TOTALS) and missing == 0
     assert figures.statuses == {"published": len(TOTALS)}
+
+
+def test_cycles_grouped_by_different_rule_sets_each_get_their_own_groups(personas, edition):
+    first = closed_cycle(edition, 2565, TOTALS)
+    second = closed_cycle(edition, 2566, TOTALS[::-1][:5])
+    shipped, _first = grouping_rules(2565)
+    other = dataclasses.replace(
+        shipped,
+        groups=(
+            ScoreGroup("ต่ำ", 0, 239),
+            ScoreGroup("กลาง", 240, 369),
+            ScoreGroup("สูง", 370, None),
+        ),
+    )
+    rules = {first.pk: shipped, second.pk: other}
+    states = [c for c in overview.cycles_with_state() if c.pk in rules]
+    figures = overview.cycle_figures(states, rules)
+    assert figures[first.pk].groups == scoring.group_statistics([D(t) for t in TOTALS], shipped)[0]
+    assert (
+        figures[second.pk].groups
+        == scoring.group_statistics([D(t) for t in TOTALS[::-1][:5]], other)[0]
+    )
+    # 369.50 rounds half up to 370, the first of the top group.
+    assert [g.count for g in figures[second.pk].groups] == [0, 2, 3]
 
 
 def test_a_closed_cycle_is_read_from_the_cache_until_a_correction(client, personas, edition):

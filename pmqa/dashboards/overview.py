@@ -100,6 +100,17 @@ def _key(cycle: Cycle, rules: KpiRuleSet) -> str:
     return "pmqa:admin-home:" + hashlib.sha256(state.encode()).hexdigest()
 
 
+def _group_of(bounds: tuple[tuple[int, int | None], ...]) -> Case:
+    """The index of the group whose whole-number range holds the total rounded half up."""
+    whens = []
+    for index, (low, high) in enumerate(bounds):
+        within = Q(total__gte=Decimal(low) - Decimal("0.5"))
+        if high is not None:
+            within &= Q(total__lt=Decimal(high) + Decimal("0.5"))
+        whens.append(When(within, then=Value(index)))
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
+
+
 def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, CycleFigures]:
     """Two grouped queries for all these cycles, whatever the number of assessments."""
     if not cycles:
@@ -124,15 +135,20 @@ def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, Cyc
         source=ScoreSnapshot.Source.ASSESSOR,
         round_number=1,
     )
-    whens = []
+    # One CASE per set of group bounds (cycles mostly share them), chosen by the cycle: a
+    # CASE over every cycle's groups tested up to 40 conditions per snapshot.
+    by_bounds: dict[tuple[tuple[int, int | None], ...], list[int]] = {}
     for cycle in cycles:
-        for index, group in enumerate(rules[cycle.pk].groups):
-            within = Q(
-                assessment__cycle_id=cycle.pk, total__gte=Decimal(group.low) - Decimal("0.5")
-            )
-            if group.high is not None:
-                within &= Q(total__lt=Decimal(group.high) + Decimal("0.5"))
-            whens.append(When(within, then=Value(index)))
+        bounds = tuple((group.low, group.high) for group in rules[cycle.pk].groups)
+        by_bounds.setdefault(bounds, []).append(cycle.pk)
+    group = Case(
+        *(
+            When(assessment__cycle_id__in=pks, then=_group_of(bounds))
+            for bounds, pks in by_bounds.items()
+        ),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
     rows = (
         ScoreSnapshot.objects.filter(
             assessment__cycle_id__in=ids,
@@ -140,7 +156,7 @@ def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, Cyc
             round_number=1,
         )
         .exclude(Exists(newer))
-        .annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
+        .annotate(group=group)
         .values("assessment__cycle_id", "group")
         .annotate(
             n=Count("pk"),
