@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "pmqa.dashboards",
     "pmqa.audit",
     "pmqa.demo",
+    # After pmqa.lib, whose db_worker command (it also recovers dead workers' tasks) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +143,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("PMQA_SQLITE_TIMEOUT", 5),
     }
+
+# Background work (pmqa.lib.tasks, docs/decisions/0004): "database" keeps the queue in a table
+# of this database for `pmqa db_worker` processes on any machine; "immediate" runs each task in
+# the process that queues it, after its transaction commits. PostgreSQL defaults to the queue,
+# the embedded SQLite to running in process.
+PMQA_TASKS = env_str(
+    "PMQA_TASKS",
+    "immediate" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "database",
+)
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if PMQA_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"PMQA_TASKS must be database or immediate, not {PMQA_TASKS!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PMQA_TASKS]}}
+# On-demand PDFs (drafts, previews, variants not stored at publication) print with one browser
+# per process, one at a time: this many may run or wait at once, each waiting this long.
+PMQA_PRINT_QUEUE = env_int("PMQA_PRINT_QUEUE", 4)
+PMQA_PRINT_WAIT_SECONDS = env_int("PMQA_PRINT_WAIT_SECONDS", 30)
+# A task left running this long by a worker of another machine is put back in the queue.
+PMQA_TASK_STALE_MINUTES = env_int("PMQA_TASK_STALE_MINUTES", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

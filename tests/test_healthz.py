@@ -18,7 +18,7 @@ def test_it_answers_ok_with_each_check(client, db, media):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "storage": "ok", "tasks": "not configured"},
+        "checks": {"database": "ok", "storage": "ok", "tasks": "in process"},
     }
     assert "no-cache" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
 
@@ -43,7 +43,7 @@ def test_it_answers_503_when_the_database_is_down(client, db, media, monkeypatch
     assert response.status_code == 503
     assert response.json() == {
         "status": "fail",
-        "checks": {"database": "fail", "storage": "ok", "tasks": "not configured"},
+        "checks": {"database": "fail", "storage": "ok", "tasks": "in process"},
     }
     assert b"10.1.2.3" not in response.content, "the reason is logged, not shown"
 

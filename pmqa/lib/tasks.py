@@ -1,0 +1,96 @@
+"""Background work through Django's Tasks API (the django-tasks backport): queueing after the
+transaction commits, the queue's lag for /healthz, and recovery of tasks whose worker died.
+
+With the database backend (production) the queue is a table of the application's own
+database and `pmqa db_worker` processes run it, on any number of machines. With the immediate
+backend (the embedded default) a task runs in the process that queues it, once the
+transaction that queued it has committed. Every task is written so that running it again is
+harmless: a worker killed in the middle leaves its task to be run again from the start.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+def uses_queue() -> bool:
+    """Whether tasks wait in the database for a worker (rather than run where queued)."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` once the current transaction commits, so that a worker never sees a task
+    for rows it cannot read yet, and a rolled-back change queues nothing."""
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+def worker_id() -> str:
+    """host:pid, so that a worker starting on the same machine can tell a dead one's tasks."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def queue_lag() -> float | None:
+    """Seconds the oldest ready task has waited, 0 when none waits; None without a queue."""
+    if not uses_queue():
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values("enqueued_at").first()
+    if oldest is None:
+        return 0.0
+    return max(0.0, (timezone.now() - oldest["enqueued_at"]).total_seconds())
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Put back in the queue the tasks left running by a worker that is gone: one of this
+    machine whose process no longer exists, or one of another machine that has run longer
+    than PMQA_TASK_STALE_MINUTES (each task is kept far shorter: a bulk build queues one task
+    per report). Returns how many were put back."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(minutes=settings.PMQA_TASK_STALE_MINUTES)
+    host = socket.gethostname()[:40]
+    requeued = 0
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    for task in running.only("id", "worker_ids", "started_at", "task_path"):
+        last = (task.worker_ids or [""])[-1]
+        worker_host, _sep, pid = last.rpartition(":")
+        if worker_host == host and pid.isdigit():
+            if _pid_alive(int(pid)):
+                continue  # still at work on this machine, however long it takes
+        elif task.started_at is None or task.started_at >= stale_before:
+            continue
+        # Only if still running as read: another worker may have put it back meanwhile.
+        if DBTaskResult.objects.filter(
+            pk=task.pk, status=TaskResultStatus.RUNNING, started_at=task.started_at
+        ).update(status=TaskResultStatus.READY, started_at=None):
+            requeued += 1
+            log.warning(
+                "requeued task %s (%s) left running by worker %s", task.pk, task.task_path, last
+            )
+    return requeued
