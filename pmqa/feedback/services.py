@@ -23,6 +23,7 @@ from pmqa.assessments.services import (
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
 from pmqa.feedback.models import Feedback, FeedbackEntry, ReportRevision
+from pmqa.feedback.signals import report_issued
 from pmqa.verification.models import ConsensusScore
 from pmqa.verification.services import consensus_categories, team_item_scores
 
@@ -211,7 +212,17 @@ def feedback_step(
                 change_status(assessment=assessment, to=Assessment.Status.CONSENSUS, by=by)
         elif assessment_status and assessment.status != assessment_status:
             change_status(assessment=assessment, to=assessment_status, by=by)
+        if action == "publish":
+            _announce_issued(assessment)
     return feedback
+
+
+def _announce_issued(assessment: Assessment) -> None:
+    """Once committed, the report's files are printed and stored (in the background)."""
+    # robust: the publication stands even if queueing fails; the download then prints.
+    transaction.on_commit(
+        lambda: report_issued.send(sender=Feedback, assessment_id=assessment.pk), robust=True
+    )
 
 
 def _action_label(action: str) -> str:
@@ -294,4 +305,5 @@ def revise_published_report(
             new={"total": str(snapshot.total), "items": changes},
             reason=revision.reason,
         )
+        _announce_issued(assessment)
     return revision

@@ -8,11 +8,15 @@ page open, so a batch pays the start-up once.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 INSTALL_COMMAND = "sudo apt-get install -y chromium"
 # Flags for a closed network: no background requests, no component updates.
@@ -113,3 +117,71 @@ class PdfPrinter:
             self._worker.submit(self._stop).result()
         finally:
             self._worker.shutdown()
+
+
+class PrinterBusy(RuntimeError):
+    """PMQA_PRINT_QUEUE prints were already running or waiting in this process, and none
+    finished within PMQA_PRINT_WAIT_SECONDS."""
+
+
+_shared_lock = threading.Lock()  # guards the creation of _slots
+_turn = threading.Lock()  # one print at a time on the shared page
+_shared: PdfPrinter | None = None
+_slots: threading.BoundedSemaphore | None = None
+
+
+def _shared_printer() -> PdfPrinter:
+    global _shared
+    if _shared is None:
+        printer = PdfPrinter()
+        printer.__enter__()
+        # Not closed at exit: by then its thread cannot be used; when this process ends,
+        # Playwright's driver sees its pipe close and ends the browser.
+        _shared = printer
+    return _shared
+
+
+def _discard_shared() -> None:
+    global _shared
+    printer, _shared = _shared, None
+    if printer is not None:
+        try:
+            printer.__exit__(None, None, None)
+        except Exception:  # noqa: BLE001 - a browser that died may not close cleanly
+            log.warning("the shared browser did not close cleanly", exc_info=True)
+
+
+def print_html(html: str) -> bytes:
+    """Print with this process's one browser, started on first use and kept open: an
+    on-demand print costs the page, not a browser's start-up, and memory stays that of one
+    browser however many downloads come. Prints take turns on its one page; at most
+    PMQA_PRINT_QUEUE of them run or wait at once, each waiting up to PMQA_PRINT_WAIT_SECONDS,
+    and the others get PrinterBusy at once. A browser that has died is started again once."""
+    global _slots
+    from django.conf import settings
+
+    if chromium_path() is None:  # removed since the browser started: say so, as at start
+        raise ChromiumMissing
+    with _shared_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(settings.PMQA_PRINT_QUEUE)
+    if not _slots.acquire(blocking=False):
+        raise PrinterBusy
+    try:
+        if not _turn.acquire(timeout=settings.PMQA_PRINT_WAIT_SECONDS):
+            raise PrinterBusy
+        try:
+            for attempt in (1, 2):
+                printer = _shared_printer()
+                try:
+                    return printer.print(html)
+                except Exception:
+                    _discard_shared()
+                    if attempt == 2:
+                        raise
+                    log.warning("the shared browser failed; starting a new one", exc_info=True)
+            raise AssertionError("unreachable")
+        finally:
+            _turn.release()
+    finally:
+        _slots.release()

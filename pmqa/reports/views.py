@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment
-from pmqa.lib.pdf import INSTALL_COMMAND, ChromiumMissing, PdfPrinter, chromium_available
+from pmqa.lib.pdf import (
+    INSTALL_COMMAND,
+    ChromiumMissing,
+    PrinterBusy,
+    chromium_available,
+    print_html,
+)
 from pmqa.lib.thai import arabic_digits
+from pmqa.reports import stored
 from pmqa.reports.builders import LAYOUTS, NotReportable, ReportData, build
+from pmqa.reports.models import StoredReport
 from pmqa.reports.render import render_html
 from pmqa.reports.xlsx import build_workbook
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def get_report_assessment(request: HttpRequest, pk: int) -> Assessment:
@@ -68,14 +79,42 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(render_html(data, for_print=False, toolbar=toolbar))
 
 
+def _stored_response(
+    assessment: Assessment, layout: str, digits: str, kind: str
+) -> FileResponse | None:
+    """The report's stored file when it is published and stored in this variant; else None
+    (drafts, previews, Thai numerals, or the background print not done yet)."""
+    if digits != stored.STORED_DIGITS or assessment.status != Assessment.Status.PUBLISHED:
+        return None
+    found = stored.stored_file(assessment, layout, kind)
+    if found is None:
+        return None
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return None  # lost from storage: print it afresh rather than fail
+    name = found.file.name.rsplit("/", 1)[-1]
+    download = name.split("-r", 1)[0] + f".{kind}"  # without the revision and hash
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download,
+        content_type="application/pdf" if kind == StoredReport.Kind.PDF else XLSX_TYPE,
+    )
+    response["ETag"] = f'"{found.sha256}"'
+    return response
+
+
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
     layout, digits = _options(request)
+    ready = _stored_response(assessment, layout, digits, StoredReport.Kind.PDF)
+    if ready is not None:
+        return ready
     data = _data(assessment, layout, digits)
     try:
-        with PdfPrinter() as printer:
-            pdf = printer.print(render_html(data, for_print=True))
+        pdf = print_html(render_html(data, for_print=True))
     except ChromiumMissing as error:
         return render(
             request,
@@ -87,6 +126,22 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             },
             status=503,
         )
+    except PrinterBusy:
+        response = render(
+            request,
+            "reports/no_chromium.html",
+            {
+                "message": _(
+                    "Many reports are being printed right now. Try again in a minute; the "
+                    "report's page can be read meanwhile."
+                ),
+                "busy": True,
+                "back": reverse("reports:page", args=[pk]),
+            },
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename(data, "pdf")}"'
     return response
@@ -96,10 +151,10 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
     layout, digits = _options(request)
+    ready = _stored_response(assessment, layout, digits, StoredReport.Kind.XLSX)
+    if ready is not None:
+        return ready
     data = _data(assessment, layout, digits)
-    response = HttpResponse(
-        build_workbook(data, data.published_date),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(build_workbook(data, data.published_date), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(data, "xlsx")}"'
     return response

@@ -1,0 +1,121 @@
+"""A published report's files, made once in the background and then served as stored.
+
+Publishing a report (or a correction of it) queues `store_published_report`; the agency's
+downloads then read the stored file instead of printing. The task may run twice, or a worker
+be killed in the middle and its task run again from the start: a variant already recorded is
+left alone; a file is recorded only once completely stored, and a file that a killed run left
+unrecorded is removed by the next run, so downloads never meet a half file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pmqa.assessments.models import Assessment
+from pmqa.lib.pdf import print_html
+from pmqa.lib.thai import arabic_digits
+from pmqa.reports.builders import LAYOUTS, build
+from pmqa.reports.models import StoredReport, stored_report_path
+from pmqa.reports.render import render_html
+from pmqa.reports.xlsx import build_workbook
+
+log = logging.getLogger(__name__)
+
+STORED_DIGITS = "arabic"  # the variant stored; Thai-numeral variants print on demand
+
+
+def current_revision(assessment: Assessment) -> int:
+    feedback = getattr(assessment, "feedback", None)
+    return feedback.revisions.count() if feedback is not None else 0
+
+
+def stored_file(assessment: Assessment, layout: str, kind: str) -> StoredReport | None:
+    """The stored file of the report as it stands now (with every correction), or None while
+    it is not made yet."""
+    return StoredReport.objects.filter(
+        assessment=assessment, layout=layout, kind=kind, revision=current_revision(assessment)
+    ).first()
+
+
+def _content(assessment: Assessment, layout: str, kind: str) -> tuple[bytes, str]:
+    data = build(assessment, layout, thai=False, thai_tables=False)
+    stem = f"pmqa-{arabic_digits(data.fiscal_year)}-{data.organisation_code}-{layout}"
+    if kind == StoredReport.Kind.PDF:
+        return print_html(render_html(data, for_print=True)), stem
+    return build_workbook(data, data.published_date), stem
+
+
+def _remove_leftovers(row: StoredReport, name: str) -> None:
+    """Delete the files of this variant that no row records and that no run can still be
+    writing (older than PMQA_TASK_STALE_MINUTES): what a killed run left behind."""
+    folder, _slash, _file = stored_report_path(row, name).rpartition("/")
+    stem = name.rsplit(".", 1)[0]
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    recorded = set(
+        StoredReport.objects.filter(file__startswith=f"{folder}/{stem}").values_list(
+            "file", flat=True
+        )
+    )
+    before = timezone.now() - datetime.timedelta(minutes=settings.PMQA_TASK_STALE_MINUTES)
+    for found in files:
+        path = f"{folder}/{found}"
+        stale = found.startswith(stem) and path not in recorded
+        if stale and default_storage.get_modified_time(path) < before:
+            default_storage.delete(path)
+            log.warning("removed %s, left unrecorded by an interrupted run", path)
+
+
+def store_published_report(assessment_id: int) -> list[str]:
+    """Make and store each layout of a published report as PDF and Excel, as it stands now.
+    Returns the names of the files written (none when all were there already)."""
+    assessment = (
+        Assessment.objects.select_related("cycle__edition", "organisation", "feedback")
+        .filter(pk=assessment_id, feedback__status="published")
+        .first()
+    )
+    if assessment is None:
+        return []  # unpublished meanwhile (or deleted): nothing is issued
+    revision = current_revision(assessment)
+    written = []
+    for layout in LAYOUTS:
+        for kind in StoredReport.Kind.values:
+            if StoredReport.objects.filter(
+                assessment=assessment, layout=layout, kind=kind, revision=revision
+            ).exists():
+                continue
+            content, stem = _content(assessment, layout, kind)
+            digest = hashlib.sha256(content).hexdigest()
+            row = StoredReport(
+                assessment=assessment,
+                layout=layout,
+                kind=kind,
+                revision=revision,
+                size=len(content),
+                sha256=digest,
+            )
+            name = f"{stem}-r{revision}.{kind}"
+            _remove_leftovers(row, name)
+            # A name of its own (the storage adds a suffix if taken), recorded once written.
+            row.file.name = default_storage.save(
+                stored_report_path(row, name), ContentFile(content)
+            )
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                default_storage.delete(row.file.name)
+                continue  # another run recorded this variant first; its file is as good
+            written.append(row.file.name)
+            log.info("stored %s", row.file.name)
+    return written

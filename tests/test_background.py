@@ -1,0 +1,222 @@
+"""Background work: a published report printed once and downloaded as stored, tasks that run
+twice without harm, the database queue with its worker, and recovery of dead workers' tasks."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from pmqa.lib import pdf
+from pmqa.reports import stored
+from pmqa.reports.models import StoredReport
+from tests.test_self_assessment import login
+from tests.test_workflow import ITEMS, Case
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def case(personas, work_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Case(personas, work_a)
+
+
+def publish(case, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return case.published()
+
+
+def no_printing(monkeypatch):
+    def refuse(html):
+        raise AssertionError("printed although a stored file was expected")
+
+    monkeypatch.setattr(pdf, "print_html", refuse)
+    monkeypatch.setattr(stored, "print_html", refuse)
+    import pmqa.reports.views as views
+
+    monkeypatch.setattr(views, "print_html", refuse)
+
+
+def test_publishing_stores_each_layout_and_the_agency_downloads_the_stored_file(
+    case, django_capture_on_commit_callbacks, monkeypatch
+):
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    files = StoredReport.objects.filter(assessment=assessment)
+    assert sorted(files.values_list("layout", "kind", "revision")) == [
+        ("full", "pdf", 0),
+        ("full", "xlsx", 0),
+        ("short", "pdf", 0),
+        ("short", "xlsx", 0),
+    ]
+    for row in files:
+        with default_storage.open(row.file.name, "rb") as handle:
+            content = handle.read()
+        assert hashlib.sha256(content).hexdigest() == row.sha256 and len(content) == row.size
+    no_printing(monkeypatch)
+    agency = login(Client(), case.p.editor_a)
+    response = agency.get(reverse("reports:pdf", args=[assessment.pk]) + "?layout=short")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    short_pdf = files.get(layout="short", kind="pdf")
+    assert body.startswith(b"%PDF") and hashlib.sha256(body).hexdigest() == short_pdf.sha256
+    assert response["ETag"] == f'"{short_pdf.sha256}"'
+    assert response["Content-Disposition"].endswith('-short.pdf"')
+    xlsx = agency.get(reverse("reports:xlsx", args=[assessment.pk]))
+    assert hashlib.sha256(b"".join(xlsx.streaming_content)).hexdigest() == (
+        files.get(layout="full", kind="xlsx").sha256
+    )
+
+
+def test_a_variant_not_stored_is_printed_on_demand_and_a_busy_printer_says_so(
+    case, django_capture_on_commit_callbacks, monkeypatch
+):
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    agency = login(Client(), case.p.editor_a)
+    url = reverse("reports:pdf", args=[assessment.pk]) + "?digits=thai"
+    response = agency.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+    def busy(html):
+        raise pdf.PrinterBusy
+
+    import pmqa.reports.views as views
+
+    monkeypatch.setattr(views, "print_html", busy)
+    response = agency.get(url)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "ลองใหม่" in response.content.decode()
+
+
+def test_storing_again_writes_nothing_and_a_killed_runs_half_file_is_removed(
+    case, django_capture_on_commit_callbacks
+):
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    assert stored.store_published_report(assessment.pk) == []
+    # A run killed while writing: its file is there, cut short, and no row records it.
+    row = StoredReport.objects.get(assessment=assessment, layout="full", kind="xlsx")
+    with default_storage.open(row.file.name, "rb") as handle:
+        whole = handle.read()
+    half = default_storage.path(row.file.name)
+    row.delete()
+    default_storage.delete(row.file.name)
+    with open(half, "wb") as handle:
+        handle.write(whole[:100])
+    an_hour_ago = (timezone.now() - datetime.timedelta(hours=1)).timestamp()
+    os.utime(half, (an_hour_ago, an_hour_ago))
+    [written] = stored.store_published_report(assessment.pk)
+    again = StoredReport.objects.get(assessment=assessment, layout="full", kind="xlsx")
+    assert again.file.name == written
+    with default_storage.open(written, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == again.sha256
+    folder = os.path.dirname(half)
+    assert sorted(os.listdir(folder)) == sorted(
+        os.path.basename(n) for n in StoredReport.objects.values_list("file", flat=True)
+    )
+
+
+def test_a_correction_stores_new_files_and_keeps_the_issued_ones(
+    case, django_capture_on_commit_callbacks
+):
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    issued = set(StoredReport.objects.values_list("file", flat=True))
+    admin = login(Client(), case.p.admin)
+    form = {f"score-{c}": "350" for c in ITEMS}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("feedback:revise", args=[assessment.pk]),
+            {**form, "score-1.1": "450", "reason": "แก้ไขตามคำอุทธรณ์"},
+        )
+    assert response.status_code == 302
+    assert StoredReport.objects.filter(revision=0).count() == 4
+    assert StoredReport.objects.filter(revision=1).count() == 4
+    for name in issued:
+        assert default_storage.exists(name)
+    agency = login(Client(), case.p.editor_a)
+    body = b"".join(agency.get(reverse("reports:pdf", args=[assessment.pk])).streaming_content)
+    assert hashlib.sha256(body).hexdigest() == (
+        StoredReport.objects.get(revision=1, layout="full", kind="pdf").sha256
+    )
+
+
+def test_with_the_database_queue_a_worker_prints_what_publishing_queued(
+    case, django_capture_on_commit_callbacks, settings, client
+):
+    settings.TASKS = DATABASE_QUEUE
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    assert not StoredReport.objects.exists()
+    waiting = DBTaskResult.objects.get()
+    assert waiting.status == TaskResultStatus.READY
+    assert waiting.task_path == "pmqa.reports.tasks.store_published_report"
+    health = client.get("/healthz").json()
+    assert health["checks"]["tasks"] == "ok"
+    # Until the worker has printed it, the download prints on demand.
+    agency = login(Client(), case.p.editor_a)
+    assert agency.get(reverse("reports:pdf", args=[assessment.pk])).status_code == 200
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    assert StoredReport.objects.filter(assessment=assessment).count() == 4
+
+
+def running(worker, started):
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="pmqa.reports.tasks.store_published_report",
+        backend_name="default",
+        queue_name="default",
+        run_after=timezone.now(),
+        status=TaskResultStatus.RUNNING,
+        started_at=started,
+        worker_ids=[worker],
+    )
+
+
+def test_tasks_of_dead_workers_go_back_to_the_queue(db, settings):
+    from pmqa.lib.tasks import requeue_abandoned
+
+    settings.PMQA_TASK_STALE_MINUTES = 30
+    host = socket.gethostname()[:40]
+    now = timezone.now()
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(finished.stdout)
+    dead_here = running(f"{host}:{dead_pid}", now)
+    alive_here = running(f"{host}:{os.getpid()}", now - datetime.timedelta(hours=5))
+    silent_elsewhere = running("other-machine:123", now - datetime.timedelta(minutes=31))
+    busy_elsewhere = running("other-machine:124", now - datetime.timedelta(minutes=5))
+    assert requeue_abandoned() == 2
+    status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert status[dead_here.pk] == TaskResultStatus.READY
+    assert status[silent_elsewhere.pk] == TaskResultStatus.READY
+    assert status[alive_here.pk] == TaskResultStatus.RUNNING
+    assert status[busy_elsewhere.pk] == TaskResultStatus.RUNNING
+    assert requeue_abandoned() == 0
+
+
+def test_the_health_check_fails_when_tasks_wait_too_long(db, settings, client, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = DATABASE_QUEUE
+    assert client.get("/healthz").json()["checks"]["tasks"] == "ok"
+    task = running("w:1", None)
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status=TaskResultStatus.READY,
+        enqueued_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["checks"]["tasks"] == "fail"
