@@ -157,16 +157,15 @@ def test_with_the_database_queue_a_worker_prints_what_publishing_queued(
     settings.TASKS = DATABASE_QUEUE
     assessment = publish(case, django_capture_on_commit_callbacks)
     assert not StoredReport.objects.exists()
-    waiting = DBTaskResult.objects.get()
-    assert waiting.status == TaskResultStatus.READY
-    assert waiting.task_path == "pmqa.reports.tasks.store_published_report"
+    printing = DBTaskResult.objects.filter(task_path="pmqa.reports.tasks.store_published_report")
+    assert printing.get().status == TaskResultStatus.READY
     health = client.get("/healthz").json()
     assert health["checks"]["tasks"] == "ok"
     # Until the worker has printed it, the download prints on demand.
     agency = login(Client(), case.p.editor_a)
     assert agency.get(reverse("reports:pdf", args=[assessment.pk])).status_code == 200
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
+    assert printing.get().status == TaskResultStatus.SUCCESSFUL
     assert StoredReport.objects.filter(assessment=assessment).count() == 4
 
 
@@ -220,3 +219,28 @@ def test_the_health_check_fails_when_tasks_wait_too_long(db, settings, client, t
     )
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["checks"]["tasks"] == "fail"
+
+
+def test_an_email_is_sent_once_however_often_its_task_runs(
+    personas, work_a, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from pmqa.assessments import services
+    from pmqa.assessments.models import OutgoingMail
+    from pmqa.assessments.tasks import deliver_mail
+    from tests.test_self_assessment import complete_assessment
+
+    settings.TASKS = DATABASE_QUEUE
+    complete_assessment(work_a, personas.editor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_assessment(assessment=work_a, by=personas.approver_a)
+    queued = OutgoingMail.objects.get()
+    assert queued.key.startswith("submission:") and mail.outbox == []
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mail.outbox) == 1  # to the agency (no assessors are assigned yet)
+    queued.refresh_from_db()
+    assert queued.handed_at is not None and queued.sent_at is not None
+    # The task run again (its worker killed after sending, before finishing): nothing sent.
+    assert deliver_mail.call(queued.pk) == "already handed over"
+    assert len(mail.outbox) == 1

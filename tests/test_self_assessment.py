@@ -727,13 +727,15 @@ def test_agency_pages_cannot_reopen(client, personas, work_a):
 
 
 def test_reminders_go_once_to_drafts_seven_days_before_closing(
-    personas, work_a, work_b, open_cycle
+    personas, work_a, work_b, open_cycle, django_capture_on_commit_callbacks
 ):
     closes_on = open_cycle.rounds.get(number=1).closes_on
     day = closes_on - datetime.timedelta(days=7)
     out = io.StringIO()
     be_day = format_date_be_numeric(day)
-    call_command("send_reminders", "--today", be_day, stdout=out)
+    # Each reminder is recorded, then sent by a task once its transaction has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--today", be_day, stdout=out)
     assert {tuple(line.split("\t")) for line in out.getvalue().splitlines()[:-1]} == {
         ("TH-96", "7"),
         ("TH-95", "7"),

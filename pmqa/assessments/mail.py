@@ -1,11 +1,13 @@
-"""The e-mails the self-assessment sends: submission, return to the editors, reminders."""
+"""The e-mails the self-assessment sends: submission, return to the editors, reminders.
+
+Each is recorded (OutgoingMail) in the transaction of the change that causes it, and a task
+sends it once that transaction has committed (pmqa.assessments.tasks.deliver_mail)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +15,26 @@ from django.utils.translation import gettext as _
 from pmqa.accounts.models import AGENCY_ROLES, Membership, Role
 from pmqa.assessments.models import (
     Assessment,
+    OutgoingMail,
 )
+from pmqa.lib.tasks import enqueue_on_commit
 from pmqa.lib.thai import format_date_be
+
+Message = tuple[str, str, str, list[str]]
+
+
+def queue_mail(key: str, messages: list[Message]) -> None:
+    """Record the e-mails and send them once the current transaction commits. A key already
+    recorded queues nothing: the same event never mails twice."""
+    from pmqa.assessments.tasks import deliver_mail
+
+    if not messages:
+        return
+    mail, created = OutgoingMail.objects.get_or_create(
+        key=key, defaults={"messages": [list(m) for m in messages]}
+    )
+    if created:
+        enqueue_on_commit(deliver_mail, mail.pk)
 
 
 def agency_addresses(assessment: Assessment) -> list[str]:
@@ -34,7 +54,7 @@ def _assessor_addresses(assessment: Assessment) -> list[str]:
     )
 
 
-def send_submission_mail(assessment: Assessment, by) -> None:  # type: ignore[no-untyped-def]
+def send_submission_mail(assessment: Assessment, by, *, key: str) -> None:  # type: ignore[no-untyped-def]
     link = settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk])
     context = {
         "organisation": assessment.organisation.official_name_th,
@@ -62,11 +82,10 @@ def send_submission_mail(assessment: Assessment, by) -> None:  # type: ignore[no
     assessors = _assessor_addresses(assessment)
     if assessors:
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, assessors))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    queue_mail(key, messages)
 
 
-def send_return_mail(assessment: Assessment, reason: str, by) -> None:  # type: ignore[no-untyped-def]
+def send_return_mail(assessment: Assessment, reason: str, by, *, key: str) -> None:  # type: ignore[no-untyped-def]
     editors = sorted(
         {
             m.user.email
@@ -99,11 +118,11 @@ def send_return_mail(assessment: Assessment, reason: str, by) -> None:  # type: 
         )
         % context
     )
-    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, editors)], fail_silently=False)
+    queue_mail(key, [(subject, body, settings.DEFAULT_FROM_EMAIL, editors)])
 
 
 def send_reminder(
-    assessment: Assessment, closes_on: datetime.date, days: int, to: list[str]
+    assessment: Assessment, closes_on: datetime.date, days: int, to: list[str], *, key: str
 ) -> None:
     context = {
         "organisation": assessment.organisation.official_name_th,
@@ -121,4 +140,4 @@ def send_reminder(
         )
         % context
     )
-    send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, to)], fail_silently=False)
+    queue_mail(key, [(subject, body, settings.DEFAULT_FROM_EMAIL, to)])

@@ -387,3 +387,23 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} · {self.days_before} · {self.closes_on}"
+
+
+class OutgoingMail(models.Model):
+    """An e-mail the system owes, recorded with the change that causes it and sent by a task.
+
+    Sent at most once: the task marks it handed over before it gives it to the mail server, so a
+    task run twice (a worker killed and its task run again) never sends it a second time."""
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    messages = models.JSONField(_("messages"))  # [[subject, body, from, [to, ...]], ...]
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    handed_at = models.DateTimeField(_("handed to the mail server"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("accepted by the mail server"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self) -> str:
+        return self.key

@@ -38,14 +38,16 @@ def send_reminders(*, today: datetime.date | None = None) -> list[tuple[str, int
                 continue
             try:
                 with transaction.atomic():
-                    ReminderSent.objects.create(
+                    reminder = ReminderSent.objects.create(
                         round=round_,
                         organisation=assessment.organisation,
                         days_before=days,
                         closes_on=closes_on,
                     )
+                    send_reminder(
+                        assessment, closes_on, days, addresses, key=f"reminder:{reminder.pk}"
+                    )
             except IntegrityError:
                 continue
-            send_reminder(assessment, closes_on, days, addresses)
             sent.append((assessment.organisation.code, days))
     return sent

@@ -329,7 +329,7 @@ def submit_assessment(
             assessment=assessment, number=number, content=data, self_score=snapshot, submitted_by=by
         )
         change_status(assessment=assessment, to=Assessment.Status.SUBMITTED, by=by)
-        transaction.on_commit(lambda: mail.send_submission_mail(assessment, by))
+        mail.send_submission_mail(assessment, by, key=f"submission:{submission.pk}")
     return submission
 
 
@@ -365,7 +365,7 @@ def return_to_editors(*, assessment: Assessment, reason: str, by) -> StatusChang
             reason=reason.strip(),
         )
         audit.record(actor=by, action="assessment.return", obj=assessment, reason=reason.strip())
-        transaction.on_commit(lambda: mail.send_return_mail(assessment, reason.strip(), by))
+        mail.send_return_mail(assessment, reason.strip(), by, key=f"return:{change.pk}")
     return change
 
 
