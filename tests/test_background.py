@@ -244,3 +244,47 @@ def test_an_email_is_sent_once_however_often_its_task_runs(
     # The task run again (its worker killed after sending, before finishing): nothing sent.
     assert deliver_mail.call(queued.pk) == "already handed over"
     assert len(mail.outbox) == 1
+
+
+def test_a_bulk_store_queues_one_task_per_report_and_resumes_without_redoing(
+    case, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    import io
+
+    settings.TASKS = DATABASE_QUEUE
+    assessment = publish(case, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # as if the reports were published before storing
+    year = str(assessment.cycle.fiscal_year)
+    out = io.StringIO()
+    call_command("build_reports", "--cycle", year, "--store", stdout=out)
+    assert out.getvalue().strip() == "เข้าคิว 1 · จัดเก็บครบแล้ว 0"
+    # The worker is killed after two of the four files: the task is still marked running.
+    real = stored._content
+    made = []
+
+    def killed_after_two(assessment, layout, kind):
+        if len(made) == 2:
+            raise KeyboardInterrupt
+        made.append((layout, kind))
+        return real(assessment, layout, kind)
+
+    monkeypatch.setattr(stored, "_content", killed_after_two)
+    task = DBTaskResult.objects.get()
+    task.claim("gone-machine:1")
+    with pytest.raises(KeyboardInterrupt):
+        stored.store_published_report(assessment.pk)
+    assert StoredReport.objects.count() == 2
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    monkeypatch.setattr(
+        stored,
+        "_content",
+        lambda a, layout, kind: made.append((layout, kind)) or real(a, layout, kind),
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert StoredReport.objects.count() == 4
+    assert len(made) == 4  # two before the kill, the other two after: none made twice
+    out = io.StringIO()
+    call_command("build_reports", "--cycle", year, "--store", stdout=out)
+    assert out.getvalue().strip() == "เข้าคิว 0 · จัดเก็บครบแล้ว 1"

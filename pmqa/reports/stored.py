@@ -119,3 +119,26 @@ def store_published_report(assessment_id: int) -> list[str]:
             written.append(row.file.name)
             log.info("stored %s", row.file.name)
     return written
+
+
+def queue_cycle(fiscal_year: int) -> tuple[int, int]:
+    """Queue the storing of every published report of a cycle whose files are not all stored
+    yet, one task per report: a bulk build that a killed worker resumes where it stopped.
+    Returns (queued, already stored)."""
+    from pmqa.reports.tasks import store_published_report as task
+
+    variants = len(LAYOUTS) * len(StoredReport.Kind.values)
+    queued = done = 0
+    published = Assessment.objects.filter(
+        cycle__fiscal_year=fiscal_year, feedback__status="published"
+    ).select_related("feedback")
+    for assessment in published.order_by("organisation__code"):
+        have = StoredReport.objects.filter(
+            assessment=assessment, revision=current_revision(assessment)
+        ).count()
+        if have >= variants:
+            done += 1
+            continue
+        task.enqueue(assessment.pk)
+        queued += 1
+    return queued, done

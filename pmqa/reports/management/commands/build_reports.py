@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pmqa.lib.pdf import ChromiumMissing
 from pmqa.reports.bulk import build_reports
+from pmqa.reports.stored import queue_cycle
 
 
 class Command(BaseCommand):
@@ -23,9 +24,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--thai-digits", action="store_true", help="print Thai numerals, in the tables too"
         )
+        parser.add_argument(
+            "--store",
+            action="store_true",
+            help="instead: queue the storing of each published report that the agencies "
+            "download (both layouts, PDF and Excel), one background task per report",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         cycle = int(options["cycle"])  # type: ignore[arg-type]
+        if options.get("store"):
+            queued, done = queue_cycle(cycle)
+            if queued + done == 0:
+                raise CommandError(f"ไม่มีรายงานที่เผยแพร่แล้วของปีงบประมาณ {cycle}")
+            self.stdout.write(f"เข้าคิว {queued} · จัดเก็บครบแล้ว {done}")
+            return
         layout = str(options["layout"])
         out = Path(
             str(options["out"])
