@@ -1,6 +1,6 @@
 """National-view benchmark (not a test): the statistics, KPI, open-data, administrator and
-agency pages on a national dataset, median server time per page against a bare page measured
-in the same run.
+agency pages, the assessor teams and a cycle's page on a national dataset, median server time
+per page against a bare page measured in the same run.
 
 Run: PMQA_DEBUG=1 .venv/bin/python bench/bench_national.py [--organisations 500] [--years 10]
      scripts/with-postgres env PMQA_DEBUG=1 .venv/bin/python bench/bench_national.py --keep-db
@@ -10,7 +10,10 @@ The dataset: the organisation register, topped up with generated departments to 
 asked for, and per fiscal year an assessment of each with self and verified round-1 scores
 from the scoring engine, the submitted answers' snapshot, two submitted reviews with a score
 for every item, the team's consensus per item and a published report. Answer and report texts
-are not generated: the pages measured read scores, statuses and publication only.
+are not generated: the pages measured read scores, statuses and publication only. Five of the
+twenty assessors are lead assessors. The year after them (`rush=True`, as this script builds
+it) is the deadline rush: its round 1 is open, and of every organisation's assessment 40 % are
+submitted without a team, 40 % in review with a lead and a member, 20 % still drafts.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def build_dataset(organisations: int, years: int) -> None:
+def build_dataset(organisations: int, years: int, *, rush: bool = False) -> None:
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
@@ -76,7 +79,8 @@ def build_dataset(organisations: int, years: int) -> None:
     assessors = []
     for n in range(20):
         user = User.objects.create_user(username=f"bench-assessor-{n}", password=None)
-        Membership.objects.create(user=user, role=Role.ASSESSOR, starts_on="2020-01-01")
+        role = Role.LEAD_ASSESSOR if n < 5 else Role.ASSESSOR
+        Membership.objects.create(user=user, role=role, starts_on="2020-01-01")
         assessors.append(user)
     rng = random.Random(2563)
     first = 2570 - years + 1
@@ -147,6 +151,40 @@ def build_dataset(organisations: int, years: int) -> None:
                 ),
                 batch_size=5000,
             )
+    if rush:
+        build_open_cycle(edition, members, assessors, 2571)
+
+
+def build_open_cycle(edition, members, assessors, year: int) -> None:  # type: ignore[no-untyped-def]
+    """The cycle under way: round 1 open today, assessments submitted, in review or drafts."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from pmqa.assessments.models import Assessment, Cycle, Round
+    from pmqa.verification.models import Assignment
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        cycle = Cycle.objects.create(fiscal_year=year, edition=edition)
+        Round.objects.create(
+            cycle=cycle,
+            number=1,
+            opens_on=today - datetime.timedelta(days=60),
+            closes_on=today + datetime.timedelta(days=30),
+        )
+        statuses = ["submitted", "submitted", "in_review", "in_review", "draft"]
+        assessments = Assessment.objects.bulk_create(
+            Assessment(cycle=cycle, organisation=o, status=statuses[i % len(statuses)])
+            for i, o in enumerate(members)
+        )
+        Assignment.objects.bulk_create(
+            Assignment(
+                assessment=a, assessor=assessors[i % 5 if lead else 5 + i % 15], is_lead=lead
+            )
+            for i, a in enumerate(assessments)
+            if a.status == "in_review"
+            for lead in (True, False)
+        )
 
 
 def main() -> None:
@@ -175,7 +213,7 @@ def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     started = time.perf_counter()
-    build_dataset(args.organisations, args.years)
+    build_dataset(args.organisations, args.years, rush=True)
     built = time.perf_counter() - started
 
     from pmqa.accounts.models import Membership, Role, User
@@ -192,14 +230,20 @@ def main() -> None:
     clients = {"admin": Client(), "editor": Client(), "anonymous": Client()}
     clients["admin"].force_login(admin)
     clients["editor"].force_login(editor)
+    from django.core.cache import cache
+
     pages = [
         ("bare page (baseline)", "anonymous", "/accounts/login/"),
         ("administrator's home", "admin", "/manage/"),
+        ("administrator's home, uncached", "admin", "/manage/", cache.clear),
         ("statistics 2569", "admin", "/manage/statistics/2569/"),
         ("statistics CSV", "admin", "/manage/statistics/2569/?format=csv"),
         ("evaluation KPI 2570", "admin", "/manage/kpi/2570/"),
         ("open data CSV 2569", "anonymous", "/open-data/2569.csv"),
         ("agency's home", "editor", "/agency/"),
+        ("assessor teams", "admin", "/manage/assignments/"),
+        ("assessor teams, filtered", "admin", "/manage/assignments/?year=2571&unassigned=on"),
+        ("cycle 2571", "admin", "/manage/cycles/2571/"),
     ]
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
@@ -212,15 +256,19 @@ def main() -> None:
         "pages": {},
     }
     baseline = None
-    for label, who, url in pages:
+    for label, who, url, *before in pages:
         client = clients[who]
+        prepare = before[0] if before else lambda: None
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+        size = len(response.content)
         times = []
         for _ in range(args.repeat):
+            prepare()
             start = time.perf_counter()
             client.get(url)
             times.append(time.perf_counter() - start)
+        prepare()
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         median = statistics.median(times)
@@ -229,9 +277,13 @@ def main() -> None:
             "median_ms": round(median * 1000, 1),
             "ratio_to_bare": round(median / baseline, 1),
             "queries": len(captured),
+            "kilobytes": round(size / 1024),
         }
         ratio = median / baseline
-        print(f"{label:28} {median * 1000:8.1f} ms  ×{ratio:6.1f}  {len(captured):3} queries")
+        print(
+            f"{label:32} {median * 1000:8.1f} ms  ×{ratio:6.1f}  {len(captured):3} queries"
+            f"  {size / 1024:6.0f} KB"
+        )
     results["load_after"] = round(os.getloadavg()[0], 2)
     out = ROOT / "bench" / f"national-{connection.vendor}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
