@@ -36,16 +36,18 @@ class Command(BaseCommand):
                     "only with code that has the same ones. Run pmqa migrate and back up again."
                 )
             )
-        verbose = int(options["verbosity"]) >= 2  # type: ignore[call-overload]
+        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
 
         def progress(label: str, rows: int) -> None:
-            if verbose:
+            if verbosity >= 2:
                 self.stdout.write(_("%(label)s: %(rows)s rows") % {"label": label, "rows": rows})
 
         try:
             result = write_backup(output, progress=progress)
         except BackupRefused as error:
             raise CommandError(str(error)) from None
+        if verbosity == 0:
+            return
         self.stdout.write(
             _(
                 "Wrote %(path)s: %(rows)s rows of %(tables)s tables and %(files)s files, "

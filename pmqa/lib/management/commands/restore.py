@@ -39,10 +39,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         archive = Path(str(options["archive"]))
-        verbose = int(options["verbosity"]) >= 2  # type: ignore[call-overload]
+        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
 
         def progress(label: str, rows: int) -> None:
-            if verbose:
+            if verbosity >= 2:
                 self.stdout.write(_("%(label)s: %(rows)s rows") % {"label": label, "rows": rows})
 
         try:
@@ -59,6 +59,8 @@ class Command(BaseCommand):
             result = restore_backup(archive, progress=progress)
         except BackupRefused as error:
             raise CommandError(str(error)) from None
+        if verbosity == 0:
+            return
         if result.migrated:
             self.stdout.write(_("The new database was migrated first."))
         self.stdout.write(
