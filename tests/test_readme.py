@@ -18,6 +18,7 @@ NOT_RUN_HERE = {
     "seed_demo": "loads the whole demo; covered by tests/test_demo_and_whatif.py",
     "build_reports": "prints with Chromium; covered by tests/test_reports.py",
     "statistics": "needs a cycle with verified scores; covered by tests/test_statistics.py",
+    "backup": "writes an archive of the database; covered by tests/test_backup.py",
 }
 
 
