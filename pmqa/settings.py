@@ -200,6 +200,26 @@ if not DEBUG:
     # serves it compressed, from the manifest `pmqa collectstatic` writes (`make serve` runs it).
     # The test suite keeps the files' own names (tests/conftest.py).
     STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# Evidence and stored reports: on the filesystem (MEDIA_ROOT) by default, or in a private bucket
+# of S3-compatible object storage (MinIO, Ceph, a cloud's) when PMQA_S3_BUCKET is set. Either
+# way the files are read by the application and served only through its permission checks:
+# the bucket is private and no signed link is ever handed out.
+PMQA_S3_BUCKET = env_str("PMQA_S3_BUCKET", "")
+if PMQA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PMQA_S3_BUCKET,
+            "endpoint_url": env_str("PMQA_S3_ENDPOINT", "") or None,
+            "region_name": env_str("PMQA_S3_REGION", "") or None,
+            "access_key": env_str("PMQA_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("PMQA_S3_SECRET_KEY", "") or None,
+            "location": env_str("PMQA_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Uploaded evidence lives outside the static root and is only served through permission checks.
 MEDIA_ROOT = Path(env_str("PMQA_MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
 # Largest evidence file accepted, in megabytes.
