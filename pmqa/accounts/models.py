@@ -80,3 +80,32 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = f" · {self.organisation}" if self.organisation_id else ""
         return f"{self.user} · {self.get_role_display()}{where}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API (`Authorization: Bearer <token>`), with exactly its
+    owner's rights. Only a SHA-256 of the secret is kept; the secret is shown once, when made.
+    `prefix` (the first characters of the secret, not enough to use it) tells tokens apart."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("first characters"), max_length=16)
+    key_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
