@@ -19,6 +19,7 @@ NOT_RUN_HERE = {
     "build_reports": "prints with Chromium; covered by tests/test_reports.py",
     "statistics": "needs a cycle with verified scores; covered by tests/test_statistics.py",
     "backup": "writes an archive of the database; covered by tests/test_backup.py",
+    "db_worker": "runs until stopped; covered by tests/test_background.py",
 }
 
 
