@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "pmqa.feedback",
     "pmqa.reports",
     "pmqa.dashboards",
+    "pmqa.api",
     "pmqa.audit",
     "pmqa.demo",
     # After pmqa.lib, whose db_worker command (it also recovers dead workers' tasks) wins.
@@ -226,6 +227,9 @@ MEDIA_ROOT = Path(env_str("PMQA_MEDIA_ROOT", str(PROJECT_DIR / "var" / "media"))
 PMQA_EVIDENCE_MAX_MB = env_int("PMQA_EVIDENCE_MAX_MB", 20)
 # Files above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Requests one API token may make ("600/min", "10000/day"; empty: no limit). Each process
+# counts its own.
+PMQA_API_RATE = env_str("PMQA_API_RATE", "600/min")
 # Address used in e-mails for links back to the site.
 PMQA_SITE_URL = env_str("PMQA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

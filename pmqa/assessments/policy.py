@@ -51,6 +51,24 @@ def visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
     return Assessment.objects.filter(query)
 
 
+def published_reports_visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
+    """Every published assessment whose report this person may open: the `report` need of
+    `Standing.has` as one query, for lists (an administrator; the organisation's editors and
+    approvers; a team member whose own review is submitted)."""
+    published = visible_to(access, user).filter(
+        status=Assessment.Status.PUBLISHED, feedback__status="published"
+    )
+    if access.is_admin:
+        return published
+    query = Q(organisation_id__in=access.agency_org_ids)
+    if access.is_assessor and getattr(user, "pk", None):
+        reviewed = Assessment.objects.filter(
+            assignments__assessor=user, reviews__assessor=user, reviews__submitted_at__isnull=False
+        ).values("pk")
+        query |= Q(pk__in=reviewed)
+    return published.filter(query)
+
+
 @dataclass
 class Standing:
     """One person's relation to one assessment; team facts are read only when asked for."""
