@@ -83,12 +83,15 @@ INSTALLED_APPS = [
     # After pmqa.lib, whose db_worker command (it also recovers dead workers' tasks) wins.
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # Outermost, so that every response (static files and error pages too) has a request id.
     "pmqa.lib.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "pmqa.lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pmqa.lib.middleware.ChosenLanguageMiddleware",
@@ -248,9 +251,46 @@ DEFAULT_FROM_EMAIL = env_str("PMQA_FROM_EMAIL", "pmqa@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PMQA_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page may be framed, except an evidence PDF in the assessors' own page (its view says so).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# https: with PMQA_SITE_URL on https, http is redirected and browsers are told to use https
+# only (HSTS) for a year; behind nginx, gunicorn passes on the scheme nginx was asked in.
+_HTTPS_SITE = PMQA_SITE_URL.startswith("https://")
+SECURE_SSL_REDIRECT = env_bool("PMQA_SSL_REDIRECT", _HTTPS_SITE and not DEBUG)
+SECURE_HSTS_SECONDS = env_int("PMQA_HSTS_SECONDS", 31_536_000 if _HTTPS_SITE and not DEBUG else 0)
+# Names under the site's own (e.g. files.pmqa.example.go.th) are https only too.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PMQA_HSTS_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Browsers' preload list takes whole registered domains (example.go.th), which an agency's
+# one service cannot speak for: off unless the domain's owner asks, and its check silenced.
+SECURE_HSTS_PRELOAD = env_bool("PMQA_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# The /healthz probe is asked over plain http on the machine itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy (django-csp): scripts only from our own files (no inline script or
+# handler; htmx may not evaluate attributes), nothing from other sites. Inline styles stay
+# allowed: matplotlib's SVG charts and the printed report carry their styles inline, and
+# every value in them is escaped or our own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page uses, turned off (pmqa.lib.middleware.PermissionsPolicyMiddleware).
+PMQA_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()"
+)
 
 # Logs: one JSON object per line in production, plain text in development, each with the
 # request's id (pmqa.lib.requestid). The request log (one line per request) goes to standard

@@ -74,35 +74,41 @@ class InputGuardMiddleware:
         return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        # InterfaceError ("connection already closed") is not a DatabaseError.
-        if not isinstance(exception, (DatabaseError, InterfaceError)):
-            return None
-        if not _database_unavailable(exception):
-            return None
-        log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
-        if request.headers.get("HX-Request"):
-            message = _(
-                "The system is busy or its database cannot be reached for a moment. Nothing was "
-                "lost: what you typed is still on the page, and it will be sent again shortly."
-            )
-            body = render_to_string("_unavailable_fragment.html", {"message": message})
-        elif request.method == "POST":
-            # A plain form: the typed text is in the browser's form, one step back.
-            message = _(
-                "The system is busy or its database cannot be reached for a moment, so nothing "
-                "was saved. Go back one page: what you typed is still in the form. Then save it "
-                "again in a moment."
-            )
-            body = render_to_string("503.html", {"message": message, "retry": False})
-        else:
-            message = _(
-                "The system is busy or its database cannot be reached for a moment. This page "
-                "tries again by itself in a few seconds."
-            )
-            body = render_to_string("503.html", {"message": message, "retry": True})
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable_response(request, exception)
+
+
+def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse | None:
+    """The 503 in the user's language when the database is busy or down, else None. Also for
+    middleware that reads the database before the view (the session's login checks)."""
+    # InterfaceError ("connection already closed") is not a DatabaseError.
+    if not isinstance(exception, (DatabaseError, InterfaceError)):
+        return None
+    if not _database_unavailable(exception):
+        return None
+    log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
+    if request.headers.get("HX-Request"):
+        message = _(
+            "The system is busy or its database cannot be reached for a moment. Nothing was "
+            "lost: what you typed is still on the page, and it will be sent again shortly."
+        )
+        body = render_to_string("_unavailable_fragment.html", {"message": message})
+    elif request.method == "POST":
+        # A plain form: the typed text is in the browser's form, one step back.
+        message = _(
+            "The system is busy or its database cannot be reached for a moment, so nothing "
+            "was saved. Go back one page: what you typed is still in the form. Then save it "
+            "again in a moment."
+        )
+        body = render_to_string("503.html", {"message": message, "retry": False})
+    else:
+        message = _(
+            "The system is busy or its database cannot be reached for a moment. This page "
+            "tries again by itself in a few seconds."
+        )
+        body = render_to_string("503.html", {"message": message, "retry": True})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class ChosenLanguageMiddleware:
@@ -120,4 +126,17 @@ class ChosenLanguageMiddleware:
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off the browser features no page uses (camera, microphone, location, …), so that
+    nothing injected into a page could ask for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PMQA_PERMISSIONS_POLICY)
         return response

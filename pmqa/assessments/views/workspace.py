@@ -246,9 +246,16 @@ def serve_file(stored: Any, *, name: str, content_type: str) -> FileResponse:
         handle, as_attachment=not inline, filename=name, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if content_type != "application/pdf":
+    if inline:
+        # Shown in the assessors' evidence page, in a frame of our own origin only.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    if content_type == "application/pdf":
+        response["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
         # Browsers' PDF viewers do not run in a sandbox; other files never need scripts.
-        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'" + (
+            "; frame-ancestors 'self'" if inline else "; frame-ancestors 'none'"
+        )
     return response
 
 
