@@ -233,6 +233,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Requests one API token may make ("600/min", "10000/day"; empty: no limit). Each process
 # counts its own.
 PMQA_API_RATE = env_str("PMQA_API_RATE", "600/min")
+# The privacy notice (/privacy/): who runs this system and decides on its personal data, and
+# where its data protection officer answers.
+PMQA_PRIVACY_OPERATOR = env_str(
+    "PMQA_PRIVACY_OPERATOR", "สำนักงานคณะกรรมการพัฒนาระบบราชการ (สำนักงาน ก.พ.ร.)"
+)
+PMQA_PRIVACY_CONTACT = env_str("PMQA_PRIVACY_CONTACT", "")
 # Address used in e-mails for links back to the site.
 PMQA_SITE_URL = env_str("PMQA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

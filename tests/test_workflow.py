@@ -262,6 +262,8 @@ URL_TABLE = {
     "login": _row(A, 302, 302, 302, 302, 302, 302, 302, 302),
     "logout": _row(405, 405, 405, 405, 405, 405, 405, 405, 405),
     "password_change": _row(302, A, A, A, A, A, A, A, A),
+    "privacy:notice": _row(A, A, A, A, A, A, A, A, A),
+    "privacy:my_data": _row(302, A, A, A, A, A, A, A, A),
     "password_change_done": _row(302, A, A, A, A, A, A, A, A),
     "password_reset": _row(A, A, A, A, A, A, A, A, A),
     "password_reset_done": _row(A, A, A, A, A, A, A, A, A),

@@ -121,6 +121,22 @@ def grant_extension(
     return extension
 
 
+def set_evidence_retention(*, cycle: Cycle, years: int | None, by) -> None:  # type: ignore[no-untyped-def]
+    """How long after the fiscal year the cycle's evidence files are kept (None: kept)."""
+    workflow.require_admin(by)
+    if years is not None and not 1 <= years <= 50:
+        raise ServiceError(_("Give a number of years from 1 to 50, or leave it empty."))
+    with transaction.atomic():
+        old = (
+            Cycle.objects.filter(pk=cycle.pk)
+            .values_list("evidence_retention_years", flat=True)
+            .get()
+        )
+        cycle.evidence_retention_years = years
+        cycle.save(update_fields=["evidence_retention_years"])
+        audit.record(actor=by, action="cycle.retention", obj=cycle, old=old, new=years)
+
+
 @dataclass(frozen=True)
 class Window:
     """Whether an organisation may edit in a round today, and the sentence that says so."""

@@ -171,6 +171,16 @@ def _extend(request: HttpRequest, cycle: Cycle, form: ExtensionForm) -> bool:
     return True
 
 
+class RetentionForm(forms.Form):
+    evidence_retention_years = forms.IntegerField(
+        label=gettext_lazy("Keep the evidence files for (years after the fiscal year ends)"),
+        required=False,
+        min_value=1,
+        max_value=50,
+        help_text=gettext_lazy("Empty: kept. `pmqa apply_retention` deletes them afterwards."),
+    )
+
+
 @admin_required
 def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
@@ -185,6 +195,18 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
         messages.success(request, _("Saved the round dates."))
         return redirect("manage:cycle", fiscal_year)
     if extension_form.is_valid() and _extend(request, cycle, extension_form):
+        return redirect("manage:cycle", fiscal_year)
+    retention_form = RetentionForm(
+        _posted(request, "retention"),
+        initial={"evidence_retention_years": cycle.evidence_retention_years},
+    )
+    if retention_form.is_valid():
+        cycle_services.set_evidence_retention(
+            cycle=cycle,
+            years=retention_form.cleaned_data["evidence_retention_years"],
+            by=request.user,
+        )
+        messages.success(request, _("Saved how long the evidence files are kept."))
         return redirect("manage:cycle", fiscal_year)
     filters = AssessmentFilterForm(request.GET)
     assessments = Assessment.objects.filter(cycle=cycle, is_synthetic=False)
@@ -204,6 +226,7 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "rounds": list(cycle.rounds.all()),
             "round_form": round_form,
             "extension_form": extension_form,
+            "retention_form": retention_form,
             "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
                 "organisation", "round", "granted_by"
             ),

@@ -30,6 +30,15 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("The date by which assessors submit their independent reviews."),
     )
+    evidence_retention_years = models.PositiveSmallIntegerField(
+        _("evidence kept for (years)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Years after the fiscal year ends that the agencies' evidence files are kept; "
+            "`pmqa apply_retention` deletes them afterwards. Empty: kept."
+        ),
+    )
 
     class Meta:
         ordering = ["-fiscal_year"]
@@ -288,6 +297,9 @@ class Evidence(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     url = models.URLField(_("link"), max_length=1000, blank=True)
     uploaded_at = models.DateTimeField(_("added"), auto_now_add=True)
+    # The file deleted at the end of its cycle's retention period; the row (label, name, size,
+    # checksum) stays, so what was cited remains known.
+    removed_on = models.DateField(_("file deleted on"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

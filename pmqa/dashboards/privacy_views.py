@@ -1,0 +1,39 @@
+"""The privacy notice, and a person's own data to download."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from pmqa.audit import services as audit
+from pmqa.dashboards.privacy import personal_data
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "dashboards/privacy.html",
+        {"operator": settings.PMQA_PRIVACY_OPERATOR, "contact": settings.PMQA_PRIVACY_CONTACT},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """GET: what is held and the button; POST: the file (a download is recorded, so a GET
+    stays free of writes)."""
+    if request.method == "GET":
+        return render(request, "dashboards/my_data.html")
+    data = personal_data(request.user)  # type: ignore[arg-type]
+    audit.record(actor=request.user, action="person.export", obj=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    name = f"pmqa-personal-data-{request.user.pk}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
