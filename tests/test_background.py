@@ -288,3 +288,34 @@ def test_a_bulk_store_queues_one_task_per_report_and_resumes_without_redoing(
     out = io.StringIO()
     call_command("build_reports", "--cycle", year, "--store", stdout=out)
     assert out.getvalue().strip() == "เข้าคิว 0 · จัดเก็บครบแล้ว 1"
+
+
+def test_an_email_the_mail_server_refused_is_queued_again_by_the_daily_run(
+    personas, work_a, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    import io
+
+    from django.core import mail
+
+    from pmqa.assessments import services, tasks
+    from pmqa.assessments.models import OutgoingMail
+    from tests.test_self_assessment import complete_assessment
+
+    complete_assessment(work_a, personas.editor_a)
+
+    def server_down(messages, fail_silently):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(tasks, "send_mass_mail", server_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_assessment(assessment=work_a, by=personas.approver_a)
+    queued = OutgoingMail.objects.get()
+    assert queued.handed_at is None and mail.outbox == []  # not handed over: may go later
+    monkeypatch.undo()
+    OutgoingMail.objects.filter(pk=queued.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert out.getvalue().startswith("1 e-mail(s)")
+    assert len(mail.outbox) == 1 and OutgoingMail.objects.get().sent_at is not None

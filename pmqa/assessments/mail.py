@@ -54,6 +54,21 @@ def _assessor_addresses(assessment: Assessment) -> list[str]:
     )
 
 
+def queue_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Queue again the recorded e-mails never handed to the mail server (it was down, or the
+    queue lost the task); the daily `send_reminders` run calls it. Returns how many."""
+    from pmqa.assessments.tasks import deliver_mail
+
+    waiting = OutgoingMail.objects.filter(
+        handed_at__isnull=True, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in waiting:
+        deliver_mail.enqueue(pk)
+        count += 1
+    return count
+
+
 def send_submission_mail(assessment: Assessment, by, *, key: str) -> None:  # type: ignore[no-untyped-def]
     link = settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk])
     context = {

@@ -21,7 +21,12 @@ def deliver_mail(mail_id: int) -> str:
     ):
         return "already handed over"  # a second run of the task, or another worker's
     mail = OutgoingMail.objects.get(pk=mail_id)
-    send_mass_mail([tuple(m) for m in mail.messages], fail_silently=False)
+    try:
+        send_mass_mail([tuple(m) for m in mail.messages], fail_silently=False)
+    except Exception:
+        # Refused or unreachable: not handed over, so it may go later (queue_unsent).
+        OutgoingMail.objects.filter(pk=mail_id).update(handed_at=None)
+        raise
     OutgoingMail.objects.filter(pk=mail_id).update(sent_at=timezone.now())
     log.info("sent %s", mail.key)
     return "sent"

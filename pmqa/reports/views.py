@@ -93,8 +93,11 @@ def _stored_response(
         handle = found.file.open("rb")
     except (FileNotFoundError, OSError):
         return None  # lost from storage: print it afresh rather than fail
-    name = found.file.name.rsplit("/", 1)[-1]
-    download = name.split("-r", 1)[0] + f".{kind}"  # without the revision and hash
+    # The name a printed download has, without the stored file's revision and suffix.
+    download = (
+        f"pmqa-{arabic_digits(str(assessment.cycle.fiscal_year))}-"
+        f"{assessment.organisation.code}-{layout}.{kind}"
+    )
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -5,6 +5,7 @@ Meant for a daily timer; each reminder goes out once, so running it twice sends 
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from pmqa.assessments.mail import queue_unsent
 from pmqa.assessments.reminders import send_reminders
 from pmqa.lib.thai import ThaiDateError, parse_date_be
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
                 today = parse_date_be(str(options["today"]))
             except ThaiDateError as error:
                 raise CommandError(str(error)) from None
+        again = queue_unsent()
+        if again:
+            self.stdout.write(f"{again} e-mail(s) not yet handed to the mail server queued again.")
         sent = send_reminders(today=today)
         for code, days in sent:
             self.stdout.write(f"{code}\t{days}")
