@@ -132,7 +132,8 @@ def test_gunicorn_listens_locally_with_two_workers_a_core_by_default(monkeypatch
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["workers"] == 2 * len(os.sched_getaffinity(0))
     assert conf["timeout"] == 60
-    assert conf["max_requests"] == 1000 and 0 < conf["max_requests_jitter"] < 1000
+    assert conf["max_requests"] == 20_000 and 0 < conf["max_requests_jitter"] < 20_000
+    assert conf["preload_app"] is True
     assert conf["accesslog"] is None, "the application writes the request log"
     assert conf["logger_class"].__name__ == "JsonLogger"
 
