@@ -46,11 +46,14 @@ test: install packages test-sqlite test-postgres
 packages:
 	scripts/ensure-packages
 
+# Tasks run where they are queued, as on SQLite; the tests of the database queue ask for it.
+TEST_ENV := PMQA_ENV_FILE= PMQA_SECRET_KEY=test-only PMQA_TASKS=immediate
+
 test-sqlite: install packages
-	PMQA_ENV_FILE= PMQA_SECRET_KEY=test-only DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
+	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install packages
-	PMQA_ENV_FILE= PMQA_SECRET_KEY=test-only scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
+	$(TEST_ENV) scripts/with-postgres $(BIN)/pytest -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .
