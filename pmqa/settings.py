@@ -184,6 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "pmqa.accounts.passwords.NumericPasswordValidator"},
 ]
 
+# Proxies whose X-Forwarded-For is believed (nginx on this machine by default); a request
+# from anywhere else is known by its own address (pmqa.lib.clientaddr).
+PMQA_TRUSTED_PROXIES = env_list("PMQA_TRUSTED_PROXIES", "127.0.0.1,::1")
+
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,6 +1,7 @@
 """Shared fixtures: reference data loaded once per session, and the house-style personas."""
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +35,27 @@ def static_files_by_their_own_names():
     storage is tested on its own in tests/test_serving.py."""
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(STORAGES={**django_settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flushing_lifts_the_audit_triggers():
+    """Transactional tests (the browser journeys) empty every table after each test, the audit
+    trail too, whose triggers refuse that on SQLite (PostgreSQL's TRUNCATE fires no row
+    trigger). The flush drops them for its own statements and creates them again after."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    guard = importlib.import_module("pmqa.audit.migrations.0003_refuse_update_and_delete")
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if guard.TABLE not in tables:
+            return statements
+        return [*guard.DROP_SQLITE, *statements, *guard.CREATE_SQLITE]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
         yield
 
 

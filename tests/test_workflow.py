@@ -272,6 +272,8 @@ URL_TABLE = {
     "set_language": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
     # For the load balancer and the monitor: open to all, it says only ok or fail.
     "healthz": _row(A, A, A, A, A, A, A, A, A),
+    # The administrators' audit log.
+    "dashboards:audit_log": ADMIN,
     "tokens:list": _row(302, A, A, A, A, A, A, A, A),
     "tokens:revoke": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     # The REST API, asked with each persona's own token (none: 401). Its lists answer everyone

@@ -1,7 +1,36 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from pmqa.accounts.models import Membership, User
+from pmqa.audit import services as audit
+
+# A user's access flags: a change of them is audited like a change of role.
+ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def membership_values(m: Membership) -> dict[str, str]:
+    return {
+        "user": m.user.get_username(),
+        "role": m.role,
+        "organisation": str(m.organisation) if m.organisation_id else "",
+        "starts_on": m.starts_on.isoformat() if m.starts_on else "",
+        "ends_on": m.ends_on.isoformat() if m.ends_on else "",
+    }
+
+
+def _record_membership(request: HttpRequest, action: str, pk: Any, **values: Any) -> None:
+    audit.record(
+        actor=request.user,
+        action=action,
+        object_type="accounts.membership",
+        object_id=pk,
+        request=request,
+        **values,
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,6 +46,40 @@ class PmqaUserAdmin(UserAdmin):
     search_fields = ["username", "full_name", "email"]
     inlines = [MembershipInline]
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        before = User.objects.filter(pk=obj.pk).values(*ACCESS_FLAGS).first() if change else None
+        super().save_model(request, obj, form, change)
+        after = {flag: getattr(obj, flag) for flag in ACCESS_FLAGS}
+        if before != after:
+            audit.record(
+                actor=request.user,
+                action="user.change",
+                obj=obj,
+                old=before,
+                new={"username": obj.get_username(), **after},
+                request=request,
+            )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        # The rows as they were, before the formset changes or deletes them.
+        touched = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+        touched += [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+        rows = Membership.objects.filter(pk__in=touched).select_related("user", "organisation")
+        before = {m.pk: membership_values(m) for m in rows}
+        deleted = [f.instance.pk for f in formset.deleted_forms if f.instance.pk]
+        super().save_formset(request, form, formset, change)
+        for m in formset.new_objects:
+            _record_membership(request, "membership.add", m.pk, new=membership_values(m))
+        for m, _fields in formset.changed_objects:
+            _record_membership(
+                request, "membership.change", m.pk, old=before.get(m.pk), new=membership_values(m)
+            )
+        for pk in deleted:
+            _record_membership(request, "membership.delete", pk, old=before.get(pk))
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -24,3 +87,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "organisation__name_th"]
     autocomplete_fields = ["user", "organisation"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        before = None
+        if change:
+            before = membership_values(
+                Membership.objects.select_related("user", "organisation").get(pk=obj.pk)
+            )
+        super().save_model(request, obj, form, change)
+        _record_membership(
+            request,
+            "membership.change" if change else "membership.add",
+            obj.pk,
+            old=before,
+            new=membership_values(obj),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        _record_membership(request, "membership.delete", obj.pk, old=membership_values(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for m in queryset.select_related("user", "organisation"):
+            _record_membership(request, "membership.delete", m.pk, old=membership_values(m))
+        super().delete_queryset(request, queryset)

@@ -27,6 +27,7 @@ from pmqa.assessments import services
 from pmqa.assessments.models import Answer
 from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.views.workspace import Workspace, load_workspace
+from pmqa.audit import services as audit
 from pmqa.criteria.models import Category, LevelCode
 from pmqa.lib.thai import format_date_be
 from pmqa.lib.xlsx import (
@@ -222,6 +223,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record_download(request, action="export.answers", obj=ws.assessment)
     return response
 
 

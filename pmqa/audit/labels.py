@@ -33,6 +33,66 @@ ACTIONS = {
     "round.update": _("Round dates changed"),
     "round.extend": _("Round extended for an organisation"),
     "criteria.copy": _("Criteria edition copied"),
+    "kpi.rule_set": _("KPI rule set changed"),
+    # Signing in (pmqa.accounts.signin): no password is ever recorded.
+    "auth.login": _("Logged in"),
+    "auth.login_failed": _("Login failed"),
+    "auth.logout": _("Logged out"),
+    "auth.idle_logout": _("Logged out after a time without activity"),
+    "auth.lockout": _("Locked out after repeated failed logins"),
+    "auth.password_change": _("Password changed"),
+    "auth.password_reset_request": _("Password reset e-mail requested"),
+    "auth.password_reset": _("Password set from a reset e-mail"),
+    # Two-factor authentication (pmqa.accounts.twofactor)
+    "otp.setup": _("Two-factor authentication set up"),
+    "otp.remove": _("Two-factor authentication removed"),
+    "otp.reset": _("Two-factor authentication reset by an administrator"),
+    "otp.recovery_codes": _("New recovery codes made"),
+    "otp.recovery_use": _("Recovery code used"),
+    "otp.failed": _("Wrong two-factor code"),
+    # Who holds which role (the Django admin)
+    "membership.add": _("Role given"),
+    "membership.change": _("Role changed"),
+    "membership.delete": _("Role removed"),
+    "user.change": _("Account's access changed"),
+    # Files handed out
+    "download.report": _("Report downloaded"),
+    "download.evidence": _("Evidence file downloaded"),
+    "download.application_report": _("Application Report downloaded"),
+    "export.answers": _("Answers exported to Excel"),
+    "export.statistics": _("Statistics exported"),
+    "export.kpi": _("Evaluation KPI exported"),
+    "export.open_data": _("Open data downloaded"),
+    "export.audit": _("Audit log exported"),
+    # Personal API tokens (pmqa.api)
+    "api.token.create": _("API token created"),
+    "api.token.revoke": _("API token revoked"),
+    "api.token.use": _("API token used"),
+}
+
+# What an entry is about, as the audit log's filter offers it.
+OBJECT_TYPES = {
+    "assessments.assessment": _("Assessment"),
+    "assessments.evidence": _("Evidence"),
+    "assessments.cycle": _("Cycle"),
+    "assessments.round": _("Round"),
+    "assessments.windowextension": _("Round extension"),
+    "reviews.review": _("Review"),
+    "reviews.itemscore": _("Assessor's item score"),
+    "reviews.clarification": _("Question"),
+    "reviews.consensusscore": _("Consensus score"),
+    "reviews.applicationreport": _("Application Report"),
+    "reviews.round2score": _("Round 2 score"),
+    "feedback.feedback": _("Feedback Report"),
+    "feedback.reportrevision": _("Report correction"),
+    "criteria.edition": _("Criteria edition"),
+    "dashboards.kpirulesetversion": _("KPI rule set"),
+    "accounts.user": _("User"),
+    "accounts.membership": _("Membership"),
+    "accounts.apitoken": _("API token"),
+    "kpi": _("Evaluation KPI"),
+    "opendata": _("Open data"),
+    "audit": _("Audit log"),
 }
 
 STATUS_WORDS = {
@@ -48,6 +108,15 @@ STATUS_WORDS = {
     "approved": _("Approved"),
 }
 
+# Roles as the Django admin records them (the same words as accounts.Role's).
+ROLE_WORDS = {
+    "agency_editor": _("Agency editor"),
+    "agency_approver": _("Agency approver"),
+    "assessor": _("Assessor"),
+    "lead_assessor": _("Lead assessor"),
+    "opdc_admin": _("OPDC administrator"),
+}
+_WORDS = {**STATUS_WORDS, **ROLE_WORDS}
 
 KEYS = {
     "score": _("score"),
@@ -66,6 +135,24 @@ KEYS = {
     "rounds": _("rounds"),
     "conclusion": _("overall conclusion"),
     "entries": _("paragraphs"),
+    "username": _("user name"),
+    "role": _("role"),
+    "organisation": _("organisation"),
+    "starts_on": _("starts on"),
+    "ends_on": _("ends on"),
+    "is_active": _("active"),
+    "is_staff": _("staff"),
+    "is_superuser": _("superuser"),
+    "layout": _("layout"),
+    "format": _("format"),
+    "file": _("file"),
+    "filters": _("filters"),
+    "rows": _("rows"),
+    "remaining": _("codes left"),
+    "minutes": _("minutes"),
+    "user": _("user"),
+    "email": _("e-mail"),
+    "page": _("page"),
 }
 
 
@@ -73,12 +160,18 @@ def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code))
 
 
+def object_label(code: str) -> str:
+    return str(OBJECT_TYPES.get(code, code))
+
+
 def readable(value: Any) -> str:
     """A stored old or new value as lines of text: names and figures, no JSON punctuation."""
     if value is None or value == "":
         return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if isinstance(value, str):
-        return str(STATUS_WORDS.get(value, value))
+        return str(_WORDS.get(value, value))
     if isinstance(value, dict):
         if isinstance(value.get("entries"), list):
             # A report's whole text: say how much of it there is, not every paragraph again.

@@ -1,17 +1,38 @@
 """Append-only audit entries: who, when, what, old and new."""
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """An audit entry is never changed or removed once written."""
+
+
+def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
+    raise AppendOnlyError("Audit entries are append-only: they cannot be changed or deleted.")
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    # The database refuses too (migration 0003); this says so before any SQL is sent.
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
+    update_or_create = _refuse
+    _raw_delete = _refuse
+
+
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # PROTECT: a person with entries is deactivated or pseudonymised, never deleted, so that
+    # "who" stays answerable (and SET_NULL would be an UPDATE, which the database refuses).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("who"),
     )
@@ -21,12 +42,26 @@ class AuditEntry(models.Model):
     old = models.JSONField(_("old value"), null=True, blank=True)
     new = models.JSONField(_("new value"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action", "at"], name="audit_action_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()

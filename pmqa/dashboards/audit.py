@@ -1,16 +1,31 @@
-"""An assessment's audit trail for administrators: every audited change of it and of what
-belongs to it (evidence, reviews, scores, questions, consensus, the report, round 2)."""
+"""The audit trail for administrators: an assessment's (every audited change of it and of what
+belongs to it: evidence, reviews, scores, questions, consensus, the report, round 2), and the
+whole log, searched by who, what, about what and when, and exported as CSV."""
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Assessment, Evidence
-from pmqa.audit.labels import action_label, readable
+from pmqa.audit import services as audit_services
+from pmqa.audit.labels import ACTIONS, OBJECT_TYPES, action_label, object_label, readable
 from pmqa.audit.models import AuditEntry
+from pmqa.lib.forms import BEDateField
+from pmqa.lib.thai import format_date_be_numeric
 from pmqa.verification.models import (
     ApplicationReport,
     Clarification,
@@ -61,3 +76,161 @@ def _related_objects(assessment: Assessment) -> dict[str, list[int]]:
             model.objects.filter(**lookup).values_list("pk", flat=True)
         )
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole audit log: filtered, paged, and exported as CSV
+
+PER_PAGE = 50
+
+
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(label=gettext_lazy("Who"), required=False, max_length=150)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    object_type = forms.ChoiceField(label=gettext_lazy("About"), required=False)
+    object_id = forms.CharField(label=gettext_lazy("Number"), required=False, max_length=64)
+    since = BEDateField(label=gettext_lazy("From"), required=False)
+    until = BEDateField(label=gettext_lazy("To"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Any"))]
+        self.fields["action"].choices = everything + sorted(
+            ((code, str(label)) for code, label in ACTIONS.items()), key=lambda c: c[1]
+        )
+        self.fields["object_type"].choices = everything + [
+            (code, str(label)) for code, label in OBJECT_TYPES.items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The first date is after the second: swap them."))
+        return data
+
+    def apply(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        data = self.cleaned_data
+        who = data["who"].strip()
+        if who:
+            # A failed login has no actor: it is found by the user name that was typed.
+            entries = entries.filter(
+                Q(actor__username__iexact=who)
+                | Q(actor__full_name__icontains=who)
+                | Q(new__username=who)
+            )
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["object_type"]:
+            entries = entries.filter(object_type=data["object_type"])
+        if data["object_id"].strip():
+            entries = entries.filter(object_id=data["object_id"].strip())
+        if data["since"]:
+            entries = entries.filter(at__gte=_day_start(data["since"]))
+        if data["until"]:
+            entries = entries.filter(at__lt=_day_start(data["until"] + datetime.timedelta(days=1)))
+        return entries
+
+    def used(self) -> dict[str, str]:
+        """The filters as typed, for the export's own audit entry."""
+        return {k: str(v) for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _when(entry: AuditEntry) -> str:
+    moment = timezone.localtime(entry.at)
+    return f"{format_date_be_numeric(moment.date())} {moment:%H:%M:%S}"
+
+
+# A cell that starts like a formula is read by Excel as one: it is kept as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def line(values: list[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([_cell(v) for v in values])
+        return out.getvalue()
+
+    # The byte order mark tells Excel the file is UTF-8, so that Thai shows as Thai.
+    yield "\ufeff" + line(
+        [
+            _("When"),
+            _("User name"),
+            _("Name"),
+            _("Action"),
+            _("Action code"),
+            _("About"),
+            _("Number"),
+            _("Old"),
+            _("New"),
+            _("Reason"),
+            _("Address"),
+        ]
+    )
+    for entry in entries.iterator(chunk_size=2000):
+        actor = entry.actor
+        yield line(
+            [
+                _when(entry),
+                actor.get_username() if actor else "",
+                actor.full_name if actor else "",
+                action_label(entry.action),
+                entry.action,
+                object_label(entry.object_type),
+                entry.object_id,
+                readable(entry.old),
+                readable(entry.new),
+                entry.reason,
+                entry.ip or "",
+            ]
+        )
+
+
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    filters = AuditFilterForm(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        return render(
+            request, "manage/audit_log.html", {"filters": filters, "page": None}, status=400
+        )
+    entries = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
+    if filters.is_bound:
+        entries = filters.apply(entries)
+    if request.GET.get("format") == "csv":
+        audit_services.record_download(
+            request,
+            action="export.audit",
+            object_type="audit",
+            new={"filters": filters.used() if filters.is_bound else {}},
+        )
+        response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="pmqa-audit-{stamp}.csv"'
+        return response
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))  # type: ignore[attr-defined]
+    for entry in page:
+        entry.label = action_label(entry.action)  # type: ignore[attr-defined]
+        entry.about = object_label(entry.object_type)  # type: ignore[attr-defined]
+        entry.old_text = readable(entry.old)  # type: ignore[attr-defined]
+        entry.new_text = readable(entry.new)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return render(
+        request,
+        "manage/audit_log.html",
+        {"filters": filters, "page": page, "csv_query": query.urlencode()},
+    )

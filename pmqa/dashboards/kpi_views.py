@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Cycle
+from pmqa.audit import services as audit
 from pmqa.dashboards import kpi
 from pmqa.lib.errors import ServiceError
 from pmqa.scoring.kpi import KpiRuleSet, NoRuleSet, rule_set_for
@@ -194,6 +195,9 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="pmqa-kpi-{year}.{kind}"'
+        audit.record_download(
+            request, action="export.kpi", object_type="kpi", object_id=year, new={"format": kind}
+        )
         return response
     return render(
         request,

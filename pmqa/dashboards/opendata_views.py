@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from pmqa.audit import services as audit
 from pmqa.dashboards import opendata
 
 FORMATS = {
@@ -32,4 +33,12 @@ def open_data_file(request: HttpRequest, year: int, kind: str) -> HttpResponse:
     content_type, writer = FORMATS[kind]
     response = HttpResponse(writer(cycle), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="pmqa-results-{year}.{kind}"'
+    # Open to anyone: who is unknown, the address is kept.
+    audit.record_download(
+        request,
+        action="export.open_data",
+        object_type="opendata",
+        object_id=year,
+        new={"format": kind},
+    )
     return response

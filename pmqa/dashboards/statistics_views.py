@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Cycle
+from pmqa.audit import services as audit
 from pmqa.dashboards import statistics
 from pmqa.lib import charts as charts_lib
 from pmqa.organisations.models import Organisation
@@ -80,6 +81,7 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
         content_type, writer = FORMATS[kind]
         response = HttpResponse(writer(stats), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="pmqa-statistics-{year}.{kind}"'
+        audit.record_download(request, action="export.statistics", obj=cycle, new={"format": kind})
         return response
     thresholds = cycle.edition.thresholds()
     heat = [

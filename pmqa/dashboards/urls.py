@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/", review_views.home, name="assessor"),
     path("manage/", views.admin_home, name="admin"),
     path("manage/assessments/<id:pk>/audit/", audit.audit_trail, name="audit"),
+    path("manage/audit/", audit.audit_log, name="audit_log"),
     path("manage/statistics/", statistics_views.statistics_home, name="statistics_home"),
     path("manage/statistics/<int:year>/", statistics_views.cycle_statistics, name="statistics"),
     path("manage/kpi/", kpi_views.kpi_home, name="kpi_home"),

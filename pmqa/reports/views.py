@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment
+from pmqa.audit import services as audit
 from pmqa.lib.pdf import (
     INSTALL_COMMAND,
     ChromiumMissing,
@@ -79,6 +80,12 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(render_html(data, for_print=False, toolbar=toolbar))
 
 
+def _audited(request: HttpRequest, assessment: Assessment, kind: str, layout: str) -> None:
+    audit.record_download(
+        request, action="download.report", obj=assessment, new={"format": kind, "layout": layout}
+    )
+
+
 def _stored_response(
     assessment: Assessment, layout: str, digits: str, kind: str
 ) -> FileResponse | None:
@@ -114,6 +121,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     layout, digits = _options(request)
     ready = _stored_response(assessment, layout, digits, StoredReport.Kind.PDF)
     if ready is not None:
+        _audited(request, assessment, "pdf", layout)
         return ready
     data = _data(assessment, layout, digits)
     try:
@@ -145,6 +153,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         )
         response["Retry-After"] = "30"
         return response
+    _audited(request, assessment, "pdf", layout)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename(data, "pdf")}"'
     return response
@@ -156,8 +165,10 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     layout, digits = _options(request)
     ready = _stored_response(assessment, layout, digits, StoredReport.Kind.XLSX)
     if ready is not None:
+        _audited(request, assessment, "xlsx", layout)
         return ready
     data = _data(assessment, layout, digits)
+    _audited(request, assessment, "xlsx", layout)
     response = HttpResponse(build_workbook(data, data.published_date), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(data, "xlsx")}"'
     return response

@@ -23,6 +23,7 @@ from pmqa.assessments.answers import NARRATIVE_PARTS
 from pmqa.assessments.models import Assessment, Evidence
 from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
+from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
 from pmqa.lib.converters import is_id
 from pmqa.verification import round2 as round2_services
@@ -356,7 +357,9 @@ def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
         )
     if item_.kind == Evidence.Kind.LINK:
         return redirect(item_.url)
-    return serve_evidence(item_)
+    response = serve_evidence(item_)
+    audit.record_download(request, action="download.evidence", obj=item_)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,10 +430,12 @@ def round2_file(request: HttpRequest, pk: int) -> HttpResponse:
     if report is None:
         raise Http404
     is_pdf = report.original_name.lower().endswith(".pdf")
-    return serve_file(
+    response = serve_file(
         report.file,
         name=report.original_name,
         content_type="application/pdf"
         if is_pdf
         else "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
+    audit.record_download(request, action="download.application_report", obj=report)
+    return response

@@ -19,6 +19,7 @@ from pmqa.assessments.views.workspace import (
     load_workspace,
     serve_evidence,
 )
+from pmqa.audit import services as audit
 from pmqa.lib.uploads import ACCEPT, keep_upload_names
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +87,9 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
     item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
     if item.kind == Evidence.Kind.LINK:
         return redirect(item.url)
-    return serve_evidence(item)
+    response = serve_evidence(item)
+    audit.record_download(request, action="download.evidence", obj=item)
+    return response
 
 
 @agency_required
