@@ -1,5 +1,6 @@
 """Settings: one file, every deployment difference read from the environment."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -68,6 +69,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Login safety (docs/security.md): lockouts, and the second factor's devices. Before
+    # pmqa.accounts, whose admin takes the devices out of the Django admin.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pmqa.lib",
     "pmqa.accounts",
     "pmqa.organisations",
@@ -99,8 +106,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Login safety (docs/security.md): which device verified the session, the idle timeout,
+    # then the second factor that assessors and administrators must have given.
+    "django_otp.middleware.OTPMiddleware",
+    "pmqa.accounts.idle.IdleTimeoutMiddleware",
+    "pmqa.accounts.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pmqa.lib.middleware.InputGuardMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pmqa.urls"
@@ -172,7 +186,11 @@ PMQA_TASK_STALE_MINUTES = env_int("PMQA_TASK_STALE_MINUTES", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["pmqa.accounts.backends.RoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "pmqa.accounts.backends.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -184,9 +202,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "pmqa.accounts.passwords.NumericPasswordValidator"},
 ]
 
+# Login safety (docs/security.md). Repeated failed logins: django-axes locks the user name at
+# the address it was tried from after PMQA_LOGIN_FAILURE_LIMIT failures, and the address
+# itself after PMQA_LOGIN_ADDRESS_FAILURE_LIMIT failures over any user names (an office
+# behind one address shares it), for PMQA_LOGIN_LOCKOUT_MINUTES; a success clears the count.
+PMQA_LOGIN_FAILURE_LIMIT = env_int("PMQA_LOGIN_FAILURE_LIMIT", 5)
+PMQA_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("PMQA_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+PMQA_LOGIN_LOCKOUT_MINUTES = env_int("PMQA_LOGIN_LOCKOUT_MINUTES", 15)
 # Proxies whose X-Forwarded-For is believed (nginx on this machine by default); a request
-# from anywhere else is known by its own address (pmqa.lib.clientaddr).
+# from anywhere else is known by its own address.
 PMQA_TRUSTED_PROXIES = env_list("PMQA_TRUSTED_PROXIES", "127.0.0.1,::1")
+AXES_HANDLER = "pmqa.accounts.signin.LoginAttempts"
+AXES_FAILURE_LIMIT = PMQA_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=PMQA_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked out is refused without counting, so the lockout ends when it said.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "pmqa.lib.clientaddr.client_address"
+AXES_LOCKOUT_CALLABLE = "pmqa.accounts.signin.locked_out"
+# Logins and logouts are in the audit trail; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+# A session without a request for PMQA_IDLE_MINUTES is logged out; the page warns first.
+PMQA_IDLE_MINUTES = env_int("PMQA_IDLE_MINUTES", 30)
+# The TOTP apps show this name beside the account.
+OTP_TOTP_ISSUER = "PMQA 4.0"
+# The Django admin would show the devices' secrets: it shows none (they are not in it).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "th"
 LANGUAGES = [("th", "ไทย"), ("en", "English")]

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from pmqa.accounts.passwords import PasswordChangeForm, SetPasswordForm
+from pmqa.accounts import idle, signin
 from pmqa.api.v1 import api, not_found
 from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
@@ -41,16 +41,20 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    # Password forms that cannot be used to guess a password or flood a mailbox (signin.py).
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
+        signin.PasswordChangeView.as_view(),
         name="password_change",
     ),
+    path("accounts/password_reset/", signin.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        signin.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/two-factor/", include("pmqa.accounts.twofactor_urls")),
+    path("accounts/session/", idle.session_status, name="session"),
     path("accounts/api-tokens/", include("pmqa.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),

@@ -9,10 +9,15 @@ import pytest
 import yaml
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.test import override_settings
+from django.http import HttpRequest
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pmqa.accounts import twofactor
 from pmqa.accounts.models import Membership, Role, User
+from pmqa.accounts.roles import access_for
 from pmqa.assessments.models import Assessment, Cycle, Round
 from pmqa.assessments.services import record_category_scores, start_assessment
 from pmqa.criteria.models import Edition
@@ -35,6 +40,42 @@ def static_files_by_their_own_names():
     storage is tested on its own in tests/test_serving.py."""
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     with override_settings(STORAGES={**django_settings.STORAGES, "staticfiles": plain}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_logins_give_the_second_factor():
+    """`client.login()` and `client.force_login()` stand for a person who has logged in
+    completely. For those who must give a second factor (assessors, administrators), the
+    session is verified through django-otp's own login with a TOTP device of theirs, as after
+    typing the app's code. The login form, the lockout and the second factor's pages are
+    tested through HTTP in tests/test_login_safety.py; production has no way around them."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import AnonymousUser
+
+    original_login = Client.login
+
+    def login_with_request(self, **credentials):
+        # django-axes counts failures per address: authenticate() needs the request.
+        credentials.setdefault("request", RequestFactory().post("/accounts/login/"))
+        return original_login(self, **credentials)
+
+    def login_both_factors(self, user, backend=None):
+        request = HttpRequest()
+        request.session = self.session
+        request.user = AnonymousUser()  # login() puts the user here, where otp_login looks
+        login(request, user, backend)
+        if twofactor.required_for(user, access_for(user)):
+            device = twofactor.totp_device(user) or TOTPDevice.objects.create(
+                user=user, name="test", confirmed=True
+            )
+            otp_login(request, device)
+        request.session.save()
+        self._set_login_cookies(request)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "login", login_with_request)
+        patch.setattr(Client, "_login", login_both_factors)
         yield
 
 

@@ -272,7 +272,16 @@ URL_TABLE = {
     "set_language": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
     # For the load balancer and the monitor: open to all, it says only ok or fail.
     "healthz": _row(A, A, A, A, A, A, A, A, A),
-    # The administrators' audit log.
+    # Login safety: the second factor's pages (every persona here has given it, or needs
+    # none), the idle timeout's question, and the administrators' audit log.
+    "twofactor:verify": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "twofactor:setup": _row(302, A, 302, 302, 302, 302, A, A, 302),
+    "twofactor:recovery_codes": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "twofactor:recovery_download": _row(302, 404, 404, 404, 404, 404, 404, 404, 404),
+    "twofactor:new_codes": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    "twofactor:manage": _row(302, A, A, A, A, A, A, A, A),
+    "twofactor:remove": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    "session": _row(A, A, A, A, A, A, A, A, A),
     "dashboards:audit_log": ADMIN,
     "tokens:list": _row(302, A, A, A, A, A, A, A, A),
     "tokens:revoke": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),

@@ -2,11 +2,21 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pmqa.accounts import twofactor
 from pmqa.accounts.models import Membership, User
 from pmqa.audit import services as audit
+
+# Second-factor devices hold secrets and change only through the audited pages and the reset
+# action below, never as rows here.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 # A user's access flags: a change of them is audited like a change of role.
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
@@ -45,6 +55,35 @@ class PmqaUserAdmin(UserAdmin):
     list_display = ["username", "full_name", "email", "is_active"]
     search_fields = ["username", "full_name", "email"]
     inlines = [MembershipInline]
+    actions = ["reset_two_factor"]
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        return [*super().get_list_display(request), "two_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(devices))
+
+    @admin.display(boolean=True, description=gettext_lazy("Two-factor"))
+    def two_factor(self, user: User) -> bool:
+        return bool(getattr(user, "has_two_factor", False))
+
+    @admin.action(description=gettext_lazy("Reset two-factor authentication (set up again)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        people = list(queryset)
+        for user in people:
+            twofactor.remove(request=request, user=user, by=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d person: they set it up again "
+                "at their next login.",
+                "Two-factor authentication reset for %(count)d people: they set it up again "
+                "at their next login.",
+                len(people),
+            )
+            % {"count": len(people)},
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         before = User.objects.filter(pk=obj.pk).values(*ACCESS_FLAGS).first() if change else None
