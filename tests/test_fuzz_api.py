@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -36,7 +38,15 @@ def api_schema(settings, tmp_path):
     settings.PMQA_API_RATE = ""
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client names
     settings.MEDIA_ROOT = tmp_path / "media"
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # As Django's test client does: a request through the WSGI application must not close the
+    # test's connection at its end (PostgreSQL's is inside the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def fuzz_operation(operation, strategy, token, headers, statuses):
