@@ -227,6 +227,9 @@ def test_a_published_report_downloads_its_stored_file_through_the_report_gate(
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF")
     assert hashlib.sha256(content).hexdigest() == row.sha256 == report["files"][0]["sha256"]
+    downloads = AuditEntry.objects.filter(action="download.report", object_id=str(published.pk))
+    assert [entry.new for entry in downloads] == [{"format": "pdf", "layout": "full", "via": "api"}]
+    assert downloads[0].actor == case.p.editor_a
     for user in (case.p.editor_b, case.member_open, case.outsider):
         refused = bearer(user).get(url)
         assert refused.status_code == 404

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,11 @@ def digest(token: str) -> str:
 
 
 def create_token(
-    *, user: Any, name: str, expires_at: datetime.datetime | None = None
+    *,
+    user: Any,
+    name: str,
+    expires_at: datetime.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token of `user`; returns the row and the token itself, which is never stored."""
     name = name.strip()
@@ -72,11 +77,12 @@ def create_token(
                 "prefix": token.prefix,
                 "expires": expires_at.isoformat() if expires_at else None,
             },
+            request=request,
         )
     return token, secret
 
 
-def revoke_token(*, token: ApiToken, by: Any) -> ApiToken:
+def revoke_token(*, token: ApiToken, by: Any, request: HttpRequest | None = None) -> ApiToken:
     """Revoke one of `by`'s own tokens; it is refused from then on."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -91,11 +97,12 @@ def revoke_token(*, token: ApiToken, by: Any) -> ApiToken:
             action="api.token.revoke",
             obj=token,
             old={"name": token.name, "prefix": token.prefix},
+            request=request,
         )
     return token
 
 
-def authenticate(presented: str) -> ApiToken | None:
+def authenticate(presented: str, *, request: HttpRequest | None = None) -> ApiToken | None:
     """The usable token presented, its owner's account active, with its use recorded; None
     for anything else (unknown, revoked, expired, or the account closed)."""
     presented = presented.strip()
@@ -105,15 +112,15 @@ def authenticate(presented: str) -> ApiToken | None:
     now = timezone.now()
     if token is None or not token.is_usable(now) or not token.user.is_active:
         return None
-    _record_use(token, now)
+    _record_use(token, now, request)
     return token
 
 
-def _record_use(token: ApiToken, now: datetime.datetime) -> None:
+def _record_use(token: ApiToken, now: datetime.datetime, request: HttpRequest | None) -> None:
     last = token.last_used_at
     if last is not None and now - last < USE_RECORDED_EVERY:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
     if last is None or timezone.localdate(last) != timezone.localdate(now):
-        audit.record(actor=token.user, action="api.token.use", obj=token)
+        audit.record(actor=token.user, action="api.token.use", obj=token, request=request)

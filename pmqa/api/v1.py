@@ -31,6 +31,7 @@ from pmqa.api.schemas import (
 )
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.audit import services as audit
 from pmqa.dashboards import kpi, statistics
 from pmqa.lib.errors import ServiceError
 from pmqa.organisations.models import Organisation
@@ -51,7 +52,7 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`: the request then acts as the token's owner."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = tokens.authenticate(token)
+        found = tokens.authenticate(token, request=request)
         if found is None:
             return None
         request.user = found.user
@@ -451,6 +452,13 @@ def report_file(
         content_type="application/pdf" if kind == StoredReport.Kind.PDF else XLSX_TYPE,
     )
     response["ETag"] = f'"{row.sha256}"'
+    # Handed out as the pages hand it out, and recorded alike.
+    audit.record_download(
+        request,
+        action="download.report",
+        obj=found,
+        new={"format": kind, "layout": layout, "via": "api"},
+    )
     return response
 
 
@@ -487,7 +495,11 @@ def cycle_statistics(
                 _("No ministry or province cluster has this code; give a code from /organisations.")
             )
     filters = statistics.Filters(kind=type or "", parent=above, include_synthetic=include_synthetic)
-    return json.loads(statistics.to_json(statistics.compute(found, filters)))
+    figures = json.loads(statistics.to_json(statistics.compute(found, filters)))
+    audit.record_download(
+        request, action="export.statistics", obj=found, new={"format": "json", "via": "api"}
+    )
+    return figures
 
 
 def _figure(value: Any) -> str | None:
@@ -525,6 +537,13 @@ def kpi_results(request: HttpRequest, fiscal_year: int = Path(..., **YEAR)) -> d
         }
         for r in rows
     ]
+    audit.record_download(
+        request,
+        action="export.kpi",
+        object_type="kpi",
+        object_id=fiscal_year,
+        new={"format": "json", "via": "api"},
+    )
     return {"fiscal_year": fiscal_year, "rule_set": rules.to_dict(), "organisations": out}
 
 
@@ -555,7 +574,7 @@ def token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID
     found = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if found is None:
         raise Http404
-    return _token(tokens.revoke_token(token=found, by=request.user))
+    return _token(tokens.revoke_token(token=found, by=request.user, request=request))
 
 
 def not_found(request: HttpRequest) -> HttpResponse:

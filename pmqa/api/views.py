@@ -44,7 +44,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=400)
     try:
         token, secret = tokens.create_token(
-            user=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+            request=request,
         )
     except ServiceError as error:
         form.add_error(None, str(error))
@@ -63,7 +66,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     try:
-        tokens.revoke_token(token=token, by=request.user)
+        tokens.revoke_token(token=token, by=request.user, request=request)
     except ServiceError as error:
         messages.error(request, str(error))
     else:
