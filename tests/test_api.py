@@ -404,6 +404,9 @@ def test_lists_are_paged_in_a_fixed_order_with_a_largest_page(personas):
         ("/api/v2/assessments", 404, "not_found"),
         ("/api/v1/assessments?status=lost", 422, "validation_error"),
         ("/api/v1/reports/1/full/docx", 422, "validation_error"),
+        # A NUL in the path never reaches PostgreSQL, which refuses it in a text value.
+        ("/api/v1/organisations/TH%0096", 404, "not_found"),
+        ("/api/v1/organisations/%00", 404, "not_found"),
     ],
 )
 def test_errors_are_json_with_a_thai_and_an_english_message(personas, path, status, code):

@@ -34,6 +34,7 @@ from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.audit import services as audit
 from pmqa.dashboards import kpi, statistics
 from pmqa.lib.errors import ServiceError
+from pmqa.lib.text import strip_controls
 from pmqa.organisations.models import Organisation
 from pmqa.reports import stored
 from pmqa.reports.builders import LAYOUTS
@@ -206,6 +207,10 @@ def organisations(request: HttpRequest, kind: OrganisationKind | None = None) ->
 def organisation(
     request: HttpRequest, code: str = Path(..., min_length=1, max_length=32)
 ) -> dict[str, Any]:
+    # The path is not cleaned as queries and forms are: a control character (PostgreSQL
+    # refuses a NUL in a text value) names no organisation.
+    if strip_controls(code) != code:
+        raise Http404
     found = _organisations(request).filter(code=code).first()
     if found is None:
         raise Http404
