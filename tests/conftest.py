@@ -84,6 +84,9 @@ def flushing_lifts_the_audit_triggers():
     """Transactional tests (the browser journeys) empty every table after each test, the audit
     trail too, whose triggers refuse that on SQLite (PostgreSQL's TRUNCATE fires no row
     trigger). The flush drops them for its own statements and creates them again after."""
+    # The backend's module first: imported alone, operations is a circular import (on
+    # PostgreSQL nothing has loaded the SQLite backend before this fixture).
+    from django.db.backends.sqlite3 import base  # noqa: F401
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     guard = importlib.import_module("pmqa.audit.migrations.0003_refuse_update_and_delete")
