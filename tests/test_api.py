@@ -170,8 +170,14 @@ def test_statistics_and_kpi_answer_administrators_only(case):
     assert statistics.json()["fiscal_year"] == year
     assert statistics.json()["organisations"] == 1
     kpi = admin.get(f"/api/v1/kpi/{year}")
-    assert kpi.status_code in (200, 404)
-    assert "error" in kpi.json() or kpi.json()["fiscal_year"] == year
+    assert kpi.status_code == 200
+    assert kpi.json()["fiscal_year"] == year
+    assert kpi.json()["organisations"] == []  # nobody has a verified total the year before
+    before_the_rules = admin.get("/api/v1/kpi/2400")
+    assert before_the_rules.status_code == 404
+    assert "KPI rule set" in before_the_rules.json()["error"]["message_en"]
+    exports = AuditEntry.objects.filter(action__in=["export.statistics", "export.kpi"])
+    assert sorted(exports.values_list("action", flat=True)) == ["export.kpi", "export.statistics"]
     assert admin.get(f"/api/v1/statistics/{year}", {"parent": "NO-SUCH"}).status_code == 400
     for name in ("editor_a", "lead", "member", "outsider"):
         client = bearer(people(case)[name])
