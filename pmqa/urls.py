@@ -8,7 +8,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from pmqa.accounts import idle, signin
-from pmqa.api.v1 import api, not_found
+from pmqa.api import v1 as api_v1
 from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
 from pmqa.lib.health import healthz
@@ -57,9 +57,9 @@ urlpatterns = [
     path("accounts/session/", idle.session_status, name="session"),
     path("accounts/api-tokens/", include("pmqa.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_v1.urls()),
     # Any other address under the API: its JSON 404 rather than the HTML page.
-    re_path(r"^api/", not_found),
+    re_path(r"^api/", api_v1.not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

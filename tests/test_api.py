@@ -427,6 +427,14 @@ def test_errors_are_json_with_a_thai_and_an_english_message(personas, path, stat
         assert error["details"][0]["location"]
 
 
+def test_a_method_an_address_does_not_take_is_a_json_405(personas):
+    response = bearer(personas.admin).post("/api/v1/assessments")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert Client().put("/api/v1/tokens/1").json()["error"]["code"] == "method_not_allowed"
+
+
 def test_too_many_requests_is_a_json_429_with_retry_after(personas, settings):
     settings.PMQA_API_RATE = "2/min"
     cache.clear()

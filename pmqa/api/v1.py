@@ -3,12 +3,13 @@ one's own tokens. Every answer is what the pages would show the token's owner: l
 the access policy's querysets and one object is fetched for a need, or 404."""
 
 import json
+from functools import wraps
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import PaginationBase, paginate
@@ -585,3 +586,30 @@ def token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID
 def not_found(request: HttpRequest) -> HttpResponse:
     """Any address under /api/ that names no operation."""
     return JsonResponse(errors.body("not_found"), status=404)
+
+
+def _json_not_allowed(view: Any) -> Any:
+    """ninja answers a method an address does not take in plain text: ours in JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(errors.body("method_not_allowed"), status=405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """The API's URL patterns (for include), each answering a wrong method in JSON too."""
+    patterns, app_name, namespace = api.urls
+    wrapped = [
+        URLPattern(p.pattern, _json_not_allowed(p.callback), p.default_args, p.name)
+        for p in patterns
+    ]
+    return wrapped, app_name, namespace
