@@ -250,7 +250,7 @@ def test_asking_how_long_is_left_is_not_activity_and_staying_is(client, personas
     assert status["warning"] == 120 and seen(client) == before
     stayed = client.post(reverse("session"), HTTP_ACCEPT="application/json").json()
     assert stayed["remaining"] == 30 * 60 and seen(client) > before
-    # Without the page's script, the button is a form that returns to the page.
+    # A post that does not ask for JSON goes back to the page it came from.
     back = client.post(reverse("session"), {"next": reverse("dashboards:agency")})
     assert back.status_code == 302 and back["Location"] == reverse("dashboards:agency")
     set_seen(client, 31 * 60)

@@ -46,14 +46,20 @@
       .then(answer)
       .catch(function () { timer = window.setTimeout(ask, 30000); });
   }
+  // The CSRF token from its cookie (Django's own way for scripts): the page carries none of
+  // its own here, so that the part of the page the server caches stays the same.
+  function csrfToken() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
   stay.addEventListener("submit", function (event) {
     event.preventDefault();
     fetch(statusUrl, {
       method: "POST",
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: new FormData(stay)
-    }).then(answer).catch(function () { stay.submit(); });
+    }).then(answer).catch(function () { window.clearTimeout(timer); timer = window.setTimeout(ask, 5000); });
   });
   // A page's own requests (autosave) are activity too; the server is asked when it matters.
   schedule(Number(box.dataset.remaining));
