@@ -527,7 +527,7 @@ def test_the_assignments_page_uses_a_bounded_number_of_queries(
         make_user(f"extra_assessor_{n}", Role.ASSESSOR, Organisation.objects.get(code="DEP-OCSC"))
     login(client, personas.admin)
     client.get(reverse("verification:assignments"))
-    # Session, user and roles; years, groups, the page, its count and teams; leads, members;
-    # the workload's three counts.
-    with django_assert_max_num_queries(13):
+    # Session, user, the device that verified the session, and roles; years, groups, the page,
+    # its count and teams; leads, members; the workload's three counts.
+    with django_assert_max_num_queries(14):
         client.get(reverse("verification:assignments"))

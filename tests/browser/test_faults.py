@@ -33,7 +33,7 @@ def test_the_database_stops_during_an_autosave_and_the_text_is_saved_when_it_ret
     page.fill("#n-basic-approach", text)
     page.locator("#n-basic-approach").blur()
     page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('ยังไม่ได้บันทึก')"
+        "() => document.getElementById('save-status').textContent.includes('ยังไม่ได้บันทึก')"
     )
     assert "ข้อความของท่านยังอยู่" in editor.text()
     assert page.input_value("#n-basic-approach") == text
@@ -41,7 +41,7 @@ def test_the_database_stops_during_an_autosave_and_the_text_is_saved_when_it_ret
     # The database is back: the page's own retry saves the text, without the user.
     monkeypatch.setattr(services, "save_answer", real_save)
     page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('บันทึกแล้ว')",
+        "() => document.getElementById('save-status').textContent.includes('บันทึกแล้ว')",
         timeout=20_000,
     )
     # The 503s were the outage's, and nothing else went wrong on the page.

@@ -110,7 +110,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     editor.accessible()
     editor.page.locator("ul.checkpoints input[type=checkbox]").first.check()
     editor.page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('บันทึกแล้ว')"
+        "() => document.getElementById('save-status').textContent.includes('บันทึกแล้ว')"
     )
     editor.check()
     answer_process(editor, home, PROCESS)
@@ -264,7 +264,7 @@ def test_a_phone_fills_the_kpi_table_with_a_wrong_value_and_saves_twice(
     page.fill("#k-1-band_500", "95")
     page.locator("#k-1-band_500").blur()
     page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('ยกเว้นค่าที่แจ้งไว้')"
+        "() => document.getElementById('save-status').textContent.includes('ยกเว้นค่าที่แจ้งไว้')"
     )
     assert "กรุณากรอกตัวเลข" in editor.text()
     editor.check()
@@ -434,7 +434,7 @@ def test_the_other_forms_each_as_its_page_renders_it(
     editor.open("/what-if/")
     editor.accessible()
     editor.page.fill("#category_7", "400")
-    editor.page.wait_for_function("!document.querySelector('.htmx-request')")
+    editor.page.wait_for_function("() => !document.querySelector('.htmx-request')")
     editor.check()
     with editor.page.expect_navigation():
         editor.page.select_option("header select[name=language]", "en")
