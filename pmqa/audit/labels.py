@@ -153,6 +153,7 @@ KEYS = {
     "user": _("user"),
     "email": _("e-mail"),
     "page": _("page"),
+    "via": _("through"),
 }
 
 
