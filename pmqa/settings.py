@@ -225,6 +225,9 @@ AXES_LOCKOUT_CALLABLE = "pmqa.accounts.signin.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 # A session without a request for PMQA_IDLE_MINUTES is logged out; the page warns first.
 PMQA_IDLE_MINUTES = env_int("PMQA_IDLE_MINUTES", 30)
+for _name in ("PMQA_LOGIN_FAILURE_LIMIT", "PMQA_LOGIN_ADDRESS_FAILURE_LIMIT", "PMQA_IDLE_MINUTES"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 # The TOTP apps show this name beside the account.
 OTP_TOTP_ISSUER = "PMQA 4.0"
 # The Django admin would show the devices' secrets: it shows none (they are not in it).
