@@ -68,6 +68,11 @@ ACTIONS = {
     "api.token.create": _("API token created"),
     "api.token.revoke": _("API token revoked"),
     "api.token.use": _("API token used"),
+    # Personal data (pmqa.dashboards.privacy, pmqa.assessments.retention)
+    "person.export": _("Own personal data downloaded"),
+    "person.erase": _("Personal data erased on request"),
+    "cycle.retention": _("Evidence retention period set"),
+    "evidence.retention": _("Evidence files deleted at the end of their retention"),
 }
 
 # What an entry is about, as the audit log's filter offers it.
