@@ -301,6 +301,8 @@ EMAIL_PORT = env_int("PMQA_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("PMQA_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("PMQA_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PMQA_EMAIL_TLS", False)
+# A mail server that does not answer must not hold a worker (or, on SQLite, a request).
+EMAIL_TIMEOUT = env_int("PMQA_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("PMQA_FROM_EMAIL", "pmqa@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

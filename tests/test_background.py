@@ -28,6 +28,15 @@ from tests.test_workflow import ITEMS, Case
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def worker_keeps_the_tests_connection(monkeypatch):
+    """The worker checks its connection between tasks as a request would; inside the test's
+    transaction that check would close it (on PostgreSQL), so here it does nothing."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 @pytest.fixture
 def case(personas, work_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -196,11 +205,14 @@ def test_tasks_of_dead_workers_go_back_to_the_queue(db, settings):
     )
     dead_pid = int(finished.stdout)
     dead_here = running(f"{host}:{dead_pid}", now)
-    alive_here = running(f"{host}:{os.getpid()}", now - datetime.timedelta(hours=5))
+    alive_here = running(f"{host}:{os.getpid()}", now - datetime.timedelta(minutes=5))
+    # A live process of that number long past the stale age: maybe another one (PID reuse).
+    reused_here = running(f"{host}:{os.getpid()}", now - datetime.timedelta(hours=5))
     silent_elsewhere = running("other-machine:123", now - datetime.timedelta(minutes=31))
     busy_elsewhere = running("other-machine:124", now - datetime.timedelta(minutes=5))
-    assert requeue_abandoned() == 2
+    assert requeue_abandoned() == 3
     status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert status[reused_here.pk] == TaskResultStatus.READY
     assert status[dead_here.pk] == TaskResultStatus.READY
     assert status[silent_elsewhere.pk] == TaskResultStatus.READY
     assert status[alive_here.pk] == TaskResultStatus.RUNNING

@@ -44,6 +44,7 @@ def test_a_person_downloads_the_data_held_about_them(client, personas, work_a):
     assert {r["organisation"] for r in data["roles"]} == {personas.agency_a.code}
     assert [a["part"] for a in data["answers_saved"]] == ["1.1"]
     assert "password" not in json.dumps(data)
+    assert {"about_the_account", "api_tokens", "two_factor_devices"} <= set(data)
     assert AuditEntry.objects.filter(action="person.export", actor=personas.editor_a).exists()
     assert Client().get(reverse("privacy:my_data")).status_code == 302  # login first
 
@@ -56,6 +57,16 @@ def test_erasure_pseudonymises_and_keeps_the_records(client, personas, work_a):
         reverse("assessments:item", args=[work_a.pk, "1.1"]),
         narrative_post(version),
         HTTP_HX_REQUEST="true",
+    )
+    from axes.models import AccessAttempt
+
+    from pmqa.assessments.models import OutgoingMail
+
+    AccessAttempt.objects.create(
+        username=editor.username, ip_address="10.0.0.9", user_agent="x", failures_since_start=1
+    )
+    OutgoingMail.objects.create(
+        key="test:1", messages=[["s", "b", "f", [editor.email, "other@example.org"]]]
     )
     revisions = Revision.objects.filter(saved_by=editor).count()
     entries = set(AuditEntry.objects.values_list("pk", flat=True))
@@ -83,6 +94,8 @@ def test_erasure_pseudonymises_and_keeps_the_records(client, personas, work_a):
     assert Revision.objects.filter(saved_by=erased).count() == revisions
     assert AuditEntry.objects.filter(pk__in=entries).count() == len(entries)
     assert AuditEntry.objects.filter(action="person.erase", reason="คำขอเลขที่ 12/2569").exists()
+    assert not AccessAttempt.objects.filter(ip_address="10.0.0.9").exists()
+    assert OutgoingMail.objects.get(key="test:1").messages[0][3] == ["other@example.org"]
     assert Membership.objects.filter(user=erased).exists()  # the history stays
     assert not Membership.objects.current().filter(user=erased).exists()
     # Their old session no longer works.

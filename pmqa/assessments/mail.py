@@ -28,13 +28,14 @@ def queue_mail(key: str, messages: list[Message]) -> None:
     recorded queues nothing: the same event never mails twice."""
     from pmqa.assessments.tasks import deliver_mail
 
-    if not messages:
-        return
-    mail, created = OutgoingMail.objects.get_or_create(
-        key=key, defaults={"messages": [list(m) for m in messages]}
-    )
-    if created:
-        enqueue_on_commit(deliver_mail, mail.pk)
+    # One row per message, so that one refused message never sends another twice.
+    for number, message in enumerate(messages, start=1):
+        mail, created = OutgoingMail.objects.get_or_create(
+            key=key if len(messages) == 1 else f"{key}:{number}",
+            defaults={"messages": [list(message)]},
+        )
+        if created:
+            enqueue_on_commit(deliver_mail, mail.pk)
 
 
 def agency_addresses(assessment: Assessment) -> list[str]:

@@ -148,7 +148,7 @@ def save_answer(
             return answer
         now = timezone.now()
         saved = answer.pk is not None and Answer.objects.filter(
-            pk=answer.pk, version=base_version
+            pk=answer.pk, assessment_id=answer.assessment_id, version=base_version
         ).update(data=data, version=base_version + 1, updated_at=now, updated_by=by)
         if saved:
             answer.data, answer.version = data, base_version + 1

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from pmqa.accounts.models import Membership, User
 from pmqa.assessments import workflow
-from pmqa.assessments.models import Evidence, Revision
+from pmqa.assessments.models import Evidence, OutgoingMail, Revision
 from pmqa.audit import services as audit
 from pmqa.audit.models import AuditEntry
 from pmqa.lib.errors import ServiceError
@@ -109,7 +109,41 @@ def personal_data(user: User) -> dict[str, Any]:
             }
             for e in AuditEntry.objects.filter(actor=user).order_by("at")
         ],
+        # What others (or failed logins under this name) did to the account.
+        "about_the_account": [
+            {"at": _day(e.at), "action": e.action, "by": e.actor_id, "address": e.ip}
+            for e in AuditEntry.objects.filter(
+                Q(object_type="accounts.user", object_id=str(user.pk))
+                | Q(action__in=("auth.login_failed", "auth.lockout"), new__username=user.username)
+            )
+            .exclude(actor=user)
+            .order_by("at")
+        ],
+        "api_tokens": _rows(
+            "accounts.ApiToken", user, ("name", "prefix", "created_at", "revoked_at")
+        ),
+        "two_factor_devices": _rows("otp_totp.TOTPDevice", user, ("name", "confirmed")),
+        "e_mails_sent_to_you": [
+            {"subject": m[0], "queued": _day(mail.created_at), "sent": _day(mail.sent_at)}
+            for mail in OutgoingMail.objects.filter(messages__icontains=user.email)
+            if user.email
+            for m in mail.messages
+            if user.email in m[3]
+        ],
     }
+
+
+def _rows(label: str, user: User, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The person's rows of an app's model, if the app is installed."""
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return []
+    names = [f for f in fields if any(field.name == f for field in model._meta.fields)]
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in model.objects.filter(user=user).values(*names)
+    ]
 
 
 def erase_person(*, person: User, reason: str, by: Any) -> User:
@@ -123,6 +157,7 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
         raise ServiceError(_("Another administrator must erase your own account."))
     if person.username.startswith(ERASED_PREFIX):
         raise ServiceError(_("This person's data has already been erased."))
+    old_username, old_email = person.username, person.email
     with transaction.atomic():
         person.username = f"{ERASED_PREFIX}{person.pk}"
         person.full_name = _("Erased person %(number)s") % {"number": person.pk}
@@ -148,5 +183,16 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
             tokens = None
         if tokens is not None:
             tokens.objects.filter(user=person).delete()
+        # django-axes' records of login attempts under the old name (address, browser).
+        for label in ("axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"):
+            with contextlib.suppress(LookupError):
+                apps.get_model(label).objects.filter(username=old_username).delete()
+        # Queued e-mails keep no address of theirs.
+        if old_email:
+            for mail in OutgoingMail.objects.filter(messages__icontains=old_email):
+                mail.messages = [
+                    [m[0], m[1], m[2], [a for a in m[3] if a != old_email]] for m in mail.messages
+                ]
+                mail.save(update_fields=["messages"])
         audit.record(actor=by, action="person.erase", obj=person, reason=reason.strip())
     return person

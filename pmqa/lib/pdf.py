@@ -19,6 +19,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 INSTALL_COMMAND = "sudo apt-get install -y chromium"
+PRINT_TIMEOUT_SECONDS = 120
 # Flags for a closed network: no background requests, no component updates.
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -96,7 +97,8 @@ class PdfPrinter:
 
     def print(self, html: str) -> bytes:
         """A4 PDF of a complete HTML document whose @page rules set size and margins."""
-        return self._worker.submit(self._print, html).result()
+        # A print that hangs (a stuck browser) is given up after PRINT_TIMEOUT_SECONDS.
+        return self._worker.submit(self._print, html).result(timeout=PRINT_TIMEOUT_SECONDS)
 
     def _stop(self) -> None:
         try:
@@ -141,10 +143,15 @@ def _shared_printer() -> PdfPrinter:
     return _shared
 
 
-def _discard_shared() -> None:
+def _discard_shared(*, hung: bool = False) -> None:
     global _shared
     printer, _shared = _shared, None
-    if printer is not None:
+    if printer is not None and hung:
+        # Its thread is stuck in the browser: closing would wait for it. Left to itself; the
+        # next print starts a new browser.
+        printer._worker.shutdown(wait=False, cancel_futures=True)
+        log.error("a print hung; its browser is abandoned and a new one started")
+    elif printer is not None:
         try:
             printer.__exit__(None, None, None)
         except Exception:  # noqa: BLE001 - a browser that died may not close cleanly
@@ -175,8 +182,8 @@ def print_html(html: str) -> bytes:
                 printer = _shared_printer()
                 try:
                     return printer.print(html)
-                except Exception:
-                    _discard_shared()
+                except Exception as error:
+                    _discard_shared(hung=isinstance(error, TimeoutError))
                     if attempt == 2:
                         raise
                     log.warning("the shared browser failed; starting a new one", exc_info=True)

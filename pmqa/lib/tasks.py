@@ -34,7 +34,8 @@ def uses_queue() -> bool:
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Queue `task` once the current transaction commits, so that a worker never sees a task
     for rows it cannot read yet, and a rolled-back change queues nothing."""
-    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    # robust: the change is committed; a queue that fails is logged, not the user's error.
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs), robust=True)
 
 
 def worker_id() -> str:
@@ -66,9 +67,9 @@ def _pid_alive(pid: int) -> bool:
 
 def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
     """Put back in the queue the tasks left running by a worker that is gone: one of this
-    machine whose process no longer exists, or one of another machine that has run longer
-    than PMQA_TASK_STALE_MINUTES (each task is kept far shorter: a bulk build queues one task
-    per report). Returns how many were put back."""
+    machine whose process no longer exists, or any that has run longer than
+    PMQA_TASK_STALE_MINUTES (each task is kept far shorter: a bulk build queues one task per
+    report). Returns how many were put back."""
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -80,10 +81,11 @@ def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
     for task in running.only("id", "worker_ids", "started_at", "task_path"):
         last = (task.worker_ids or [""])[-1]
         worker_host, _sep, pid = last.rpartition(":")
-        if worker_host == host and pid.isdigit():
-            if _pid_alive(int(pid)):
-                continue  # still at work on this machine, however long it takes
-        elif task.started_at is None or task.started_at >= stale_before:
+        dead_here = worker_host == host and pid.isdigit() and not _pid_alive(int(pid))
+        # A live process of that number may be another one (a container's restarted worker is
+        # PID 1 again): past the stale age it is judged as any other machine's.
+        stale = task.started_at is not None and task.started_at < stale_before
+        if not (dead_here or stale):
             continue
         # Only if still running as read: another worker may have put it back meanwhile.
         if DBTaskResult.objects.filter(

@@ -95,6 +95,8 @@ def store_published_report(assessment_id: int) -> list[str]:
             ).exists():
                 continue
             content, stem = _content(assessment, layout, kind)
+            if current_revision(assessment) != revision:
+                return written  # corrected meanwhile: the correction's own task stores it
             digest = hashlib.sha256(content).hexdigest()
             row = StoredReport(
                 assessment=assessment,
@@ -114,8 +116,11 @@ def store_published_report(assessment_id: int) -> list[str]:
                 with transaction.atomic():
                     row.save()
             except IntegrityError:
-                default_storage.delete(row.file.name)
-                continue  # another run recorded this variant first; its file is as good
+                # Another run recorded this variant first; its file is as good. Ours goes,
+                # unless (object storage may hand two runs one name) it is the recorded one.
+                if not StoredReport.objects.filter(file=row.file.name).exists():
+                    default_storage.delete(row.file.name)
+                continue
             written.append(row.file.name)
             log.info("stored %s", row.file.name)
     return written

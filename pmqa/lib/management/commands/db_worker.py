@@ -8,6 +8,7 @@ may run again without harm.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -17,6 +18,7 @@ from django_tasks_db.management.commands import db_worker
 from pmqa.lib.tasks import requeue_abandoned, worker_id
 
 RECOVERY_INTERVAL_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 class Command(db_worker.Command):
@@ -42,5 +44,7 @@ class Command(db_worker.Command):
         while not stop.wait(RECOVERY_INTERVAL_SECONDS):
             try:
                 requeue_abandoned()
+            except Exception:  # a database hiccup must not end recovery for good
+                log.exception("recovering abandoned tasks failed; trying again in a minute")
             finally:
                 close_old_connections()
