@@ -450,11 +450,10 @@ def report_file(
                 "after publication. Try again in a few minutes."
             ),
         )
-    name = row.file.name.rsplit("/", 1)[-1]
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=name.split("-r", 1)[0] + f".{kind}",
+        filename=stored.download_name(found, layout, kind),
         content_type="application/pdf" if kind == StoredReport.Kind.PDF else XLSX_TYPE,
     )
     response["ETag"] = f'"{row.sha256}"'

@@ -45,6 +45,13 @@ def stored_file(assessment: Assessment, layout: str, kind: str) -> StoredReport 
     ).first()
 
 
+def download_name(assessment: Assessment, layout: str, kind: str) -> str:
+    """The name a stored file is downloaded under: a printed report's, without the stored
+    file's revision and suffix."""
+    year = arabic_digits(str(assessment.cycle.fiscal_year))
+    return f"pmqa-{year}-{assessment.organisation.code}-{layout}.{kind}"
+
+
 def _content(assessment: Assessment, layout: str, kind: str) -> tuple[bytes, str]:
     data = build(assessment, layout, thai=False, thai_tables=False)
     stem = f"pmqa-{arabic_digits(data.fiscal_year)}-{data.organisation_code}-{layout}"

@@ -98,13 +98,9 @@ def _stored_response(
         return None
     try:
         handle = found.file.open("rb")
-    except (FileNotFoundError, OSError):
+    except OSError:
         return None  # lost from storage: print it afresh rather than fail
-    # The name a printed download has, without the stored file's revision and suffix.
-    download = (
-        f"pmqa-{arabic_digits(str(assessment.cycle.fiscal_year))}-"
-        f"{assessment.organisation.code}-{layout}.{kind}"
-    )
+    download = stored.download_name(assessment, layout, kind)
     response = FileResponse(
         handle,
         as_attachment=True,
