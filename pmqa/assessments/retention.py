@@ -44,7 +44,7 @@ def apply_retention(*, today: datetime.date | None = None, dry_run: bool = False
             assessment__cycle=cycle, kind=Evidence.Kind.FILE, removed_on__isnull=True
         ).exclude(file="")
         removed = Removed(cycle.fiscal_year, 0, 0, until)
-        for evidence in files.iterator():
+        for evidence in list(files.only("pk", "file", "size")):  # read before any is changed
             removed.files += 1
             removed.bytes += evidence.size
             if dry_run:
@@ -62,7 +62,10 @@ def apply_retention(*, today: datetime.date | None = None, dry_run: bool = False
                     actor=None,
                     action="evidence.retention",
                     obj=cycle,
-                    new={"files": removed.files, "bytes": removed.bytes},
-                    reason=f"kept until {until.isoformat()}",
+                    new={
+                        "files": removed.files,
+                        "bytes": removed.bytes,
+                        "kept_until": until.isoformat(),
+                    },
                 )
     return report
