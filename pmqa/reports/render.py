@@ -9,18 +9,18 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
-from pmqa.lib.fonts import fontpkg_sarabun_files
+from pmqa.lib.fonts import print_font
 from pmqa.reports.builders import ReportData
 
 
 @lru_cache(maxsize=2)
 def _font_data_uri(name: str) -> str:
-    data = (fontpkg_sarabun_files() / name).read_bytes()
-    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
+    return "data:font/ttf;base64," + base64.b64encode(print_font(name)).decode("ascii")
 
 
 def render_html(data: ReportData, *, for_print: bool, toolbar: dict[str, Any] | None = None) -> str:
-    """For print the fonts are embedded, so the document needs nothing else to load."""
+    """For print the fonts are embedded, so the document needs nothing else to load; they are
+    the copies whose text layer reads back as typed (`pmqa.lib.fonts.print_font`)."""
     if for_print:
         fonts = {
             "font_regular": _font_data_uri("Sarabun-Regular.ttf"),
