@@ -30,6 +30,11 @@ def strip_number(text: str) -> str:
 
 def narathiwat(text: str) -> dict:
     categories: dict[int, dict[str, list[str]]] = {}
+    # The score table's rows name the categories as that year's criteria did.
+    names = {
+        int(m.group(1)): m.group(2).strip()
+        for m in re.finditer(r"^หมวด ([1-7]) ([^\t]+)\t[\d.]+\t[\d.]+$", text, flags=re.M)
+    }
     current = None
     for line in text.splitlines():
         cells = line.split("\t")
@@ -58,6 +63,7 @@ def narathiwat(text: str) -> dict:
         "fiscal_year": 2561,
         "self": ["450", "500", "450", "475", "475", "425", "326.67"],
         "assessor": ["300", "350", "300", "150", "225", "150", "326.67"],
+        "category_names": {k: names[k] for k in sorted(names)},
         "categories": {k: categories[k] for k in sorted(categories)},
     }
 

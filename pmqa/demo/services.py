@@ -18,7 +18,7 @@ from pmqa.accounts.models import Membership, Role, User
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.assessments.services import record_category_scores
 from pmqa.criteria.models import Edition
-from pmqa.criteria.services import import_edition
+from pmqa.criteria.services import copy_edition, import_edition
 from pmqa.feedback.models import Feedback, FeedbackEntry
 from pmqa.organisations.models import Organisation
 from pmqa.organisations.services import DATA_DIR, REFERENCE_FILES, import_organisations
@@ -26,6 +26,7 @@ from pmqa.organisations.services import DATA_DIR, REFERENCE_FILES, import_organi
 DATA = Path(__file__).resolve().parent / "data"
 CRITERIA_FILE = Path(__file__).resolve().parents[1] / "criteria" / "data" / "pmqa40.yaml"
 DEMO_PASSWORD = "pmqa-demo"
+EDITION_2561 = "pmqa40-2561"
 COHORT_YEARS = (2562, 2563, 2564)
 COHORT_SIZE = 150
 
@@ -72,11 +73,40 @@ def ensure_reference_data() -> Edition:
     return edition
 
 
+def ensure_edition_2561(edition: Edition) -> Edition:
+    """FY2561's criteria as OPDC's report of that year names them.
+
+    Its score table calls category 4 "การวัด การวิเคราะห์ และจัดการความรู้" (four times, the
+    same each time), where the later editions and the FY2563 report say "… และการจัดการ
+    ความรู้". An edition keeps the names its year's reports print, so FY2561 has its own: a
+    copy of PMQA 4.0 with the category names of the Narathiwat report.
+    """
+    existing = Edition.objects.filter(code=EDITION_2561).first()
+    if existing is not None:
+        return existing
+    data = yaml.safe_load((DATA / "narathiwat_2561.yaml").read_text(encoding="utf-8"))
+    copy = copy_edition(
+        edition=edition, code=EDITION_2561, name_th=f"{edition.name_th} (ปีงบประมาณ พ.ศ. 2561)"
+    )
+    copy.source_note = (
+        f"{edition.source_note}; category names as OPDC's FY2561 feedback report prints them"
+    )
+    copy.save(update_fields=["source_note"])
+    for number, name in data["category_names"].items():
+        copy.categories.filter(number=number).exclude(name_th=name).update(name_th=name)
+    return copy
+
+
 def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
+    editions = {2561: ensure_edition_2561(edition)}
     cycles = {}
     for year, windows in CYCLES.items():
         cycle, _created = Cycle.objects.get_or_create(
-            fiscal_year=year, defaults={"edition": edition, "round2_threshold": Decimal(400)}
+            fiscal_year=year,
+            defaults={
+                "edition": editions.get(year, edition),
+                "round2_threshold": Decimal(400),
+            },
         )
         for number, window in enumerate(windows, start=1):
             if window is not None:

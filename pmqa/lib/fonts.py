@@ -6,7 +6,7 @@ a tone mark (ปั่ ฝึ้ ฟื้) is drawn with the font's alternate f
 /ActualText span, and a PDF reader takes a span to end where its last glyph ends. That glyph
 is the tone mark, which has no width, and which the font's mark-to-mark rule draws up to a
 quarter of an em left of where the cluster ends; `pdftotext` read the gap between it and the
-next letter as a space ("ฟื้ นฟู"), and so did copying the text.
+next letter as a space ("ฟื้ นฟู").
 
 `print_font` gives each mark, after each mark that moves it left, a copy of itself whose
 advance width is exactly that move. The copy draws the same outline in the same place (a
