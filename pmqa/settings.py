@@ -59,6 +59,7 @@ DEBUG = env_bool("PMQA_DEBUG", False)
 SECRET_KEY = env_str("PMQA_SECRET_KEY", "insecure-development-key" if DEBUG else None)
 ALLOWED_HOSTS = env_list("PMQA_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("PMQA_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "pmqa.accounts.signin.csrf_failure"
 
 INSTALLED_APPS = [
     "pmqa.adminapp.PmqaAdminConfig",

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_self_assessment import PDF, login, upload
+from pmqa.assessments.models import Answer
+from tests.test_self_assessment import PDF, item_url, login, narrative_post, upload
 from tests.test_serving import PMQA, ROOT, production_env
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "pmqa" / "templates"
@@ -116,3 +117,23 @@ def test_the_deploy_check_is_clean_with_production_settings(tmp_path, site):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_a_form_with_a_stale_token_is_refused_in_thai_and_saves_nothing(personas, work_a):
+    """Django's CSRF check stays on; what it refuses is said in the user's language."""
+    client = Client(enforce_csrf_checks=True)
+    login(client, personas.editor_a)
+    client.get(item_url(work_a, "1.1"))  # the page sets the session's CSRF cookie
+    # A token of another secret: that of the page as it was before logging in again.
+    response = client.post(
+        item_url(work_a, "1.1"), {**narrative_post(0), "csrfmiddlewaretoken": "x" * 32}
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "ส่งแบบฟอร์มไม่สำเร็จ" in body and "โหลดหน้านั้นใหม่" in body
+    assert not Answer.objects.filter(assessment=work_a, key="1.1", version__gt=0).exists()
+
+    no_cookie = Client(enforce_csrf_checks=True)
+    login(no_cookie, personas.editor_a)
+    response = no_cookie.post(item_url(work_a, "1.1"), narrative_post(0))
+    assert response.status_code == 403 and "อนุญาตคุกกี้" in response.content.decode()

@@ -71,6 +71,19 @@ def locked_out(
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused because its security token is no longer the session's (the page was
+    opened before logging in again, or cookies are blocked): said in the user's language,
+    with the way back, instead of Django's page for developers."""
+    if "cookie" in reason:
+        kind = "cookies"
+    elif reason.startswith(("Origin checking", "Referer checking")):
+        kind = "origin"
+    else:
+        kind = "token"
+    return render(request, "403_csrf.html", {"kind": kind}, status=403)
+
+
 def _user_id(username: str | None) -> str:
     if not username:
         return ""

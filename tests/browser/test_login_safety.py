@@ -123,3 +123,41 @@ def test_the_idle_warning_offers_to_stay_and_an_autosave_after_the_timeout_keeps
     )
     assert "ท่านออกจากระบบแล้ว" in warning.inner_text()
     assert page.input_value("#n-basic-approach") == text
+
+
+def test_after_logging_in_again_in_another_tab_the_first_tab_still_saves(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+    work_a,
+):
+    """What the page tells a person whose session ended ("log in again in another tab, then
+    make any change here"): logging in again gives the session a new CSRF secret, and the
+    first tab's autosave and its save button still go through."""
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    editor.open(f"/agency/assessments/{work_a.pk}/items/1.1/")
+    page = editor.page
+    other = Person(page.context.new_page(), editor.base_url, "editor, second tab")
+    other.open("/")
+    log_out(other)
+    other.login(personas.editor_a.username)
+
+    text = "ข้อความที่พิมพ์หลังเข้าสู่ระบบใหม่ในอีกแท็บ"
+    page.fill("#n-basic-approach", text)
+    page.locator("#n-basic-approach").blur()
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent.includes('บันทึกแล้ว')"
+    )
+    editor.check()
+    saved = Answer.objects.get(assessment=work_a, key="1.1")
+    assert saved.data["narrative"]["basic"]["approach"] == text
+
+    # Once more, and then the page's own button (the browser's form, not htmx).
+    log_out(other)
+    other.login(personas.editor_a.username)
+    page.fill("#n-basic-approach", text + " และส่งด้วยปุ่ม")
+    editor.submit("button[value=next]")
+    assert "/items/1.2/" in page.url
+    saved.refresh_from_db()
+    assert saved.data["narrative"]["basic"]["approach"] == text + " และส่งด้วยปุ่ม"

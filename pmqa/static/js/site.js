@@ -7,4 +7,25 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Logging in again (in another tab, after the session ended) gives the session a new CSRF
+  // secret, and this page's forms still hold the token of the old one: what they sent was
+  // refused. Every form sent from the page, by htmx or by the browser, carries the current
+  // token, read from Django's cookie when it is sent.
+  function currentToken() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : "";
+  }
+  document.addEventListener("submit", function (event) {
+    var token = currentToken();
+    if (!token || !event.target.querySelectorAll) { return; }
+    event.target.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = token;
+    });
+  }, true);
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = currentToken();
+    if (!token || event.detail.verb === "get") { return; }
+    event.detail.headers["X-CSRFToken"] = token;
+    event.detail.parameters.csrfmiddlewaretoken = token;
+  });
 })();
