@@ -74,17 +74,20 @@ def isoc(text: str) -> dict:
     ofi_start = lines.index("โอกาสในการปรับปรุง", start)
     pillars = {"open_connected": [], "citizen_centric": [], "smart_high_performance": []}
     order = list(pillars)
+    # Each pillar's heading, as that year's report names it, is broken over lines in its cell.
+    heading_parts = ("ที่เปิดกว้างและ", "เชื่อมโยงกัน", "ที่ยึดประชาชน", "เป็นศูนย์กลาง", "สมรรถนะสูงทันสมัย")
+    names: dict[str, str] = {}
     current = -1
     buffer: list[str] = []
     for line in lines[start + 1 : ofi_start]:
         if line.startswith("ระบบราชการ"):
             current += 1
+            names[order[current]] = line
             continue
-        if (
-            not line
-            or current < 0
-            or line in ("ที่เปิดกว้างและ", "เชื่อมโยงกัน", "ที่ยึดประชาชน", "เป็นศูนย์กลาง", "สมรรถนะสูงทันสมัย")
-        ):
+        if current >= 0 and line in heading_parts:
+            names[order[current]] += line
+            continue
+        if not line or current < 0:
             continue
         if line.startswith("- (") or line.startswith("-("):
             pillars[order[current]][-1] += "\n" + line[2:].strip()
@@ -127,6 +130,7 @@ def isoc(text: str) -> dict:
         "self": ["500", "500", "500", "500", "500", "500", "423.33"],
         "assessor": ["411.46", "453.13", "434.90", "404.51", "484.38", "449.65", "403.33"],
         "round2": "345",
+        "pillar_names": names,
         "achievements": pillars,
         "items": items,
         "category7_ofis": cat7,

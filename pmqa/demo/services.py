@@ -26,7 +26,8 @@ from pmqa.organisations.services import DATA_DIR, REFERENCE_FILES, import_organi
 DATA = Path(__file__).resolve().parent / "data"
 CRITERIA_FILE = Path(__file__).resolve().parents[1] / "criteria" / "data" / "pmqa40.yaml"
 DEMO_PASSWORD = "pmqa-demo"
-EDITION_2561 = "pmqa40-2561"
+# The seed reports' data, by fiscal year.
+SEED_FILES = {2561: "narathiwat_2561.yaml", 2563: "isoc_2563.yaml"}
 COHORT_YEARS = (2562, 2563, 2564)
 COHORT_SIZE = 150
 
@@ -73,32 +74,36 @@ def ensure_reference_data() -> Edition:
     return edition
 
 
-def ensure_edition_2561(edition: Edition) -> Edition:
-    """FY2561's criteria as OPDC's report of that year names them.
+def ensure_year_edition(edition: Edition, year: int) -> Edition:
+    """A seed year's criteria, named as OPDC's report of that year names them.
 
-    Its score table calls category 4 "การวัด การวิเคราะห์ และจัดการความรู้" (four times, the
-    same each time), where the later editions and the FY2563 report say "… และการจัดการ
-    ความรู้". An edition keeps the names its year's reports print, so FY2561 has its own: a
-    copy of PMQA 4.0 with the category names of the Narathiwat report.
+    The FY2561 report's score table calls category 4 "การวัด การวิเคราะห์ และจัดการความรู้"
+    (four times, the same each time), and the FY2563 report heads the Government 4.0 pillars
+    "ระบบราชการที่…"; the criteria of FY2564 on, and the other years' reports, say "…
+    และการจัดการความรู้" and "ภาครัฐที่…". An edition keeps the names its year's reports
+    print, so each seed year has its own: a copy of PMQA 4.0 with the names of its report.
     """
-    existing = Edition.objects.filter(code=EDITION_2561).first()
+    code = f"{edition.code}-{year}"
+    existing = Edition.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    data = yaml.safe_load((DATA / "narathiwat_2561.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DATA / SEED_FILES[year]).read_text(encoding="utf-8"))
     copy = copy_edition(
-        edition=edition, code=EDITION_2561, name_th=f"{edition.name_th} (ปีงบประมาณ พ.ศ. 2561)"
+        edition=edition, code=code, name_th=f"{edition.name_th} (ปีงบประมาณ พ.ศ. {year})"
     )
     copy.source_note = (
-        f"{edition.source_note}; category names as OPDC's FY2561 feedback report prints them"
+        f"{edition.source_note}; names as OPDC's FY{year} feedback report prints them"
     )
     copy.save(update_fields=["source_note"])
-    for number, name in data["category_names"].items():
-        copy.categories.filter(number=number).exclude(name_th=name).update(name_th=name)
+    for number, name in data.get("category_names", {}).items():
+        copy.categories.filter(number=number).update(name_th=name)
+    for pillar, name in data.get("pillar_names", {}).items():
+        copy.pillars.filter(code=pillar).update(name_th=name)
     return copy
 
 
 def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
-    editions = {2561: ensure_edition_2561(edition)}
+    editions = {year: ensure_year_edition(edition, year) for year in SEED_FILES}
     cycles = {}
     for year, windows in CYCLES.items():
         cycle, _created = Cycle.objects.get_or_create(
@@ -167,7 +172,7 @@ def _replace_entries(feedback: Feedback, entries: list[dict[str, Any]]) -> None:
 
 
 def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
-    data = yaml.safe_load((DATA / "narathiwat_2561.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DATA / SEED_FILES[2561]).read_text(encoding="utf-8"))
     assessment, _created = Assessment.objects.get_or_create(
         cycle=cycles[2561],
         organisation=Organisation.objects.get(code=data["organisation"]),
@@ -194,7 +199,7 @@ def load_narathiwat(cycles: dict[int, Cycle]) -> Assessment:
 
 
 def load_isoc(cycles: dict[int, Cycle]) -> Assessment:
-    data = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((DATA / SEED_FILES[2563]).read_text(encoding="utf-8"))
     assessment, _created = Assessment.objects.get_or_create(
         cycle=cycles[2563],
         organisation=Organisation.objects.get(code=data["organisation"]),
@@ -291,7 +296,7 @@ def load_isoc_profile(assessment: Assessment) -> None:
     from pmqa.assessments.models import Answer
     from pmqa.assessments.services import ensure_answers
 
-    profile = yaml.safe_load((DATA / "isoc_2563.yaml").read_text(encoding="utf-8"))["profile"]
+    profile = yaml.safe_load((DATA / SEED_FILES[2563]).read_text(encoding="utf-8"))["profile"]
     editor = User.objects.filter(username="isoc.editor").first()
     ensure_answers(assessment=assessment)
     for code, data in profile.items():
