@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from pmqa import scoring
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
+from pmqa.criteria.models import Category, Edition, Pillar
 from pmqa.demo.services import DEMO_PASSWORD
 from pmqa.feedback.models import FeedbackEntry
 from tests.conftest import PASSWORD
@@ -18,6 +19,26 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", verbosity=0)
+
+
+def test_each_seed_year_has_the_edition_its_report_names_and_an_old_database_keeps_its_own(db):
+    call_command("seed_demo", verbosity=0)
+    editions = dict(Cycle.objects.values_list("fiscal_year", "edition__code"))
+    assert editions[2561] == "pmqa40-2561" and editions[2563] == "pmqa40-2563"
+    assert editions[2562] == editions[2564] == editions[2570] == "pmqa40"
+    assert Category.objects.get(edition__code="pmqa40-2561", number=4).name_th == (
+        "การวัด การวิเคราะห์ และจัดการความรู้"
+    )
+    assert Pillar.objects.get(edition__code="pmqa40-2563", code="citizen_centric").name_th == (
+        "ระบบราชการที่ยึดประชาชนเป็นศูนย์กลาง"
+    )
+    # A database whose FY2561 cycle was made before keeps its edition: its reports were
+    # printed with it. No unused copy is made.
+    Cycle.objects.filter(fiscal_year=2561).update(edition=Edition.objects.get(code="pmqa40"))
+    Edition.objects.filter(code="pmqa40-2561").delete()
+    call_command("seed_demo", verbosity=0)
+    assert Cycle.objects.get(fiscal_year=2561).edition.code == "pmqa40"
+    assert not Edition.objects.filter(code="pmqa40-2561").exists()
 
 
 def test_seed_demo_is_idempotent_and_reproduces_the_seed_figures(demo, capsys):

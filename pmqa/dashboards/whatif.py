@@ -10,7 +10,7 @@ from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
-from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
 from pmqa.dashboards.kpi import rule_sets
 from pmqa.lib.converters import is_id
@@ -132,9 +132,12 @@ def what_if(request: HttpRequest) -> HttpResponse:
         selected = next((a for a in assessments if a.pk == int(wanted)), None)
     if selected is None and assessments:
         selected = assessments[0]
-    edition = (
-        selected.cycle.edition if selected else Edition.objects.order_by("-created_at").first()
-    )
+    if selected:
+        edition = selected.cycle.edition
+    else:
+        # The criteria of the latest cycle (an edition copied for an old year may be newer).
+        latest = Cycle.objects.select_related("edition").order_by("-fiscal_year").first()
+        edition = latest.edition if latest else Edition.objects.order_by("-created_at").first()
     mode = request.POST.get("mode") or request.GET.get("mode") or "categories"
     mode = "items" if mode == "items" else "categories"
     next_year = selected.cycle.fiscal_year + 1 if selected else None

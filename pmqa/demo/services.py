@@ -103,16 +103,17 @@ def ensure_year_edition(edition: Edition, year: int) -> Edition:
 
 
 def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
-    editions = {year: ensure_year_edition(edition, year) for year in SEED_FILES}
     cycles = {}
     for year, windows in CYCLES.items():
-        cycle, _created = Cycle.objects.get_or_create(
-            fiscal_year=year,
-            defaults={
-                "edition": editions.get(year, edition),
-                "round2_threshold": Decimal(400),
-            },
-        )
+        cycle = Cycle.objects.filter(fiscal_year=year).first()
+        if cycle is None:
+            # A seed year's edition is made with its cycle; a cycle that exists keeps the
+            # edition its reports were printed with.
+            cycle = Cycle.objects.create(
+                fiscal_year=year,
+                edition=ensure_year_edition(edition, year) if year in SEED_FILES else edition,
+                round2_threshold=Decimal(400),
+            )
         for number, window in enumerate(windows, start=1):
             if window is not None:
                 Round.objects.get_or_create(
