@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables import otTables
+from playwright.sync_api import sync_playwright
 
 from pmqa.assessments.models import Answer, Assessment
 from pmqa.feedback.models import FeedbackEntry
-from pmqa.lib.fonts import fontpkg_sarabun_files, print_font
-from pmqa.lib.pdf import PdfPrinter
+from pmqa.lib.fonts import (
+    UnexpectedFontTables,
+    fontpkg_sarabun_files,
+    print_font,
+    widen_stacked_marks,
+)
+from pmqa.lib.pdf import CHROMIUM_ARGS, PdfPrinter, chromium_path
 from pmqa.reports.builders import build
 from pmqa.reports.render import render_html
 
@@ -264,10 +272,24 @@ def raster(pdf: bytes) -> bytes:
     ).stdout
 
 
+def screenshots(*pages: str) -> list[bytes]:
+    """Chromium's own drawing of each page: a second rasteriser beside poppler's."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 900, "height": 700})
+        shots = []
+        for html in pages:
+            tab.set_content(html)
+            tab.evaluate("document.fonts.ready")
+            shots.append(tab.screenshot(full_page=True))
+        browser.close()
+    return shots
+
+
 def test_every_thai_cluster_reads_back_from_the_print_fonts_and_looks_the_same():
     """The fonts a printed report embeds: each word comes back from pdftotext as typed, in
     both weights, with no space inside ("ฟื้ นฟู" was the known case); and the pages are,
-    pixel for pixel, those the packaged font draws."""
+    pixel for pixel, those the packaged font draws, in the PDF and on the screen."""
     with PdfPrinter() as printer:
         adjusted = printer.print(cluster_page(print_font))
         packaged = printer.print(cluster_page(packaged_font))
@@ -276,3 +298,14 @@ def test_every_thai_cluster_reads_back_from_the_print_fonts_and_looks_the_same()
     assert regular.split() == words
     assert bold.split() == words
     assert raster(adjusted) == raster(packaged), "the print fonts draw what the packaged ones do"
+    on_screen = screenshots(cluster_page(print_font), cluster_page(packaged_font))
+    assert on_screen[0] == on_screen[1], "Chromium draws the print fonts as the packaged ones"
+
+
+def test_a_font_with_layout_tables_the_adjustment_does_not_know_stops_the_print():
+    font = TTFont(fontpkg_sarabun_files() / "Sarabun-Regular.ttf")
+    extension = otTables.Lookup()
+    extension.LookupType, extension.LookupFlag, extension.SubTable = 9, 0, []
+    font["GPOS"].table.LookupList.Lookup.append(extension)
+    with pytest.raises(UnexpectedFontTables, match="GPOS extension lookups"):
+        widen_stacked_marks(font)

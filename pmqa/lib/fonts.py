@@ -4,22 +4,24 @@ that printed reports embed.
 Why printed reports embed an adjusted copy: a cluster of a tall consonant, an upper vowel and
 a tone mark (ปั่ ฝึ้ ฟื้) is drawn with the font's alternate forms, so Chromium writes it as one
 /ActualText span, and a PDF reader takes a span to end where its last glyph ends. That glyph
-is the tone mark, which has no width, and which the font's mark-to-mark rule draws up to a
-quarter of an em left of where the cluster ends; `pdftotext` read the gap between it and the
-next letter as a space ("ฟื้ นฟู").
+is the tone mark, which has no width, and which the font's mark-to-mark rule draws up to
+0.3 em left of the vowel it sits on, that is of where the cluster ends; `pdftotext` read the
+gap between it and the next letter as a space ("ฟื้ นฟู").
 
 `print_font` gives each mark, after each mark that moves it left, a copy of itself whose
 advance width is exactly that move. The copy draws the same outline in the same place (a
 shaper gives marks no advance of their own, so the page looks the same to the pixel), but the
-span now ends where the cluster ends. One added substitution, run after all of the font's
-own, picks the copies. Nothing is added to the text. (The Open Font License allows a modified
-copy; Sarabun reserves no font name.)
+span now ends where the mark below it starts: where the cluster ends, for the vowel and tone
+mark of every Thai spelling (a third mark stacked on those is not adjusted). One added
+substitution, run after all of the font's own, picks the copies. Nothing is added to the
+text. (The Open Font License allows a modified copy; Sarabun reserves no font name.)
 """
 
 from __future__ import annotations
 
 import copy
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +39,27 @@ def fontpkg_sarabun_files() -> Path:
 
 def _thai(glyph: str) -> bool:
     return glyph.startswith("uni0E")
+
+
+class UnexpectedFontTables(RuntimeError):
+    """The font uses layout tables the adjustment does not handle (a new release of the font
+    package): printing stops rather than embed a copy whose marks may be misplaced."""
+
+
+def _check_supported(font: TTFont) -> None:
+    found = []
+    for tag, extension in (("GSUB", 7), ("GPOS", 9)):
+        types = {lookup.LookupType for lookup in font[tag].table.LookupList.Lookup}
+        if extension in types:
+            found.append(f"{tag} extension lookups")
+    if 5 in {lookup.LookupType for lookup in font["GPOS"].table.LookupList.Lookup}:
+        found.append("GPOS mark-to-ligature lookups")
+    if getattr(font["GDEF"].table, "MarkGlyphSetsDef", None) is not None:
+        found.append("GDEF mark glyph sets")
+    if any(re.search(r"\.w\d+$", glyph) for glyph in font.getGlyphOrder()):
+        found.append("glyph names like the copies'")
+    if found:
+        raise UnexpectedFontTables(", ".join(found))
 
 
 def _stacked_moves(font: TTFont) -> dict[str, dict[str, int]]:
@@ -67,7 +90,7 @@ def _add_mark_copy(font: TTFont, glyph: str, name: str, advance: int) -> None:
     component = GlyphComponent()
     component.glyphName = glyph
     component.x = component.y = 0
-    component.flags = 0
+    component.flags = 0x0002  # ARGS_ARE_XY_VALUES: x and y are an offset, here none
     drawing = Glyph()
     drawing.numberOfContours = -1
     drawing.components = [component]
@@ -119,6 +142,7 @@ def _lookup(kind: int, subtables: list[object]) -> otTables.Lookup:
 
 def widen_stacked_marks(font: TTFont) -> int:
     """Adjust `font` as the module's docstring says; returns the number of copies added."""
+    _check_supported(font)
     moves = _stacked_moves(font)
     order = list(font.getGlyphOrder())
     copies: dict[tuple[str, int], str] = {}
@@ -165,6 +189,8 @@ def print_font(name: str) -> bytes:
     """The named Sarabun file as printed reports embed it."""
     font = TTFont(fontpkg_sarabun_files() / name)
     widen_stacked_marks(font)
+    if "DSIG" in font:  # the signature is of the original file
+        del font["DSIG"]
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
