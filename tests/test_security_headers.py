@@ -137,3 +137,4 @@ def test_a_form_with_a_stale_token_is_refused_in_thai_and_saves_nothing(personas
     login(no_cookie, personas.editor_a)
     response = no_cookie.post(item_url(work_a, "1.1"), narrative_post(0))
     assert response.status_code == 403 and "อนุญาตคุกกี้" in response.content.decode()
+    assert not Answer.objects.filter(assessment=work_a, key="1.1", version__gt=0).exists()

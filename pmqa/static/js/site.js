@@ -5,7 +5,10 @@
   // A select that applies itself when changed (the language); without script, its form's
   // own button does the same.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+    // requestSubmit, not submit: the form's submit event (and its current token, below) too.
+    select.addEventListener("change", function () {
+      if (select.form.requestSubmit) { select.form.requestSubmit(); } else { select.form.submit(); }
+    });
   });
   // Logging in again (in another tab, after the session ended) gives the session a new CSRF
   // secret, and this page's forms still hold the token of the old one: what they sent was
@@ -24,7 +27,8 @@
   }, true);
   document.addEventListener("htmx:configRequest", function (event) {
     var token = currentToken();
-    if (!token || event.detail.verb === "get") { return; }
+    // Not for requests whose parameters go in the address (GET, and DELETE in htmx 2).
+    if (!token || event.detail.verb === "get" || event.detail.useUrlParams) { return; }
     event.detail.headers["X-CSRFToken"] = token;
     event.detail.parameters.csrfmiddlewaretoken = token;
   });
