@@ -65,6 +65,10 @@ def on_starting(server):
         call_command("check", deploy=True, stdout=io.StringIO(), stderr=io.StringIO())
     except SystemCheckError as error:
         sys.exit(f"Not serving: the configuration is unsafe.\n{error}")
+    # Made once in the master, so that every worker forked from it has them.
+    from pmqa.reports.render import warm_print_fonts
+
+    warm_print_fonts()
 
 
 def pre_fork(server, worker):

@@ -161,6 +161,17 @@ def test_gunicorn_does_not_start_on_an_unsafe_configuration(monkeypatch):
     assert "PMQA_SECRET_KEY is short" in str(e.value.code)
 
 
+def test_gunicorn_makes_the_print_fonts_in_the_master_for_every_worker(monkeypatch):
+    from pmqa.reports import render
+
+    render._font_data_uri.cache_clear()
+    conf = gunicorn_settings(monkeypatch)
+    # The deploy check passes (tested above); here only what follows it.
+    monkeypatch.setattr("django.core.management.call_command", lambda *args, **kwargs: None)
+    conf["on_starting"](server=None)
+    assert render._font_data_uri.cache_info().currsize == len(render.PRINT_FONTS)
+
+
 def test_make_serve_checks_before_it_migrates_and_serves():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = re.search(r"^serve:.*\n((?:\t.*\n)+)", makefile, re.M).group(1).split("\n")

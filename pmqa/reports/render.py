@@ -12,10 +12,18 @@ from django.templatetags.static import static
 from pmqa.lib.fonts import print_font
 from pmqa.reports.builders import ReportData
 
+PRINT_FONTS = ("Sarabun-Regular.ttf", "Sarabun-Bold.ttf")
+
 
 @lru_cache(maxsize=2)
 def _font_data_uri(name: str) -> str:
     return "data:font/ttf;base64," + base64.b64encode(print_font(name)).decode("ascii")
+
+
+def warm_print_fonts() -> None:
+    """Make the print fonts now (about half a second), not in the first print's request."""
+    for name in PRINT_FONTS:
+        _font_data_uri(name)
 
 
 def render_html(data: ReportData, *, for_print: bool, toolbar: dict[str, Any] | None = None) -> str:
@@ -23,8 +31,8 @@ def render_html(data: ReportData, *, for_print: bool, toolbar: dict[str, Any] | 
     the copies whose text layer reads back as typed (`pmqa.lib.fonts.print_font`)."""
     if for_print:
         fonts = {
-            "font_regular": _font_data_uri("Sarabun-Regular.ttf"),
-            "font_bold": _font_data_uri("Sarabun-Bold.ttf"),
+            "font_regular": _font_data_uri(PRINT_FONTS[0]),
+            "font_bold": _font_data_uri(PRINT_FONTS[1]),
         }
     else:
         fonts = {
