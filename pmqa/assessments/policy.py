@@ -171,8 +171,12 @@ def get_assessment(
     base = visible_to(access, request.user)
     if queryset is not None:
         base = queryset & base  # the left side keeps its prefetches
+    # One row by its key: no sort (the model's ordering would sort by year and name).
     assessment = (
-        base.select_related("cycle__edition", "organisation", "feedback").filter(pk=pk).first()
+        base.select_related("cycle__edition", "organisation", "feedback")
+        .filter(pk=pk)
+        .order_by()
+        .first()
     )
     if assessment is None or not standing(request, assessment).has(need):
         raise Http404

@@ -82,8 +82,14 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
     missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
     missing_keys = {m.key for m in missing}
     profile_done = sum(1 for s in SECTIONS if s.code not in missing_keys)
-    submissions = list(ws.assessment.submissions.select_related("submitted_by", "self_score")[:5])
-    changes = list(ws.assessment.status_changes.select_related("by")[:20])
+    # Each ordered by its own columns (the models' orderings start with the assessment, which
+    # would join its cycle and organisation to sort one assessment's rows).
+    submissions = list(
+        ws.assessment.submissions.select_related("submitted_by", "self_score").order_by("-number")[
+            :5
+        ]
+    )
+    changes = list(ws.assessment.status_changes.select_related("by").order_by("-at", "-id")[:20])
     # The approver's latest return stays on the overview until the draft moves on.
     latest = changes[0] if changes else None
     returned = (

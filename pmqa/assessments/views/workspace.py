@@ -45,15 +45,20 @@ class Workspace(CriteriaOf):
     request: HttpRequest
     assessment: Assessment
 
+    def _answer_rows(self):  # type: ignore[no-untyped-def]
+        # Ordered by their own columns: the model's ordering starts with the assessment, whose
+        # own (fiscal year, organisation name) would join three tables to sort one's answers.
+        return self.assessment.answers.order_by("kind", "key")
+
     @cached_property
     def answers(self) -> dict[str, Answer]:
-        answers = {answer.key: answer for answer in self.assessment.answers.all()}
+        answers = {answer.key: answer for answer in self._answer_rows()}
         if len(answers) < len(SECTIONS) + len(self.items):
             # Assessments made before the workspace existed: their empty rows are stored by the
             # first save, and shown unsaved until then (a GET writes nothing).
             if self.request.method == "POST":
                 services.ensure_answers(assessment=self.assessment)
-                return {answer.key: answer for answer in self.assessment.answers.all()}
+                return {answer.key: answer for answer in self._answer_rows()}
             for kind, key in services.answer_keys(self.assessment):
                 answers.setdefault(key, Answer(assessment=self.assessment, kind=kind, key=key))
         return answers
@@ -98,7 +103,7 @@ class Workspace(CriteriaOf):
 
     @cached_property
     def evidence(self) -> list[Evidence]:
-        return list(self.assessment.evidence.all())
+        return list(self.assessment.evidence.order_by("label"))  # no join, as above
 
     def figures(self, override: dict[str, dict[str, Any]] | None = None) -> content.Figures:
         """The live figures; only items in `override` (being saved) and items not scored
