@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which person the pages are shown to, for tabs left open (accounts/tabs.py).
+    "pmqa.accounts.tabs.PageUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Login safety (docs/security.md): which device verified the session, the idle timeout,
     # then the second factor that assessors and administrators must have given.
@@ -133,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pmqa.accounts.context_processors.navigation",
+                "pmqa.accounts.tabs.context",
             ],
         },
     },

@@ -415,3 +415,20 @@ def test_an_administrator_resets_a_lost_phone_and_it_is_audited(client, personas
     # The session open on the lost phone's owner's machine now has to set the app up again.
     lost = assessor.get(reverse("dashboards:assessor"))
     assert lost["Location"].startswith(reverse("twofactor:setup"))
+
+
+def test_the_pages_and_a_cookie_mark_who_is_logged_in_and_logging_out_clears_it(personas):
+    """For tabs left open (pmqa/accounts/tabs.py): the page's mark and the cookie's agree
+    for the person logged in, differ for another, and are gone once logged out."""
+    client = Client()
+    response = log_in(client, personas.editor_a.username)
+    mark = response.cookies["pmqa_user"].value
+    assert mark and str(personas.editor_a.pk) != mark
+    home = client.get(reverse("home"), follow=True)
+    assert f'data-user="{mark}"' in home.content.decode()
+    assert "pmqa_user" not in home.cookies  # set once, not on every response
+    other = Client()
+    assert log_in(other, personas.approver_a.username).cookies["pmqa_user"].value != mark
+    response = client.post(reverse("logout"))
+    assert response.cookies["pmqa_user"].value == ""  # deleted
+    assert "data-user" not in client.get(reverse("login")).content.decode()

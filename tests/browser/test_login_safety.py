@@ -161,3 +161,37 @@ def test_after_logging_in_again_in_another_tab_the_first_tab_still_saves(
     assert "/items/1.2/" in page.url
     saved.refresh_from_db()
     assert saved.data["narrative"]["basic"]["approach"] == text + " และส่งด้วยปุ่ม"
+
+
+def test_a_tab_left_open_sends_nothing_once_someone_else_logs_in_in_another(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+    work_a,
+):
+    """The same browser, another person (a shared office computer): what the first tab sends
+    would be saved under the other person's name, so it sends nothing and says why."""
+    editor = person("editor")
+    editor.login(personas.editor_a.username)
+    editor.open(f"/agency/assessments/{work_a.pk}/items/1.1/")
+    page = editor.page
+    notice = page.locator("#other-user")
+    assert notice.is_hidden()
+    other = Person(page.context.new_page(), editor.base_url, "approver, second tab")
+    other.open("/")
+    log_out(other)
+    other.login(personas.approver_a.username)
+
+    page.fill("#n-basic-approach", "ข้อความของผู้กรอกในแท็บเดิม")
+    page.locator("#n-basic-approach").blur()
+    notice.wait_for(state="visible")
+    assert "ผู้ใช้อื่น" in notice.inner_text()
+    page.locator("button[value=next]").first.click()
+    page.wait_for_timeout(500)
+    assert page.url.endswith("/items/1.1/")
+    assert page.input_value("#n-basic-approach") == "ข้อความของผู้กรอกในแท็บเดิม"
+    assert not Answer.objects.filter(assessment=work_a, key="1.1", version__gt=0).exists()
+    editor.check()
+    # Logging out from it stays possible.
+    log_out(editor)
+    assert "/accounts/logout/" in page.url or "/accounts/login/" in page.url

@@ -18,7 +18,25 @@
     var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return found ? decodeURIComponent(found[1]) : "";
   }
+  // A page shown to one person sends nothing once another is logged in, in another tab: it
+  // would be saved under their name (pmqa/accounts/tabs.py). Logging out stays possible.
+  function shownToSomeoneElse() {
+    var mine = document.body.dataset.user;
+    var found = document.cookie.match(/(?:^|;\s*)pmqa_user=([^;]+)/);
+    return Boolean(mine && found && found[1] !== mine);
+  }
+  function refuse(event) {
+    event.preventDefault();
+    if (event.stopImmediatePropagation) { event.stopImmediatePropagation(); }
+    var notice = document.getElementById("other-user");
+    if (notice) {
+      notice.hidden = false;
+      if (notice.scrollIntoView) { notice.scrollIntoView({ block: "nearest" }); }
+    }
+  }
   document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute ? event.target.getAttribute("action") || "" : "";
+    if (shownToSomeoneElse() && !/\/logout\/$/.test(action)) { refuse(event); return; }
     var token = currentToken();
     if (!token || !event.target.querySelectorAll) { return; }
     event.target.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
@@ -26,6 +44,7 @@
     });
   }, true);
   document.addEventListener("htmx:configRequest", function (event) {
+    if (shownToSomeoneElse()) { refuse(event); return; }
     var token = currentToken();
     // Not for requests whose parameters go in the address (GET, and DELETE in htmx 2).
     if (!token || event.detail.verb === "get" || event.detail.useUrlParams) { return; }

@@ -44,6 +44,13 @@
     if (url && url.indexOf("/accounts/login") !== -1) { return; }
     if (event.detail.successful) {
       retryDelay = 0;
+      // Someone else saved first: the answer is the comparison, put in its own box.
+      if (xhr.getResponseHeader("HX-Retarget") === "#conflict") {
+        say(form.dataset.msgConflict, "invalid");
+        var box = document.getElementById("conflict");
+        if (box && box.scrollIntoView) { box.scrollIntoView({ block: "start" }); }
+        return;
+      }
       // Only a save that went through clears the warning on leaving: "not saved" and "saved,
       // except …" answer 200 too, and their text is not safe yet.
       if (/class="save-status saved"/.test(xhr.responseText || "")) { pending = false; }

@@ -1,0 +1,53 @@
+"""Two tabs on one page: the second save is a conflict, said in the status line and shown
+side by side, and "save mine" makes it the newest version."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmqa.assessments.models import Answer
+from tests.browser.harness import Person
+from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STATUS = "() => document.getElementById('save-status').textContent.includes(%r)"
+
+
+def test_a_second_tab_saving_an_older_version_gets_the_comparison_and_can_keep_its_text(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+    work_a,
+):
+    first = person("editor", width=390, height=800)
+    first.login(personas.editor_a.username)
+    page_url = f"/agency/assessments/{work_a.pk}/items/1.2/"
+    first.open(page_url)
+    second = Person(first.page.context.new_page(), first.base_url, "editor, second tab")
+    second.page.set_viewport_size({"width": 390, "height": 800})
+    second.open(page_url)
+
+    first.page.fill("#n-basic-approach", "ฉบับแท็บแรก")
+    first.page.locator("#n-basic-approach").blur()
+    first.page.wait_for_function(STATUS % "บันทึกแล้ว")
+
+    second.page.fill("#n-basic-approach", "ฉบับแท็บที่สอง")
+    second.page.locator("#n-basic-approach").blur()
+    second.page.wait_for_function(STATUS % "มีผู้อื่นบันทึกหน้านี้ก่อน")
+    box = second.page.locator("#conflict .conflict")
+    box.wait_for(state="visible")
+    assert "ฉบับแท็บแรก" in box.inner_text() and "ฉบับแท็บที่สอง" in box.inner_text()
+    assert second.page.input_value("#n-basic-approach") == "ฉบับแท็บที่สอง"
+    # The comparison is brought into view on a phone, and fits it.
+    assert second.page.evaluate(
+        "() => { const r = document.getElementById('conflict').getBoundingClientRect();"
+        " return r.top < window.innerHeight && r.bottom > 0; }"
+    )
+    assert second.page.evaluate("document.documentElement.scrollWidth") <= 390
+    second.accessible()
+
+    second.submit("#conflict form button[type=submit]")
+    answer = Answer.objects.get(assessment=work_a, key="1.2")
+    assert answer.data["narrative"]["basic"]["approach"] == "ฉบับแท็บที่สอง"
+    assert answer.revisions.count() >= 2
