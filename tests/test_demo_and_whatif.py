@@ -229,3 +229,14 @@ def test_the_demo_assessors_have_a_labelled_synthetic_case_to_review(client, dem
     assert "ข้อมูลสังเคราะห์" in page
     consensus = client.get(reverse("reviews:consensus", args=[case.pk])).content.decode()
     assert "ส่งผลการตรวจของคุณก่อน" in consensus  # the lead has not reviewed yet
+
+
+def test_what_if_opens_the_assessment_asked_for_beyond_the_lists_first_200(client, demo):
+    """An administrator sees every organisation's assessments; the one a link asks for is
+    chosen even when it is not among the latest 200 the list shows."""
+    assert Assessment.objects.count() > 200
+    narathiwat = Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561)
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    body = client.get(reverse("dashboards:what_if"), {"assessment": narathiwat.pk}).content
+    assert f'<option value="{narathiwat.pk}" selected>'.encode() in body
+    assert b"326.67" in body  # its category 7, as the seed's score table gives it

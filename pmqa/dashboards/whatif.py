@@ -125,11 +125,17 @@ def compute(
 
 @agency_required
 def what_if(request: HttpRequest) -> HttpResponse:
+    # The select lists the latest 200 (an administrator sees every organisation's); one asked
+    # for by its link is found wherever it is in the list, and shown first.
     assessments = list(_visible_assessments(request)[:200])
     selected = None
     wanted = request.GET.get("assessment") or request.POST.get("assessment")
     if is_id(wanted):
         selected = next((a for a in assessments if a.pk == int(wanted)), None)
+        if selected is None:
+            selected = _visible_assessments(request).filter(pk=int(wanted)).first()
+            if selected is not None:
+                assessments.insert(0, selected)
     if selected is None and assessments:
         selected = assessments[0]
     if selected:
