@@ -364,7 +364,9 @@ def test_profile_numbers_and_buddhist_dates_are_stored_normalised(client, person
     assert 'value="01/10/2569"' in page
 
 
-def test_bad_profile_input_is_refused_with_messages_and_nothing_is_saved(client, personas, work_a):
+def test_bad_profile_input_is_refused_with_messages_and_the_rest_is_saved(client, personas, work_a):
+    """As in the KPI table: a refused value is marked and keeps what was saved before; the
+    rest of the section is saved, so one wrong figure does not hold back every other field."""
     login(client, personas.editor_a)
     response = client.post(
         profile_url(work_a, "OP1a"),
@@ -379,8 +381,30 @@ def test_bad_profile_input_is_refused_with_messages_and_nothing_is_saved(client,
     assert response.status_code == 400
     assert "กรุณากรอกตัวเลข" in body
     assert "ไม่ใช่ปีพุทธศักราช" in body
-    assert "ข้อความ" in body  # what was typed is still on the page
-    assert answer(work_a, "OP1a").version == 0
+    assert "ข้อความ" in body and "หนึ่งล้าน" in body  # what was typed is still on the page
+    saved = answer(work_a, "OP1a")
+    assert saved.version == 1 and saved.data["mission"] == "ข้อความ"
+    assert not saved.data.get("budget") and not saved.data.get("budget_as_of")
+    assert 'name="version" id="version" value="1"' in body  # the form goes on from it
+
+    # The autosave says which fields, by their labels, and keeps the earlier budget.
+    client.post(profile_url(work_a, "OP1a"), {"version": "1", "f-budget": "1250000"})
+    status = client.post(
+        profile_url(work_a, "OP1a"),
+        {"version": "2", "f-budget": "-5", "f-vision": "วิสัยทัศน์ใหม่", "g-services-1-service": "x"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "save-status partial" in status
+    assert "งบประมาณ (บาท): กรุณากรอกตัวเลข" in status
+    saved = answer(work_a, "OP1a")
+    assert saved.data["vision"] == "วิสัยทัศน์ใหม่" and saved.data["budget"] == "1250000"
+    # A table's cell: its table, row and column.
+    status = client.post(
+        profile_url(work_a, "OP1b"),
+        {"version": "0", "g-customers-1-group": "ก" * 301},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "save-status partial" in status and "แถวที่ 1 ช่องกลุ่ม" in status
 
 
 def test_a_text_over_its_limit_is_refused(client, personas, work_a):

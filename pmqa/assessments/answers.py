@@ -172,6 +172,21 @@ def clean_profile(
     return data, errors
 
 
+def profile_without_refused_values(
+    section: Section, data: Mapping[str, Any], errors: Errors, saved: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What may be saved of a section with refused values: every other field as typed, and
+    for a refused field (or a table with a refused cell) what was saved before."""
+    refused = {key.split(".")[0] for key in errors}
+    savable = dict(data)
+    for key in refused:
+        if key in saved:
+            savable[key] = saved[key]
+        else:
+            savable.pop(key, None)
+    return savable
+
+
 def missing_profile(section: Section, data: Mapping[str, Any]) -> list[str]:
     """What a submission still needs in this section, as sentences."""
     missing: list[str] = []

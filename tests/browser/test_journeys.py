@@ -290,6 +290,33 @@ def test_a_phone_fills_the_kpi_table_with_a_wrong_value_and_saves_twice(
     assert "ไม่ได้บันทึก" not in editor.text()
 
 
+def test_a_phone_fills_the_profile_with_a_wrong_figure_and_the_rest_saves(
+    reference_data, person, personas, work_a
+):
+    """Every profile section reads on a phone, its tables one row under another; a wrong
+    budget is named in the status line and the other fields are saved meanwhile."""
+    editor = person("editor-390", width=390, height=844)
+    editor.login(personas.editor_a.username)
+    home = f"/agency/assessments/{work_a.pk}/"
+    for code in ("OP1a", "OP1b", "OP2a", "OP2b", "OP2c"):
+        editor.open(f"{home}profile/{code}/")
+        fits(editor, 390)
+    editor.open(f"{home}profile/OP1a/")
+    page = editor.page
+    page.fill("#f-budget", "abc")
+    page.fill("#f-vision", "เป็นองค์กรที่ประชาชนไว้วางใจ")
+    page.locator("#f-vision").blur()
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent.includes('ยกเว้นค่าที่แจ้งไว้')"
+    )
+    assert "งบประมาณ (บาท): กรุณากรอกตัวเลข" in editor.text()
+    editor.check()
+    editor.open(f"{home}profile/OP1a/")
+    assert page.input_value("#f-vision") == "เป็นองค์กรที่ประชาชนไว้วางใจ"
+    assert page.input_value("#f-budget") == ""
+    editor.accessible()
+
+
 def test_an_assessor_reviews_an_item_on_a_phone(reference_data, person, personas, work_a):
     from tests.test_workflow import Case
 

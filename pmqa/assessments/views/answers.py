@@ -194,7 +194,7 @@ def _save(
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "invalid", "errors": _named(errors)},
+                {**context, "state": "invalid", "errors": _named(errors, extra.get("section"))},
             )
         return render_page(posted=True, errors=errors, status=400)
     try:
@@ -235,7 +235,7 @@ def _save(
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "partial", "errors": _named(errors)},
+                {**context, "state": "partial", "errors": _named(errors, extra.get("section"))},
             )
         return render_page(posted=True, errors=errors, status=400, saved=answer)
     if is_htmx:
@@ -268,6 +268,7 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     def render_page(
         *, posted: bool = False, errors=None, status: int = 200, conflict=None, saved=None
     ):  # type: ignore[no-untyped-def]
+        current = saved or answer
         return render(
             request,
             "assessments/profile.html",
@@ -275,7 +276,8 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 "ws": ws,
                 "assessment": ws.assessment,
                 "section": section,
-                "answer": answer,
+                # Saved but for the refused values: the form carries the new version.
+                "answer": current,
                 "layout": forms.profile_layout(
                     section,
                     answer.data,
@@ -284,7 +286,7 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                     extra_rows=request.GET.get("add", ""),
                 ),
                 "errors": errors or {},
-                "missing": content.missing_profile(section, answer.data),
+                "missing": content.missing_profile(section, current.data),
                 "conflict": conflict,
                 **pager(ws, code),
             },
@@ -294,7 +296,19 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method == "POST":
         scalars, groups = forms.posted_profile(section, request.POST)
         data, errors = content.clean_profile(section, scalars, groups)
-        return _save(request, ws, answer, data, errors, render_page, {"section": section})
+        return _save(
+            request,
+            ws,
+            answer,
+            data,
+            errors,
+            render_page,
+            {"section": section},
+            # The rest of the section is saved; a refused value keeps what was saved before.
+            savable=content.profile_without_refused_values(section, data, errors, answer.data)
+            if errors
+            else None,
+        )
     return render_page()
 
 
@@ -416,13 +430,27 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return render_page()
 
 
-def _named(errors: dict[str, str]) -> dict[str, str]:
-    """Errors as the status line lists them: a KPI's errors say which KPI and which box, since
-    the autosave does not redraw the fields."""
+def _named(errors: dict[str, str], section: Any = None) -> dict[str, str]:
+    """Errors as the status line lists them: each says which field (a KPI's, which KPI and
+    which box; a profile table's, which row and column), since the autosave does not redraw
+    the fields."""
     named = {}
+    specs = {spec.key: spec for spec in section.fields} if section is not None else {}
     for key, message in errors.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "kpis":
+        if parts[0] in specs:
+            spec = specs[parts[0]]
+            if len(parts) == 3:
+                column = next((c for c in spec.columns if c.key == parts[2]), None)
+                message = _("%(field)s, row %(row)s, %(column)s: %(message)s") % {
+                    "field": spec.label,
+                    "row": parts[1],
+                    "column": column.label if column else parts[2],
+                    "message": message,
+                }
+            else:
+                message = _("%(field)s: %(message)s") % {"field": spec.label, "message": message}
+        elif len(parts) == 3 and parts[0] == "kpis":
             field = parts[2]
             if field.startswith("value_"):
                 box = _("FY %(year)s") % {"year": field.removeprefix("value_")}
