@@ -999,3 +999,29 @@ def test_an_administrator_moves_a_round_window_in_buddhist_era_dates(client, per
         datetime.date(2018, 9, 30),
     )
     assert "30 กันยายน 2561" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("12.3456789", "ทศนิยม"),
+        ("12345678901234567", "มากเกินไป"),
+        ("หนึ่งร้อย", "กรุณากรอกตัวเลข"),
+    ],
+)
+def test_a_figure_that_cannot_be_kept_says_why(client, personas, work_a, typed, says):
+    login(client, personas.editor_a)
+    status = client.post(
+        profile_url(work_a, "OP1a"), {"version": "0", "f-budget": typed}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert says in status
+
+
+def test_a_headcount_is_a_whole_number(client, personas, work_a):
+    login(client, personas.editor_a)
+    status = client.post(
+        profile_url(work_a, "OP1a"), {"version": "0", "f-headcount": "12.5"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "จำนวนเต็ม" in status
+    client.post(profile_url(work_a, "OP1a"), {"version": "1", "f-headcount": "1,250"})
+    assert answer(work_a, "OP1a").data["headcount"] == "1250"

@@ -59,8 +59,12 @@ def parse_number(raw: object) -> Decimal | None:
         raise ValueError(_("Enter a number, for example 1,250,000 or 12.5.")) from None
     # Beyond a quadrillion or six decimals nothing real is being typed, and writing such a
     # number out in full (1e99999) would cost the server seconds.
-    if not value.is_finite() or value.adjusted() > 14 or value.as_tuple().exponent < -6:  # type: ignore[operator]
+    if not value.is_finite():
         raise ValueError(_("Enter a number, for example 1,250,000 or 12.5."))
+    if value.adjusted() > 14:
+        raise ValueError(_("This number is too large: at most 15 digits before the point."))
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError(_("Too many decimals: at most 6 digits after the point."))
     return value
 
 
@@ -97,6 +101,8 @@ def clean_value(spec: Field, raw: object) -> str:
             return ""
         if number < 0:
             raise ValueError(_("Enter zero or more."))
+        if spec.whole and number != number.to_integral_value():
+            raise ValueError(_("Enter a whole number, without a fraction."))
         return number_text(number)
     if spec.kind == "date":
         text = _text(raw)

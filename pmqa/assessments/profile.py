@@ -24,6 +24,7 @@ class Field:
     required: bool = False
     help: Label = ""
     choices: tuple[tuple[str, Label], ...] = ()
+    whole: bool = False  # a number of people or things: no fraction
 
     @property
     def is_group(self) -> bool:
@@ -102,7 +103,7 @@ SECTIONS: tuple[Section, ...] = (
             Field("budget_as_of", _("Budget as of"), kind="date", required=True),
             Field("revenue", _("Revenue (baht)"), kind="number"),
             Field("revenue_as_of", _("Revenue as of"), kind="date"),
-            Field("headcount", _("Headcount (people)"), kind="number", required=True),
+            Field("headcount", _("Headcount (people)"), kind="number", required=True, whole=True),
             Field("headcount_as_of", _("Headcount as of"), kind="date", required=True),
             Field("workforce", _("Workforce profile"), max_length=3000, required=True),
             Field("assets", _("Key facilities, technologies and equipment"), max_length=2000),
