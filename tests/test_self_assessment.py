@@ -861,6 +861,19 @@ def test_the_excel_import_applies_everything_or_nothing(client, personas, work_a
     assert answer(work_a, "7.1").data["kpis"][0]["values"]["2570"] == "80"
 
 
+def test_the_excel_import_of_an_unchanged_workbook_changes_nothing(client, personas, work_a):
+    """Downloaded and sent back as it is: no part counted as changed, no empty version made
+    of the parts never opened."""
+    login(client, personas.editor_a)
+    client.post(profile_url(work_a, "OP1a"), {"version": "0", "f-mission": "พันธกิจ"})
+    versions = dict(Answer.objects.filter(assessment=work_a).values_list("key", "version"))
+    response = upload_workbook(client, work_a, download_workbook(client, work_a))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "ไม่มีส่วนใดเปลี่ยน" in page
+    assert dict(Answer.objects.filter(assessment=work_a).values_list("key", "version")) == versions
+
+
 def test_the_excel_import_never_overwrites_a_later_save(client, personas, work_a):
     login(client, personas.editor_a)
     book = download_workbook(client, work_a)

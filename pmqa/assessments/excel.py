@@ -534,14 +534,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                             )
                         )
                     else:
-                        messages.success(
-                            request,
-                            _(
+                        if changed == 0:
+                            message = _(
+                                "Imported. The file holds what is saved already: nothing changed."
+                            )
+                        else:
+                            message = _(
                                 "Imported. %(count)s parts changed; each change is a new "
                                 "version in its history."
-                            )
-                            % {"count": changed},
-                        )
+                            ) % {"count": changed}
+                        messages.success(request, message)
                         return redirect("assessments:home", pk)
     return render(
         request,
@@ -551,6 +553,18 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _filled(value: Any) -> Any:
+    """The content with its empty parts left out: a part never opened is stored as {}, and
+    the workbook gives it back with every field present and empty; both are the same."""
+    if isinstance(value, dict):
+        kept = {k: _filled(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", None, [], {})}
+    if isinstance(value, list):
+        kept_list = [_filled(v) for v in value]
+        return [v for v in kept_list if v not in ("", None, [], {})]
+    return value
+
+
 def _apply(ws: Workspace, new: dict[str, dict[str, Any]], by: Any) -> int | None:
     note = _("Imported from Excel.")
     changed = 0
@@ -558,7 +572,7 @@ def _apply(ws: Workspace, new: dict[str, dict[str, Any]], by: Any) -> int | None
         with transaction.atomic():
             for key, data in new.items():
                 answer: Answer = ws.answers[key]
-                if data == answer.data:
+                if _filled(data) == _filled(answer.data):
                     continue
                 services.save_answer(
                     answer=answer, data=data, base_version=answer.version, by=by, note=note
