@@ -56,6 +56,7 @@ urlpatterns = [
     path("accounts/two-factor/", include("pmqa.accounts.twofactor_urls")),
     path("accounts/session/", idle.session_status, name="session"),
     path("accounts/api-tokens/", include("pmqa.api.urls")),
+    path("accounts/logout/", signin.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api_v1.urls()),
     # Any other address under the API: its JSON 404 rather than the HTML page.

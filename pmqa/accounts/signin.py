@@ -169,6 +169,18 @@ class GuardedPasswordChangeForm(PasswordChangeForm):
         return str(old)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST (a link must not log anyone out); an address typed or followed
+    to it shows a page with the button instead of an empty refusal."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return render(request, "registration/logged_out.html")
+        return render(request, "registration/logout_confirm.html")
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = GuardedPasswordChangeForm
 

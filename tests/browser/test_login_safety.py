@@ -195,3 +195,22 @@ def test_a_tab_left_open_sends_nothing_once_someone_else_logs_in_in_another(
     # Logging out from it stays possible.
     log_out(editor)
     assert "/accounts/logout/" in page.url or "/accounts/login/" in page.url
+
+
+def test_the_logout_address_opened_by_hand_asks_with_a_button(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+):
+    editor = person("editor", width=390, height=844)
+    editor.login(personas.editor_a.username)
+    editor.open("/accounts/logout/")
+    assert "ออกจากระบบ" in editor.text()
+    editor.accessible()
+    assert editor.page.evaluate("document.documentElement.scrollWidth") <= 390
+    editor.submit("main form button[type=submit]")
+    assert "/accounts/login/" in editor.page.url
+    assert "ออกจากระบบ" not in editor.page.inner_text("header")
+    # Opened again once logged out: it says so, and nothing fails.
+    editor.open("/accounts/logout/")
+    assert "ออกจากระบบแล้ว" in editor.text()
