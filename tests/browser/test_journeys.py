@@ -446,8 +446,9 @@ def test_the_other_forms_each_as_its_page_renders_it(
     phone = person("editor-390", width=390, height=844)
     phone.login(personas.editor_a.username)
     for layout in ("full", "short"):
-        phone.open(f"/reports/{assessment.pk}/?layout={layout}")
-        fits(phone, 390)
+        for digits in ("arabic", "all"):
+            phone.open(f"/reports/{assessment.pk}/?layout={layout}&digits={digits}")
+            fits(phone, 390)
 
     # A correction after publication, with its reason.
     admin.open(f"/manage/reports/{assessment.pk}/revise/")
