@@ -136,6 +136,9 @@ def test_the_excel_report_holds_the_same_figures(agency_client):
     texts = [r[4] for r in book["จุดแข็งและข้อเสนอแนะ"].iter_rows(min_row=2, values_only=True)]
     first = FeedbackEntry.objects.filter(feedback__assessment=narathiwat(), kind="ofi").first()
     assert first.text in texts
+    # The seed report has category scores only: the item sheet says so under its empty rows.
+    item_rows = list(book["คะแนนรายข้อ"].iter_rows(min_row=2, values_only=True))
+    assert item_rows[-1][1] == "ไม่มีคะแนนรายข้อของการประเมินนี้ในระบบ มีเฉพาะคะแนนรายหมวด"
 
 
 def test_the_report_page_offers_downloads_and_respects_publication(client, demo):

@@ -131,6 +131,10 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
     )
     for code, title, own, verified, gap in data.item_scores:
         _put(items, code, [title, own, verified, gap])
+    if all(own == verified == "—" for _code, _title, own, verified, _gap in data.item_scores):
+        # An assessment made before item scores were kept (the seed reports): said, not left
+        # for the reader to take the empty cells for zeros.
+        items.append(["", "ไม่มีคะแนนรายข้อของการประเมินนี้ในระบบ มีเฉพาะคะแนนรายหมวด"])
     text_column(items)
 
     texts = _sheet(
