@@ -490,3 +490,10 @@ def test_the_openapi_schema_is_served_and_names_the_bearer_token(client):
     } <= set(schema["paths"])
     schemes = schema["components"]["securitySchemes"]
     assert {s["scheme"] for s in schemes.values()} == {"bearer"}
+
+
+def test_an_api_call_leaves_the_browsers_login_mark_alone(personas):
+    """The token's owner is not who the browser's tabs are logged in as (accounts/tabs.py)."""
+    response = bearer(personas.editor_a).get("/api/v1/me")
+    assert response.status_code == 200
+    assert "pmqa_user" not in response.cookies

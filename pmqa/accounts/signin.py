@@ -173,7 +173,7 @@ class LogoutView(auth_views.LogoutView):
     """Logging out is a POST (a link must not log anyone out); an address typed or followed
     to it shows a page with the button instead of an empty refusal."""
 
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:

@@ -13,17 +13,31 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
 COOKIE = "pmqa_user"
 
 
+def _mark(user_id: object) -> str:
+    return salted_hmac("pmqa.accounts.tabs", str(user_id)).hexdigest()[:16]
+
+
 def page_user(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
-    return salted_hmac("pmqa.accounts.tabs", str(user.pk)).hexdigest()[:16]
+    return _mark(user.pk)
+
+
+def session_user(request: HttpRequest) -> str:
+    """The mark of the person the browser's session is logged in as, after the request (a
+    login or logout in it included). Not `request.user`: an API call sets that from its
+    token, which is not who the browser's tabs are logged in as."""
+    session = getattr(request, "session", None)
+    user_id = session.get(SESSION_KEY) if session is not None else None
+    return _mark(user_id) if user_id is not None else ""
 
 
 class PageUserMiddleware:
@@ -35,7 +49,7 @@ class PageUserMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        mark = page_user(request)
+        mark = session_user(request)
         current = request.COOKIES.get(COOKIE, "")
         if mark and mark != current:
             response.set_cookie(
