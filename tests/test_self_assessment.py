@@ -404,7 +404,8 @@ def test_bad_profile_input_is_refused_with_messages_and_the_rest_is_saved(client
         {"version": "0", "g-customers-1-group": "ก" * 301},
         HTTP_HX_REQUEST="true",
     ).content.decode()
-    assert "save-status partial" in status and "แถวที่ 1 ช่องกลุ่ม" in status
+    # Nothing but that cell changed: nothing saved, and the status says so.
+    assert "save-status invalid" in status and "แถวที่ 1 ช่องกลุ่ม" in status
 
 
 def test_a_text_over_its_limit_is_refused(client, personas, work_a):
@@ -1036,5 +1037,57 @@ def test_a_headcount_is_a_whole_number(client, personas, work_a):
         profile_url(work_a, "OP1a"), {"version": "0", "f-headcount": "12.5"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "จำนวนเต็ม" in status
-    client.post(profile_url(work_a, "OP1a"), {"version": "1", "f-headcount": "1,250"})
+    client.post(profile_url(work_a, "OP1a"), {"version": "0", "f-headcount": "1,250"})
     assert answer(work_a, "OP1a").data["headcount"] == "1250"
+
+
+def test_a_profile_tables_refused_cell_is_marked_and_named_by_the_row_the_page_shows(
+    client, personas, work_a
+):
+    login(client, personas.editor_a)
+    url = profile_url(work_a, "OP1b")
+    long = "ก" * 301
+    client.post(url, {"version": "0", "g-customers-1-group": "ประชาชน"})
+    # A plain post: the blank row in between counts, so the third row is the one marked.
+    page = client.post(
+        url,
+        {
+            "version": "1",
+            "g-customers-1-group": "ประชาชน",
+            "g-customers-2-group": "",
+            "g-customers-3-group": long,
+            "f-structure": "โครงสร้างใหม่",
+        },
+    ).content.decode()
+    assert 'id="g-customers-3-group" name="g-customers-3-group"' in page
+    marked = page.split('id="g-customers-3-group"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in marked
+    assert 'aria-invalid="true"' not in page.split('id="g-customers-2-group"')[1].split(">")[0]
+    # An autosave with the first row ticked for removal: the page still numbers it 4.
+    version = answer(work_a, "OP1b").version
+    status = client.post(
+        url,
+        {
+            "version": str(version),
+            "g-customers-1-group": "ประชาชน",
+            "g-customers-1-delete": "on",
+            "g-customers-2-group": "ผู้ประกอบการ",
+            "g-customers-3-group": "",
+            "g-customers-4-group": long,
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "แถวที่ 4 ช่องกลุ่ม" in status and "ตารางนี้จะบันทึกเมื่อแก้ไขแล้ว" in status
+    # The table was held back as a whole: the saved rows are those before.
+    assert [row["group"] for row in answer(work_a, "OP1b").data["customers"]] == ["ประชาชน"]
+
+
+def test_an_autosave_with_nothing_but_a_refused_value_saves_no_empty_version(
+    client, personas, work_a
+):
+    login(client, personas.editor_a)
+    status = client.post(
+        profile_url(work_a, "OP1a"), {"version": "0", "f-budget": "abc"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "save-status invalid" in status and "งบประมาณ (บาท): กรุณากรอกตัวเลข" in status
+    assert not Answer.objects.filter(assessment=work_a, key="OP1a", version__gt=0).exists()

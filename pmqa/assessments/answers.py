@@ -155,7 +155,9 @@ def clean_profile(
     for spec in section.fields:
         if isinstance(spec, Group):
             rows: list[dict[str, str]] = []
-            for row in groups.get(spec.key, ()):
+            # Errors are numbered as the form lists the posted rows (blank ones too), so the
+            # page marks the row that was typed.
+            for position, row in enumerate(groups.get(spec.key, ()), start=1):
                 cleaned: dict[str, str] = {}
                 row_errors: dict[str, str] = {}
                 for column in spec.columns:
@@ -168,7 +170,7 @@ def clean_profile(
                     continue
                 rows.append(cleaned)
                 for column_key, message in row_errors.items():
-                    errors[f"{spec.key}.{len(rows)}.{column_key}"] = message
+                    errors[f"{spec.key}.{position}.{column_key}"] = message
             data[spec.key] = rows
         else:
             try:
@@ -176,6 +178,18 @@ def clean_profile(
             except ValueError as error:
                 errors[spec.key] = str(error)
     return data, errors
+
+
+def filled(value: Any) -> Any:
+    """Content with its empty parts left out: a part never opened is stored as {}, and a form
+    or workbook gives it back with every field present and empty; both are the same."""
+    if isinstance(value, dict):
+        kept = {k: filled(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", None, [], {})}
+    if isinstance(value, list):
+        kept_list = [filled(v) for v in value]
+        return [v for v in kept_list if v not in ("", None, [], {})]
+    return value
 
 
 def profile_without_refused_values(

@@ -553,18 +553,6 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _filled(value: Any) -> Any:
-    """The content with its empty parts left out: a part never opened is stored as {}, and
-    the workbook gives it back with every field present and empty; both are the same."""
-    if isinstance(value, dict):
-        kept = {k: _filled(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in ("", None, [], {})}
-    if isinstance(value, list):
-        kept_list = [_filled(v) for v in value]
-        return [v for v in kept_list if v not in ("", None, [], {})]
-    return value
-
-
 def _apply(ws: Workspace, new: dict[str, dict[str, Any]], by: Any) -> int | None:
     note = _("Imported from Excel.")
     changed = 0
@@ -572,7 +560,7 @@ def _apply(ws: Workspace, new: dict[str, dict[str, Any]], by: Any) -> int | None
         with transaction.atomic():
             for key, data in new.items():
                 answer: Answer = ws.answers[key]
-                if _filled(data) == _filled(answer.data):
+                if content.filled(data) == content.filled(answer.data):
                     continue
                 services.save_answer(
                     answer=answer, data=data, base_version=answer.version, by=by, note=note

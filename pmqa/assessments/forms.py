@@ -46,8 +46,12 @@ def posted_profile(
     found = _rows(post, _GROUP_NAME, "")
     for group in section.groups():
         rows = found.get(group.key, {})
+        # Each row keeps the number it was posted with ("_row"): the page the person sees
+        # still shows it, rows removed in the same post included.
         groups[group.key] = [
-            row for _index, row in sorted(rows.items()) if row.get("delete") != "on"
+            {**row, "_row": str(index)}
+            for index, row in sorted(rows.items())
+            if row.get("delete") != "on"
         ]
     return scalars, groups
 

@@ -189,18 +189,24 @@ def _save(
             )
         messages.error(request, ws.readonly_reason)
         return redirect(request.path)
+    if errors and savable is not None and content.filled(savable) == content.filled(answer.data):
+        savable = None  # nothing but the refused values changed: nothing to save
     if errors and savable is None:
         if is_htmx:
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "invalid", "errors": _named(errors, extra.get("section"))},
+                {
+                    **context,
+                    "state": "invalid",
+                    "errors": _named(errors, extra.get("section"), extra.get("row_numbers")),
+                },
             )
         return render_page(posted=True, errors=errors, status=400)
     try:
         answer = services.save_answer(
             answer=answer,
-            data=savable or data,
+            data=data if savable is None else savable,
             base_version=base_version(request),
             by=request.user,
         )
@@ -235,7 +241,11 @@ def _save(
             return render(
                 request,
                 "assessments/_save_status.html",
-                {**context, "state": "partial", "errors": _named(errors, extra.get("section"))},
+                {
+                    **context,
+                    "state": "partial",
+                    "errors": _named(errors, extra.get("section"), extra.get("row_numbers")),
+                },
             )
         return render_page(posted=True, errors=errors, status=400, saved=answer)
     if is_htmx:
@@ -296,6 +306,12 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if request.method == "POST":
         scalars, groups = forms.posted_profile(section, request.POST)
         data, errors = content.clean_profile(section, scalars, groups)
+        # The number each posted row has on the page as it stands (the autosave redraws none).
+        row_numbers = {
+            (key, position): row.get("_row", str(position))
+            for key, rows in groups.items()
+            for position, row in enumerate(rows, start=1)
+        }
         return _save(
             request,
             ws,
@@ -303,7 +319,7 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             data,
             errors,
             render_page,
-            {"section": section},
+            {"section": section, "row_numbers": row_numbers},
             # The rest of the section is saved; a refused value keeps what was saved before.
             savable=content.profile_without_refused_values(section, data, errors, answer.data)
             if errors
@@ -430,10 +446,14 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return render_page()
 
 
-def _named(errors: dict[str, str], section: Any = None) -> dict[str, str]:
+def _named(
+    errors: dict[str, str],
+    section: Any = None,
+    row_numbers: dict[tuple[str, int], str] | None = None,
+) -> dict[str, str]:
     """Errors as the status line lists them: each says which field (a KPI's, which KPI and
-    which box; a profile table's, which row and column), since the autosave does not redraw
-    the fields."""
+    which box; a profile table's, which row, by the number the page shows, and column), since
+    the autosave does not redraw the fields."""
     named = {}
     specs = {spec.key: spec for spec in section.fields} if section is not None else {}
     for key, message in errors.items():
@@ -442,9 +462,13 @@ def _named(errors: dict[str, str], section: Any = None) -> dict[str, str]:
             spec = specs[parts[0]]
             if len(parts) == 3:
                 column = next((c for c in spec.columns if c.key == parts[2]), None)
-                message = _("%(field)s, row %(row)s, %(column)s: %(message)s") % {
+                row = (row_numbers or {}).get((parts[0], int(parts[1])), parts[1])
+                message = _(
+                    "%(field)s, row %(row)s, %(column)s: %(message)s The table is saved once "
+                    "this is corrected."
+                ) % {
                     "field": spec.label,
-                    "row": parts[1],
+                    "row": row,
                     "column": column.label if column else parts[2],
                     "message": message,
                 }
