@@ -260,7 +260,8 @@ URL_TABLE = {
     "criteria:copy": ADMIN,
     "organisations:list": ADMIN,
     "login": _row(A, 302, 302, 302, 302, 302, 302, 302, 302),
-    "logout": _row(405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # A GET shows the button (anonymous: "you have logged out"); only a POST logs out.
+    "logout": _row(A, A, A, A, A, A, A, A, A),
     "password_change": _row(302, A, A, A, A, A, A, A, A),
     "privacy:notice": _row(A, A, A, A, A, A, A, A, A),
     "privacy:my_data": _row(302, A, A, A, A, A, A, A, A),

@@ -243,7 +243,34 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
 def fits(person: Person, width: int) -> None:
     """The page reads at this width without scrolling sideways, every control big enough
     for a finger."""
-    assert person.page.evaluate("document.documentElement.scrollWidth") <= width, person.page.url
+    # What sticks out, for the failure's message: the outermost elements past the edge, and
+    # text running out of its box.
+    wide = person.page.evaluate(
+        """(width) => {
+            const out = [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .filter((e) => e.parentElement.getBoundingClientRect().right <= width + 1)
+                .map((e) => e.tagName.toLowerCase() + "." + e.className + " to "
+                    + Math.round(e.getBoundingClientRect().right) + " px");
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const range = document.createRange();
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                range.selectNodeContents(node);
+                const right = range.getBoundingClientRect().right;
+                const box = node.parentElement.getBoundingClientRect();
+                if (right > width + 1 && box.right <= width + 1) {
+                    out.push("text in " + node.parentElement.tagName.toLowerCase() + " to "
+                        + Math.round(right) + " px: " + node.textContent.trim().slice(0, 40));
+                }
+            }
+            return out.slice(0, 6);
+        }""",
+        width,
+    )
+    assert person.page.evaluate("document.documentElement.scrollWidth") <= width, (
+        person.page.url,
+        wide,
+    )
     assert person.page.evaluate(SMALL_TARGETS) == [], person.page.url
 
 
