@@ -19,7 +19,6 @@ Results go to bench/load-<database>.json and the table on standard output.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -264,14 +263,13 @@ def typing_users(port: int, users, duration: int) -> dict[str, float]:  # type: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--organisations", type=int, default=500)
-    parser.add_argument("--years", type=int, default=10)
+    from bench_national import dataset_parser
+
+    parser = dataset_parser()
     parser.add_argument("--duration", type=int, default=10, help="seconds per closed-loop run")
     parser.add_argument("--typing", type=int, default=20, help="seconds of typing users")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--connections", default="8,32,64")
-    parser.add_argument("--keep-db", action="store_true", help="use DATABASE_URL as it is")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="pmqa-load-"))

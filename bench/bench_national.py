@@ -187,12 +187,19 @@ def build_open_cycle(edition, members, assessors, year: int) -> None:  # type: i
         )
 
 
-def main() -> None:
+def dataset_parser() -> argparse.ArgumentParser:
+    """The options of every benchmark on this dataset: its size, and whether to use the
+    database DATABASE_URL names as it is."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--organisations", type=int, default=500)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--keep-db", action="store_true", help="use DATABASE_URL as it is")
+    return parser
+
+
+def main() -> None:
+    parser = dataset_parser()
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
 
     if not args.keep_db or "DATABASE_URL" not in os.environ:

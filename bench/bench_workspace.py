@@ -13,7 +13,6 @@ the page's htmx request does, and opens the assessment home and an item page of 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -69,11 +68,10 @@ def build_workspace():  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--organisations", type=int, default=500)
-    parser.add_argument("--years", type=int, default=10)
+    from bench_national import dataset_parser
+
+    parser = dataset_parser()
     parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--keep-db", action="store_true", help="use DATABASE_URL as it is")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="pmqa-bench-"))
