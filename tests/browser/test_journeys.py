@@ -416,6 +416,7 @@ def test_the_other_forms_each_as_its_page_renders_it(
     download.value.save_as(workbook)
     editor.page.set_input_files("#file", str(workbook))
     editor.submit("main form button[type=submit]")
+    assert "ไม่มีส่วนใดเปลี่ยน" in editor.text()  # as it was downloaded: nothing changed
     editor.accessible()
 
     # OPDC moves the round's dates and extends it for the agency.
