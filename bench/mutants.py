@@ -379,8 +379,8 @@ MUTANTS: list[Mutant] = [
     ),
     Mutant(
         "items.py",
-        "            return Decimal(1)\n",
-        "            return Decimal(0)\n",
+        "            return Fraction(1)\n",
+        "            return Fraction(0)\n",
         "a level without checkpoints counts as empty, not complete",
     ),
     Mutant(

@@ -152,6 +152,39 @@ def test_gated_checklist(basic, advance, significance, score, level):
 
 
 @pytest.mark.parametrize(
+    "basic, advance, significance, score",
+    [
+        ((1, 3), (0, 1), (0, 1), "100"),
+        ((2, 3), (0, 1), (0, 1), "200"),
+        ((3, 3), (3, 6), (0, 1), "350"),
+        ((3, 3), (3, 3), (2, 6), "433.3333333333333333333333333"),
+        ((3, 3), (1, 3), (0, 1), "333.3333333333333333333333333"),
+        ((3, 3), (2, 3), (0, 1), "366.6666666666666666666666667"),
+    ],
+)
+def test_an_item_score_is_exact_and_a_third_is_rounded_once(basic, advance, significance, score):
+    # 300 x 1/3 is 100, not 99.999...; what cannot be exact is rounded once, at the last digit.
+    ticks = [scoring.LevelTicks(*pair) for pair in (basic, advance, significance)]
+    assert str(scoring.gated_checklist(*ticks)) == score
+    assert str(scoring.q2(scoring.gated_checklist(*ticks))) == str(scoring.q2(D(score)))
+
+
+@given(
+    st.integers(min_value=1, max_value=12).flatmap(
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    )
+)
+def test_a_basic_score_that_is_a_whole_number_is_stored_as_that_number(pair):
+    met, count = pair
+    score = scoring.gated_checklist(
+        scoring.LevelTicks(met, count), scoring.LevelTicks(0, 1), scoring.LevelTicks(0, 1)
+    )
+    if (300 * met) % count == 0 and met < count:
+        assert score == D(300 * met // count)
+        assert score == score.to_integral_value()
+
+
+@pytest.mark.parametrize(
     "basic, advance, significance, message",
     [
         ((-1, 3), (0, 1), (0, 1), "basic: checkpoint counts cannot be negative"),

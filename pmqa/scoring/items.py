@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from pmqa.scoring.engine import MAX_SCORE, Level
 
 LEVEL_PICKS = (Decimal(0), Decimal(300), Decimal(400), Decimal(500))
-BASIC_POINTS = Decimal(300)
-STEP_POINTS = Decimal(100)
+BASIC_POINTS = 300
+STEP_POINTS = 100
 
 
 class ItemRuleError(ValueError):
@@ -37,11 +38,11 @@ class LevelTicks:
             )
 
     @property
-    def fraction(self) -> Decimal:
+    def fraction(self) -> Fraction:
         # A level without checkpoints asks nothing, so it is complete.
         if self.count == 0:
-            return Decimal(1)
-        return Decimal(self.met) / Decimal(self.count)
+            return Fraction(1)
+        return Fraction(self.met, self.count)
 
     @property
     def complete(self) -> bool:
@@ -49,7 +50,8 @@ class LevelTicks:
 
 
 def gated_checklist(basic: LevelTicks, advance: LevelTicks, significance: LevelTicks) -> Decimal:
-    """300·b/B + [b=B]·100·a/A + [b=B ∧ a=A]·100·s/S."""
+    """300·b/B + [b=B]·100·a/A + [b=B ∧ a=A]·100·s/S, summed as exact fractions and divided
+    out once: 1 of 3 basic checkpoints is exactly 100, not 99.999… (a third, times 300)."""
     basic.check("basic")
     advance.check("advance")
     significance.check("significance")
@@ -58,7 +60,7 @@ def gated_checklist(basic: LevelTicks, advance: LevelTicks, significance: LevelT
         score += STEP_POINTS * advance.fraction
         if advance.complete:
             score += STEP_POINTS * significance.fraction
-    return score
+    return Decimal(score.numerator) / Decimal(score.denominator)
 
 
 def level_reached(basic: LevelTicks, advance: LevelTicks, significance: LevelTicks) -> Level:
