@@ -281,6 +281,11 @@ if PMQA_S3_BUCKET:
 MEDIA_ROOT = Path(env_str("PMQA_MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
 # Largest evidence file accepted, in megabytes.
 PMQA_EVIDENCE_MAX_MB = env_int("PMQA_EVIDENCE_MAX_MB", 20)
+# An Excel import is refused before it is opened when its sheets span more cells than this
+# (rows × columns, summed over the sheets; a filled template spans a few thousand) or its
+# parts unpack to more megabytes than this: openpyxl would hold them all in memory.
+PMQA_EXCEL_IMPORT_MAX_CELLS = env_int("PMQA_EXCEL_IMPORT_MAX_CELLS", 50_000)
+PMQA_EXCEL_IMPORT_MAX_MB = env_int("PMQA_EXCEL_IMPORT_MAX_MB", 25)
 # Files above this size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Requests one API token may make ("600/min", "10000/day"; empty: no limit). Each process

@@ -4,6 +4,7 @@ evidence, submission and the Excel round trip."""
 import datetime
 import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -893,6 +894,98 @@ def test_a_file_that_is_not_a_workbook_is_refused(client, personas, work_a):
     response = client.post(reverse("assessments:excel_import", args=[work_a.pk]), {"file": fake})
     assert response.status_code == 400
     assert ".xlsx" in response.content.decode()
+
+
+def rewritten_workbook(book, sheet, change):
+    """The workbook's file with one sheet's XML passed through change(xml) -> xml."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    part = f"xl/worksheets/sheet{book.sheetnames.index(sheet) + 1}.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, change(data) if name == part else data)
+    out.seek(0)
+    out.name = "filled.xlsx"
+    return out
+
+
+def post_workbook(client, assessment, file):
+    return client.post(reverse("assessments:excel_import", args=[assessment.pk]), {"file": file})
+
+
+NOT_A_WORKBOOK = "ไม่ใช่ไฟล์ Excel"
+
+
+def test_a_workbook_with_a_dtd_or_broken_xml_is_refused_as_not_a_workbook(client, personas, work_a):
+    login(client, personas.editor_a)
+    book = download_workbook(client, work_a)
+    find_row(book["ลักษณะสำคัญ"], "OP1a.mission")[2].value = "พันธกิจ"
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    files = {
+        "dtd": rewritten_workbook(
+            book, "ลักษณะสำคัญ", lambda xml: doctype + xml.replace("พันธกิจ".encode(), b"&e;")
+        ),
+        "harmless dtd": rewritten_workbook(
+            book, "ลักษณะสำคัญ", lambda xml: b'<!DOCTYPE worksheet [<!ENTITY e "x">]>' + xml
+        ),
+        "broken": rewritten_workbook(book, "ลักษณะสำคัญ", lambda xml: xml[:-30]),
+    }
+    for kind, file in files.items():
+        response = post_workbook(client, work_a, file)
+        assert response.status_code == 400, kind
+        assert NOT_A_WORKBOOK in response.content.decode(), kind
+    assert Answer.objects.filter(assessment=work_a).exclude(version=0).count() == 0
+
+
+def generated_rows(count, columns=10):
+    cells = "".join('<c t="n"><v>1</v></c>' for _ in range(columns))
+    return b"".join(b'<row r="%d">%s</row>' % (n, cells.encode()) for n in range(2, count + 2))
+
+
+def test_a_workbook_beyond_the_cell_limit_is_refused_before_it_is_opened(client, personas, work_a):
+    """300,000 cells (7 MB of XML in a file of 120 kB): openpyxl would hold them all and the
+    import walk them; the file is counted as it streams and refused at the limit. One cell far down and to the
+    right is as bad (the import walks every row and column up to it), and is refused too."""
+    login(client, personas.editor_a)
+    book = download_workbook(client, work_a)
+    many = rewritten_workbook(
+        book,
+        "บริการหลัก",
+        lambda xml: xml.replace(b"</sheetData>", generated_rows(30_000) + b"</sheetData>"),
+    )
+    unpacked = sum(part.file_size for part in zipfile.ZipFile(many).infolist())
+    assert 5_000_000 < unpacked < 25 * 1_048_576  # within the size limit: the cells refuse it
+    many.seek(0)
+    far = rewritten_workbook(
+        book,
+        "บริการหลัก",
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="60000"><c r="Z60000"><v>1</v></c></row></sheetData>'
+        ),
+    )
+    for file in (many, far):
+        response = post_workbook(client, work_a, file)
+        assert response.status_code == 400
+        assert "มีเซลล์มากกว่าที่แบบฟอร์มที่กรอกแล้วจะมีได้ (ไม่เกิน 50,000 เซลล์)" in (response.content.decode())
+    assert Answer.objects.filter(assessment=work_a).exclude(version=0).count() == 0
+
+
+def test_a_workbook_that_unpacks_beyond_the_size_limit_is_refused(
+    client, personas, work_a, settings
+):
+    settings.PMQA_EXCEL_IMPORT_MAX_MB = 1
+    login(client, personas.editor_a)
+    book = download_workbook(client, work_a)
+    padded = rewritten_workbook(
+        book, "คำอธิบาย", lambda xml: xml + b" " * 2_000_000
+    )  # compresses to a few kilobytes
+    assert len(padded.getvalue()) < 100_000
+    response = post_workbook(client, work_a, padded)
+    assert response.status_code == 400
+    assert "เมื่อขยายออกมีขนาดเกิน 1 MB" in response.content.decode()
 
 
 def test_a_recorded_assessment_shows_its_stored_self_scores(client, personas):

@@ -10,7 +10,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -40,6 +42,7 @@ from pmqa.lib.xlsx import (
     text_column,
     wrap,
 )
+from pmqa.lib.xlsxcheck import Limits, WorkbookRefused, check_workbook
 
 SHEET_HELP = "คำอธิบาย"
 SHEET_PROFILE = "ลักษณะสำคัญ"
@@ -504,20 +507,25 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
         else:
+            book = None
             try:
+                check_workbook(upload_file, _limits())
                 # Formulas are read as written, not as cached results, so that they can be
                 # refused: a formula without a cached value would read as an empty answer.
                 book = load_workbook(upload_file, data_only=False)
-            except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
-                errors.append(
-                    RowError(
-                        "",
-                        None,
-                        "",
-                        _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again."),
-                    )
-                )
-            else:
+            except WorkbookRefused as refused:
+                errors.append(RowError("", None, "", _refusal(refused.reason)))
+            except (
+                InvalidFileException,
+                zipfile.BadZipFile,
+                ParseError,
+                OSError,
+                KeyError,
+                ValueError,
+                TypeError,
+            ):
+                errors.append(RowError("", None, "", _refusal(WorkbookRefused.NOT_A_WORKBOOK)))
+            if book is not None:
                 new, errors = parse_workbook(ws, book)
                 if not errors:
                     changed = _apply(ws, new, request.user)
@@ -551,6 +559,28 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         {"ws": ws, "assessment": ws.assessment, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+def _limits() -> Limits:
+    return Limits(
+        max_cells=settings.PMQA_EXCEL_IMPORT_MAX_CELLS,
+        max_bytes=settings.PMQA_EXCEL_IMPORT_MAX_MB * 1_048_576,
+    )
+
+
+def _refusal(reason: str) -> str:
+    if reason == WorkbookRefused.TOO_MANY_CELLS:
+        return _(
+            "This workbook has more cells than a filled template can have (at most "
+            "%(limit)s). Delete the rows, columns and sheets that are not part of the "
+            "template, or copy your answers into a new template, and try again."
+        ) % {"limit": f"{settings.PMQA_EXCEL_IMPORT_MAX_CELLS:,}"}
+    if reason == WorkbookRefused.TOO_LARGE:
+        return _(
+            "This workbook unpacks to more than %(limit)s MB, far more than a filled template. "
+            "Delete the pictures and sheets that are not part of the template and try again."
+        ) % {"limit": settings.PMQA_EXCEL_IMPORT_MAX_MB}
+    return _("This is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
 
 
 def _apply(ws: Workspace, new: dict[str, dict[str, Any]], by: Any) -> int | None:
