@@ -48,9 +48,23 @@ Errors = dict[str, str]
 # Small value parsers
 
 
+# Commas only between groups of three digits before the point: 1,250,000.5.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def parse_number(raw: object) -> Decimal | None:
     """A number as people type it: Thai or Arabic digits, thousands commas, spaces."""
-    text = arabic_digits(str(raw if raw is not None else "")).replace(",", "").replace(" ", "")
+    text = arabic_digits(str(raw if raw is not None else "")).replace(" ", "")
+    if "," in text:
+        # "85,5" is a decimal comma, not 855: refused rather than guessed.
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError(
+                _(
+                    "A comma may only separate thousands, as in 1,250,000. For a decimal, "
+                    "type a point: 85.5."
+                )
+            )
+        text = text.replace(",", "")
     if text == "":
         return None
     try:

@@ -1,6 +1,6 @@
 """What-if page: change category scores or tick checkpoints and watch every figure follow."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +10,7 @@ from pmqa import scoring
 from pmqa.accounts.decorators import agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
+from pmqa.assessments.answers import parse_number
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
 from pmqa.dashboards.kpi import rule_sets
@@ -52,13 +53,14 @@ def _parse_categories(data) -> tuple[dict[str, Decimal], dict[str, str]]:  # typ
     values: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
     for key in CATEGORY_KEYS:
-        raw = (data.get(f"category_{key}") or "").strip().replace(",", "")
-        if raw == "":
-            continue
+        raw = data.get(f"category_{key}") or ""
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            errors[key] = _("Enter a number from 0 to 500.")
+            value = parse_number(raw)
+        except ValueError as error:
+            # A decimal comma ("450,5") is named as such; anything else is not a score.
+            errors[key] = str(error) if "," in raw else _("Enter a number from 0 to 500.")
+            continue
+        if value is None:
             continue
         if not value.is_finite() or value < 0 or value > 500:
             errors[key] = _("A score must be between 0 and 500.")
