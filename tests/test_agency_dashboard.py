@@ -1,6 +1,7 @@
 """An agency's own dashboard: where its published total stands among published peers, and
 next year's KPI; no other agency named, unpublished and synthetic results never used."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -79,6 +80,58 @@ def test_a_peer_group_of_fewer_than_three_others_is_not_shown(client, personas, 
     assert client.login(username=personas.editor_a.username, password=PASSWORD)
     body = client.get(reverse("dashboards:agency")).content.decode()
     assert "มีน้อยเกินกว่าจะเปรียบเทียบได้" in body and "ค่าเฉลี่ย" not in body
+
+
+PEER_LINE = re.compile(r"ในบรรดา(\S+)อื่นที่เผยแพร่ผลแล้ว (\d+) แห่ง \(ค่าเฉลี่ย ([\d.]+)\)")
+
+
+def peer_lines(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    body = client.get(reverse("dashboards:agency")).content.decode()
+    return [(group, int(count), mean) for group, count, mean in PEER_LINE.findall(body)]
+
+
+def published(cycle, scores):
+    for code, score in scores.items():
+        result(cycle, Organisation.objects.get(code=code), score)
+
+
+def test_a_peer_group_of_three_others_is_shown(client, personas, edition):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    published(cycle, {"TH-10": 300, "TH-11": 330, "TH-12": 420})  # outside its cluster
+    assert peer_lines(client, personas.editor_a) == [("หน่วยงานประเภทจังหวัด", 3, "350.00")]
+
+
+def test_two_peer_groups_that_differ_by_one_organisation_are_not_both_shown(
+    client, personas, edition
+):
+    """Narathiwat's cluster (PC-08) has three others published and Bangkok one more province:
+    the provinces' sum less the cluster's would be Bangkok's total. Only the first is shown."""
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    published(cycle, {"TH-90": 300, "TH-91": 330, "TH-94": 420, "TH-10": 451})
+    assert peer_lines(client, personas.editor_a) == [("หน่วยงานประเภทจังหวัด", 4, "375.25")]
+
+
+def test_two_peer_groups_that_differ_by_three_organisations_are_both_shown(
+    client, personas, edition
+):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    published(cycle, {"TH-90": 300, "TH-91": 330, "TH-94": 420})
+    published(cycle, {"TH-10": 400, "TH-11": 410, "TH-12": 420})
+    assert peer_lines(client, personas.editor_a) == [
+        ("หน่วยงานประเภทจังหวัด", 6, "380.00"),
+        ("หน่วยงานในสังกัดกลุ่มจังหวัดภาคใต้ชายแดน", 3, "350.00"),
+    ]
+
+
+def test_a_peer_group_of_the_same_organisations_as_another_is_shown_once(client, personas, edition):
+    cycle = Cycle.objects.create(fiscal_year=2563, edition=edition)
+    result(cycle, personas.agency_a, 350)
+    published(cycle, {"TH-90": 300, "TH-91": 330, "TH-94": 420, "TH-95": 450})
+    assert peer_lines(client, personas.editor_a) == [("หน่วยงานประเภทจังหวัด", 4, "375.00")]
 
 
 def test_the_score_table_shows_the_radar_once_both_scores_are_there(

@@ -2,7 +2,9 @@
 (organisations of its type, and of its ministry or province cluster), and next year's KPI.
 
 Only published results of others are used, and no other organisation is named: a peer group
-of fewer than three organisations is not shown, as in the open data.
+of fewer than three organisations is not shown, as in the open data; nor is a group that differs
+from one shown before it by fewer than three organisations, whose total would follow by
+subtraction (or by the same organisations: it would say nothing new).
 """
 
 from __future__ import annotations
@@ -44,10 +46,14 @@ class AgencyPosition:
     no_rule_set: str
 
 
-def _position(group: str, others: list[Decimal], own: Decimal) -> PeerPosition | None:
-    if len(others) < MINIMUM_GROUP:  # too few others to say anything of them
-        return None
-    return PeerPosition(group, len(others), mean(others), sum(1 for t in others if t < own))
+def _differenced(group: set[str], shown: list[set[str]]) -> bool:
+    """Whether the group, beside one already shown, would tell the total of fewer than
+    MINIMUM_GROUP organisations: their sum is one group's sum less the other's."""
+    return any(
+        group == other
+        or any(0 < len(rest) < MINIMUM_GROUP for rest in (group - other, other - group))
+        for other in shown
+    )
 
 
 def position(
@@ -74,16 +80,21 @@ def position(
             )
         )
     peers = []
+    shown: list[set[str]] = []
     for label, filters in groups:
         rows, _left_out = load_rows(assessment.cycle, filters)
-        others = [
-            r.verified_total
+        others = {
+            r.code: r.verified_total
             for r in rows
             if r.verified_total is not None and r.code not in own_codes
-        ]
-        found = _position(label, others, total)
-        if found is not None:
-            peers.append(found)
+        }
+        if len(others) < MINIMUM_GROUP or _differenced(set(others), shown):
+            continue  # too few others to say anything of them, alone or by subtraction
+        shown.append(set(others))
+        totals = list(others.values())
+        peers.append(
+            PeerPosition(label, len(totals), mean(totals), sum(1 for t in totals if t < total))
+        )
     next_year = assessment.cycle.fiscal_year + 1
     targets = None
     refused = ""
