@@ -69,8 +69,9 @@ def test_the_page_its_exports_and_a_year_without_a_rule_set(client, personas, ye
     assert page.status_code == 200
     body = page.content.decode()
     assert "443.17" in body and "61.63" in body and "ยะลา" not in body
-    rows = list(csv.DictReader(io.StringIO(client.get("/manage/kpi/2564/?format=csv").text)))
-    assert rows[0]["total_for_100"] == "443.17" and rows[0]["kpi_score"] == "61.63"
+    content = client.get("/manage/kpi/2564/?format=csv").content
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0]["คะแนนที่ได้ 100"] == "443.17" and rows[0]["คะแนนตัวชี้วัด"] == "61.63"
     book = load_workbook(io.BytesIO(client.get("/manage/kpi/2564/?format=xlsx").content))
     sheet = book.active
     assert sheet["A2"].value == "DEP-ISOC" and sheet["C2"].value == 434.48
@@ -229,3 +230,26 @@ def test_a_proposal_keeps_the_years_own_framework(client, personas, years):
     client.post(url, form_data(form, components=components, reason="ปรับน้ำหนัก"))
     proposal = client.get(url, {"propose": 1})
     assert "| 20 | PMQA" in proposal.context["form"].initial["components"]
+
+
+def test_the_csv_has_thai_headers_a_byte_order_mark_and_no_formula(client, personas, years):
+    Organisation.objects.filter(code="DEP-ISOC").update(name_th="=1+2")
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    content = client.get(reverse("dashboards:kpi", args=[2564]), {"format": "csv"}).content
+    assert content.startswith(b"\xef\xbb\xbf")
+    header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header == [
+        "รหัส",
+        "หน่วยงาน",
+        "คะแนนปีก่อน",
+        "แบบ",
+        "เป้าหมายขั้นต่ำ",
+        "เป้าหมายมาตรฐาน",
+        "เป้าหมายขั้นสูง",
+        "คะแนนที่ได้ 50",
+        "คะแนนที่ได้ 75",
+        "คะแนนที่ได้ 100",
+        "คะแนนปีนี้",
+        "คะแนนตัวชี้วัด",
+    ]
+    assert row[:3] == ["DEP-ISOC", "'=1+2", "434.48"]

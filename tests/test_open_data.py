@@ -69,8 +69,22 @@ def cycle(edition):
     return cycle
 
 
-def rows_of(text):
-    return list(csv.DictReader(io.StringIO(text)))
+def rows_of(content):
+    """The CSV read back, each row by the data dictionary's field names (the columns are in
+    its order, under Thai headers)."""
+    assert content.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
+    header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    assert header[:7] == [
+        "ปีงบประมาณ",
+        "จัดกลุ่มตาม",
+        "รหัสกลุ่ม",
+        "ชื่อกลุ่ม",
+        "จำนวนหน่วยงาน",
+        "ปกปิด",
+        "คะแนนรวมเฉลี่ย",
+    ]
+    assert len(header) == len(opendata.HEADER)
+    return [dict(zip(opendata.HEADER, row, strict=True)) for row in rows]
 
 
 def test_anyone_can_read_the_published_results_aggregated(client, cycle):
@@ -80,7 +94,7 @@ def test_anyone_can_read_the_published_results_aggregated(client, cycle):
     assert "2563" in body and "mean_total" in body  # the data dictionary
     response = client.get(reverse("open_data_file", args=[2563, "csv"]))
     assert response.status_code == 200
-    rows = rows_of(response.content.decode())
+    rows = rows_of(response.content)
     everyone = next(r for r in rows if r["dimension"] == "all")
     assert everyone["organisations"] == "9"  # six provinces and three departments
     expected = (sum(Decimal(300 + i * 20) for i in range(6)) + 1200) / 9
@@ -144,7 +158,7 @@ def test_a_small_group_cannot_be_worked_out_from_the_others(client, edition):
         published(cycle, province, 300)
     # One department among them: the "all" row must not give it away.
     published(cycle, Organisation.objects.filter(kind="department").first(), "222.22")
-    rows = rows_of(client.get(reverse("open_data_file", args=[2563, "csv"])).content.decode())
+    rows = rows_of(client.get(reverse("open_data_file", args=[2563, "csv"])).content)
     shown = [r for r in rows if r["suppressed"] == "no"]
     # Bangkok alone under "no cluster" is suppressed, and so is the cluster beside it (else
     # province − cluster = Bangkok); the lone department's type is suppressed, and so is the
@@ -169,3 +183,19 @@ def test_a_cycle_still_open_is_not_published_as_open_data(client, edition):
         published(cycle, organisation, 300)
     assert client.get(reverse("open_data_file", args=[2563, "csv"])).status_code == 404
     assert "2563" not in client.get(reverse("open_data")).content.decode().split("<h2")[0][-400:]
+
+
+def test_a_group_name_that_looks_like_a_formula_stays_text(client, cycle):
+    ministry = Organisation.objects.get(
+        pk=Assessment.objects.filter(cycle=cycle, organisation__kind="department").values(
+            "organisation__parent"
+        )[:1]
+    )
+    Organisation.objects.filter(pk=ministry.pk).update(name_th='=HYPERLINK("http://x","y")')
+    rows = rows_of(client.get(reverse("open_data_file", args=[2563, "csv"])).content)
+    row = mean_of(rows, "ministry", f"department:{ministry.code}")
+    assert row["group_name"] == '\'=HYPERLINK("http://x","y")'
+    assert row["mean_total"] == "400.00"
+    # The JSON is data, not a spreadsheet: it keeps the name as it is.
+    data = json.loads(client.get(reverse("open_data_file", args=[2563, "json"])).content)
+    assert '=HYPERLINK("http://x","y")' in {r["group_name"] for r in data["rows"]}

@@ -146,8 +146,10 @@ def test_the_page_and_its_downloads(client, personas, edition):
     assert wrong.status_code == 400
     assert "เลือกตัวเลือกที่ถูกต้อง" in wrong.content.decode()
 
-    rows = list(csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode())))
-    assert len(rows) == 19 and rows[0]["verified_total"]
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert len(rows) == 19 and rows[0]["คะแนนผู้ตรวจประเมิน"]
     data = json.loads(client.get(url, {"format": "json", "type": "province"}).content)
     assert data["filters"]["type"] == "province"
     assert sum(g["count"] for g in data["groups"]) == data["organisations"]
@@ -160,7 +162,7 @@ def test_the_command_writes_csv_json_and_excel(edition, tmp_path, capsys):
     make_cycle(edition, 12)
     call_command("statistics", "--cycle", "2563", "--format", "csv")
     out = capsys.readouterr()
-    assert out.out.startswith("code,organisation") and len(out.out.splitlines()) == 12
+    assert out.out.startswith("\ufeffรหัส,หน่วยงาน,") and len(out.out.splitlines()) == 12
     assert "11" in out.err
     call_command("statistics", "--cycle", "2563", "--format", "json", "--type", "department")
     assert json.loads(capsys.readouterr().out)["filters"]["type"] == "department"
@@ -244,3 +246,43 @@ def test_the_page_draws_its_charts_on_the_server_beside_their_tables(client, per
     first = bars_svg(("ก", "ข"), (1.0, 2.0), title="ทดสอบ")
     assert first == bars_svg(("ก", "ข"), (1.0, 2.0), title="ทดสอบ")  # deterministic
     assert ">ก<" in first or "ก</text>" in first  # text stays text
+
+
+FORMULAS = ('=HYPERLINK("http://example.org/x","คลิก")', "+1+1", "-2+3", "@SUM(A1)", "\tกรม")
+
+
+def test_the_csv_has_thai_headers_a_byte_order_mark_and_no_formula(client, personas, edition):
+    cycle = make_cycle(edition, 6)
+    assessments = list(Assessment.objects.filter(cycle=cycle).order_by("pk"))[1:]
+    organisations = [a.organisation for a in assessments]
+    # Verified above its self-assessment: a negative gap.
+    record_category_scores(
+        assessment=assessments[0],
+        source="assessor",
+        categories={str(c): Decimal(500) for c in range(1, 8)},
+    )
+    for organisation, name in zip(organisations, FORMULAS, strict=True):
+        Organisation.objects.filter(pk=organisation.pk).update(name_th=name)
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    url = reverse("dashboards:statistics", args=[cycle.fiscal_year])
+    content = client.get(url, {"format": "csv"}).content
+    assert content.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header[:9] == [
+        "รหัส",
+        "หน่วยงาน",
+        "ประเภท",
+        "สังกัด",
+        "ข้อมูลสังเคราะห์",
+        "คะแนนประเมินตนเอง",
+        "คะแนนผู้ตรวจประเมิน",
+        "ส่วนต่าง",
+        "ระดับ",
+    ]
+    assert header[9] == "หมวด 1 (ผู้ตรวจประเมิน)"
+    names = {row[1] for row in rows}
+    assert {f"'{name}" for name in FORMULAS} <= names
+    # A figure stays a figure, a negative gap included.
+    gaps = [row[7] for row in rows if row[7]]
+    assert any(gap.startswith("-") for gap in gaps)
+    assert all(Decimal(gap) is not None for gap in gaps)

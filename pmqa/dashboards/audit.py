@@ -24,6 +24,7 @@ from pmqa.assessments.models import Assessment, Evidence
 from pmqa.audit import services as audit_services
 from pmqa.audit.labels import ACTIONS, OBJECT_TYPES, action_label, object_label, readable
 from pmqa.audit.models import AuditEntry
+from pmqa.lib.csvfile import BOM, safe_row
 from pmqa.lib.forms import BEDateField
 from pmqa.lib.thai import format_date_be_numeric
 from pmqa.verification.models import (
@@ -145,14 +146,6 @@ def _when(entry: AuditEntry) -> str:
     return f"{format_date_be_numeric(moment.date())} {moment:%H:%M:%S}"
 
 
-# A cell that starts like a formula is read by Excel as one: it is kept as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
 def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -160,11 +153,10 @@ def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     def line(values: list[str]) -> str:
         out.seek(0)
         out.truncate()
-        writer.writerow([_cell(v) for v in values])
+        writer.writerow(safe_row(values))
         return out.getvalue()
 
-    # The byte order mark tells Excel the file is UTF-8, so that Thai shows as Thai.
-    yield "\ufeff" + line(
+    yield BOM + line(
         [
             _("When"),
             _("User name"),

@@ -8,7 +8,6 @@ statistics (the seed's minimum targets are last year's group means, rounded down
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,12 +16,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pmqa import scoring
 from pmqa.assessments import workflow
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.audit import services as audit
 from pmqa.dashboards.models import KpiRuleSetVersion
+from pmqa.lib.csvfile import csv_text
 from pmqa.lib.errors import ServiceError
 from pmqa.scoring.kpi import (
     KpiRuleSet,
@@ -234,22 +235,6 @@ def organisation_kpis(fiscal_year: int) -> tuple[KpiRuleSet, list[OrganisationKp
     return rules, rows
 
 
-HEADER = [
-    "code",
-    "organisation",
-    "prior_total",
-    "type",
-    "minimum",
-    "standard",
-    "advanced",
-    "total_for_50",
-    "total_for_75",
-    "total_for_100",
-    "actual_total",
-    "kpi_score",
-]
-
-
 def _figure(value: Decimal | None) -> str:
     return "" if value is None else str(scoring.q2(value))
 
@@ -269,12 +254,27 @@ def _values(row: OrganisationKpi) -> list[str]:
     ]
 
 
+def csv_header() -> list[str]:
+    """The CSV's column names, in the reader's language (the API names its fields in English)."""
+    return [
+        pgettext("CSV column", "Code"),
+        pgettext("CSV column", "Organisation"),
+        pgettext("CSV column", "Prior year's total"),
+        pgettext("CSV column", "KPI type"),
+        pgettext("CSV column", "Minimum target"),
+        pgettext("CSV column", "Standard target"),
+        pgettext("CSV column", "Advanced target"),
+        *[
+            pgettext("CSV column", "Total for a KPI score of %(score)s") % {"score": score}
+            for score in ("50", "75", "100")
+        ],
+        pgettext("CSV column", "This year's total"),
+        pgettext("CSV column", "KPI score"),
+    ]
+
+
 def to_csv(rows: list[OrganisationKpi]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(_values(r) for r in rows)
-    return out.getvalue()
+    return csv_text(csv_header(), (_values(r) for r in rows))
 
 
 def to_xlsx(fiscal_year: int, rows: list[OrganisationKpi]) -> bytes:

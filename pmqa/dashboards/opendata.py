@@ -8,9 +8,7 @@ three organisations is suppressed (its figures left empty).
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,10 +16,13 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from pmqa import scoring
 from pmqa.assessments.models import Cycle
 from pmqa.dashboards.statistics import CATEGORIES, Filters, Row, load_rows
+from pmqa.lib.csvfile import csv_text
+from pmqa.lib.templatetags.thai import level_label
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.engine import mean
 
@@ -54,6 +55,24 @@ FIELDS = (
     ),
 )
 HEADER = [name for name, _help in FIELDS]
+
+
+def csv_header() -> list[str]:
+    """The CSV's column names, in the reader's language; the JSON keeps HEADER's names."""
+    return [
+        pgettext("CSV column", "Fiscal year"),
+        pgettext("CSV column", "Grouped by"),
+        pgettext("CSV column", "Group code"),
+        pgettext("CSV column", "Group name"),
+        pgettext("CSV column", "Organisations"),
+        pgettext("CSV column", "Suppressed"),
+        pgettext("CSV column", "Mean total"),
+        *[
+            pgettext("CSV column", "Organisations at level %(level)s") % {"level": level_label(v)}
+            for v in scoring.LEVELS
+        ],
+        *[pgettext("CSV column", "Mean of category %(n)s") % {"n": n} for n in CATEGORIES],
+    ]
 
 
 @dataclass
@@ -158,11 +177,7 @@ def published_cycles(today: datetime.date | None = None) -> list[Cycle]:
 
 
 def to_csv(cycle: Cycle) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(a.values(cycle.fiscal_year) for a in aggregates(cycle))
-    return out.getvalue()
+    return csv_text(csv_header(), (a.values(cycle.fiscal_year) for a in aggregates(cycle)))
 
 
 def to_json(cycle: Cycle) -> str:

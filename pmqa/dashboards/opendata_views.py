@@ -20,7 +20,12 @@ def open_data(request: HttpRequest) -> HttpResponse:
         "dashboards/open_data.html",
         {
             "cycles": opendata.published_cycles(),
-            "fields": opendata.FIELDS,
+            "fields": [
+                (name, column, meaning)
+                for (name, meaning), column in zip(
+                    opendata.FIELDS, opendata.csv_header(), strict=True
+                )
+            ],
             "minimum": opendata.MINIMUM_GROUP,
         },
     )

@@ -9,7 +9,6 @@ counted.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -18,11 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from pmqa import scoring
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.dashboards.kpi import grouping_rules
+from pmqa.lib.csvfile import csv_text
 from pmqa.lib.templatetags.thai import classification_label, level_label
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.engine import mean
@@ -361,13 +361,24 @@ def _row_values(r: Row) -> list[str]:
     ]
 
 
+def csv_header() -> list[str]:
+    """ROW_HEADER in the reader's language, for the CSV; the JSON keeps ROW_HEADER's keys."""
+    return [
+        pgettext("CSV column", "Code"),
+        pgettext("CSV column", "Organisation"),
+        pgettext("CSV column", "Type"),
+        pgettext("CSV column", "Ministry or province cluster"),
+        pgettext("CSV column", "Synthetic"),
+        pgettext("CSV column", "Self-assessed total"),
+        pgettext("CSV column", "Verified total"),
+        pgettext("CSV column", "Gap"),
+        pgettext("CSV column", "Level"),
+        *[pgettext("CSV column", "Category %(n)s, verified") % {"n": n} for n in CATEGORIES],
+    ]
+
+
 def to_csv(stats: CycleStatistics) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ROW_HEADER)
-    for r in stats.rows:
-        writer.writerow(_row_values(r))
-    return out.getvalue()
+    return csv_text(csv_header(), (_row_values(r) for r in stats.rows))
 
 
 def to_json(stats: CycleStatistics) -> str:
