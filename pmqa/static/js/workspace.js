@@ -13,6 +13,17 @@
   var form = document.querySelector("form[data-autosave]");
   if (!form) { return; }
   var pending = false;
+  // What the last autosave sent (every field but the version and the CSRF token): an answer
+  // to it covers the form only if nothing has been typed since it left.
+  var sent = null;
+  function typed() {
+    var parts = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "version" || name === "csrfmiddlewaretoken") { return; }
+      parts.push(name + "=" + (typeof value === "string" ? value : value.name));
+    });
+    return parts.join("&");
+  }
   function say(text, state) {
     var status = document.getElementById("save-status");
     if (status) { status.textContent = text; status.className = "save-status " + state; }
@@ -20,6 +31,12 @@
   form.addEventListener("input", function () { pending = true; say(form.dataset.msgUnsaved, "pending"); });
   form.addEventListener("change", function () { pending = true; });
   document.body.addEventListener("htmx:beforeRequest", function () { say(form.dataset.msgSaving, "pending"); });
+  // htmx puts the answer's own class back on the status line once the swap settles: a save
+  // answered after more was typed must not look saved meanwhile.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var status = document.getElementById("save-status");
+    if (pending && status && status.classList.contains("saved")) { status.className = "save-status pending"; }
+  });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     // An expired session answers with the login page: keep the form, say what happened.
     var url = event.detail.xhr && event.detail.xhr.responseURL;
@@ -53,7 +70,15 @@
       }
       // Only a save that went through clears the warning on leaving: "not saved" and "saved,
       // except …" answer 200 too, and their text is not safe yet.
-      if (/class="save-status saved"/.test(xhr.responseText || "")) { pending = false; }
+      if (!/class="save-status saved"/.test(xhr.responseText || "")) { return; }
+      if (event.detail.elt === form && sent !== null && typed() !== sent) {
+        // Typed while this save was on its way: that text is not saved yet. It goes now
+        // (queued behind this request), and the warning on leaving stays until it is saved.
+        say(form.dataset.msgUnsaved, "pending");
+        htmx.trigger(form, "change");
+        return;
+      }
+      pending = false;
       return;
     }
     if (!xhr || xhr.status === 0 || xhr.status === 503) {
@@ -73,6 +98,7 @@
     // would arrive after it with the old page's text: it is dropped.
     if (leaving) { event.preventDefault(); return; }
     inFlight += 1;
+    if (event.detail.elt === form) { sent = typed(); }
   });
   form.addEventListener("htmx:afterRequest", function () {
     inFlight = Math.max(0, inFlight - 1);
