@@ -1,6 +1,10 @@
 """The second factor as a person gives it in the tests: their TOTP device, and the code their
 app would show now (a code is accepted once, so a second login in the same 30 seconds takes
-the next one, as django-otp allows)."""
+the next one, as django-otp allows).
+
+A code is chosen to stay good for a whole time step after it is chosen, so that a test never
+fails because the clock passed into the next step between typing the code and the server
+checking it (a code of the step before the current one would then be too old)."""
 
 from __future__ import annotations
 
@@ -20,15 +24,15 @@ def device_of(user) -> TOTPDevice:
 
 
 def code_for(device: TOTPDevice) -> str:
-    """A code the device accepts now: within its window, after the last one it accepted."""
+    """A code the device accepts now and still accepts once the clock is in the next time
+    step: of the current step or a later one within the tolerance (never the step before),
+    after the last step it accepted; when none is left, the next step is waited for."""
     while True:
         device.refresh_from_db()
         centre = (int(time.time()) - device.t0) // device.step + device.drift
-        window = range(
-            max(centre - device.tolerance, device.last_t + 1), centre + device.tolerance + 1
-        )
-        if window:
-            return f"{hotp(device.bin_key, window.start, digits=device.digits):0{device.digits}d}"
+        first = max(centre, device.last_t + 1)
+        if first <= centre + device.tolerance:
+            return f"{hotp(device.bin_key, first, digits=device.digits):0{device.digits}d}"
         time.sleep(1)
 
 
