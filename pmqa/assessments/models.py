@@ -40,6 +40,20 @@ class Cycle(models.Model):
         ),
     )
 
+    class ReportType(models.TextChoices):
+        # The kind of Feedback Report the cycle publishes: its cover, headings and what must be
+        # written before it goes for approval (pmqa/feedback/kinds.py).
+        STATUS = "status", _("Status assessment (ระบบราชการ 4.0)")
+        AWARD = "award", _("Award (รางวัลคุณภาพการบริหารจัดการภาครัฐ)")
+
+    report_type = models.CharField(
+        _("report type"), max_length=12, choices=ReportType.choices, default=ReportType.STATUS
+    )
+    # Verdicts the seed reports do not print; a cycle may turn them on.
+    report_shows_level = models.BooleanField(_("print the level reached"), default=False)
+    report_shows_gap = models.BooleanField(_("print the self − assessor gap column"), default=False)
+    report_shows_chart = models.BooleanField(_("print the radar chart"), default=False)
+
     class Meta:
         ordering = ["-fiscal_year"]
         verbose_name = _("assessment cycle")

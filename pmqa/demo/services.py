@@ -105,15 +105,25 @@ def ensure_year_edition(edition: Edition, year: int) -> Edition:
 def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
     cycles = {}
     for year, windows in CYCLES.items():
+        # Each seed year's report is of the kind its document is: FY2563's the award report.
+        kind = Cycle.ReportType.AWARD if year == 2563 else Cycle.ReportType.STATUS
         cycle = Cycle.objects.filter(fiscal_year=year).first()
         if cycle is None:
             # A seed year's edition is made with its cycle; a cycle that exists keeps the
             # edition its reports were printed with.
             cycle = Cycle.objects.create(
                 fiscal_year=year,
+                report_type=kind,
                 edition=ensure_year_edition(edition, year) if year in SEED_FILES else edition,
                 round2_threshold=Decimal(400),
             )
+        # A cycle with a published report keeps its kind: the official record does not change.
+        if (
+            cycle.report_type != kind
+            and not cycle.assessments.filter(status=Assessment.Status.PUBLISHED).exists()
+        ):
+            cycle.report_type = kind
+            cycle.save(update_fields=["report_type"])
         for number, window in enumerate(windows, start=1):
             if window is not None:
                 Round.objects.get_or_create(

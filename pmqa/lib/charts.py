@@ -22,7 +22,8 @@ from typing import Any
 
 _LOCK = threading.Lock()  # matplotlib figures are not thread-safe
 _READY = False
-_FIGURES: dict[tuple[str, ...], tuple[Any, str]] = {}
+_FIGURES: dict[tuple[tuple[str, ...], bool], tuple[Any, str]] = {}
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _DATA_PATH = re.compile(r'(<g id="pmqa-(line|fill)-(\d)">\s*<path d=")([^"]*)(")')
 SERIES = (("ประเมินตนเอง", "#0b4f8a", "-"), ("ผู้ตรวจประเมิน", "#a4161a", "--"))
 
@@ -55,10 +56,10 @@ def _angles(count: int) -> list[float]:
     return [2 * math.pi * i / count for i in range(count)] + [0.0]
 
 
-def _figure(labels: tuple[str, ...]) -> tuple[Any, str]:
+def _figure(labels: tuple[str, ...], thai: bool = False) -> tuple[Any, str]:
     """The axes and the SVG drawn once, with the data paths marked for replacement."""
-    if labels in _FIGURES:
-        return _FIGURES[labels]
+    if (labels, thai) in _FIGURES:
+        return _FIGURES[(labels, thai)]
     from matplotlib.figure import Figure
 
     angles = _angles(len(labels))
@@ -69,7 +70,10 @@ def _figure(labels: tuple[str, ...]) -> tuple[Any, str]:
     ax.set_theta_direction(-1)
     ax.set_ylim(0, 500)
     ax.set_yticks([100, 200, 300, 400, 500])
-    ax.set_yticklabels(["100", "200", "300", "400", "500"], fontsize=7, color="#555555")
+    ticks = ["100", "200", "300", "400", "500"]
+    if thai:
+        ticks = [tick.translate(_THAI_DIGITS) for tick in ticks]
+    ax.set_yticklabels(ticks, fontsize=7, color="#555555")
     ax.set_xticks(angles[:-1])
     ax.set_xticklabels(list(labels))
     for index, (name, colour, style) in enumerate(SERIES):
@@ -89,8 +93,8 @@ def _figure(labels: tuple[str, ...]) -> tuple[Any, str]:
     )
     if svg.count("{line_") != len(SERIES) or svg.count("{fill_") != len(SERIES):
         raise RuntimeError("radar chart: the data paths were not found in matplotlib's SVG")
-    _FIGURES[labels] = (ax, svg)
-    return _FIGURES[labels]
+    _FIGURES[(labels, thai)] = (ax, svg)
+    return _FIGURES[(labels, thai)]
 
 
 def _number(value: float) -> str:
@@ -109,11 +113,12 @@ def _paths(ax: Any, angles: list[float], values: list[float]) -> tuple[str, str]
     return line, fill
 
 
-def radar_svg(rows: list[tuple[str, Decimal | None, Decimal | None]]) -> str:
-    """rows: (axis label, self score, verified score) per category, scores 0–500."""
+def radar_svg(rows: list[tuple[str, Decimal | None, Decimal | None]], *, thai: bool = False) -> str:
+    """rows: (axis label, self score, verified score) per category, scores 0–500; `thai`
+    writes the scale in Thai numerals (the labels come as the caller writes them)."""
     with _LOCK:
         _setup()
-        ax, template = _figure(tuple(label for label, _s, _v in rows))
+        ax, template = _figure(tuple(label for label, _s, _v in rows), thai)
         angles = _angles(len(rows))
         parts: dict[str, str] = {}
         for index in range(len(SERIES)):

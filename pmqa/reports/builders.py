@@ -19,6 +19,7 @@ from pmqa import scoring
 from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.criteria.models import Pillar
+from pmqa.feedback.kinds import kind_of
 from pmqa.feedback.models import Feedback
 from pmqa.lib.charts import radar_svg
 from pmqa.lib.thai import format_date_be, thai_digits
@@ -65,20 +66,55 @@ class ClassBlock:
 
 
 @dataclass(frozen=True)
-class CategoryText:
-    number: str
-    name: str
-    strengths: list[str]
-    ofis: list[str]
+class TextBlock:
+    """The texts of one category or one item: its strengths and its opportunities for
+    improvement, each point with its number as printed."""
+
+    code: str
+    label: str
+    strengths: list[tuple[str, str]]
+    ofis: list[tuple[str, str]]
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.strengths or self.ofis)
 
 
 @dataclass(frozen=True)
-class ItemText:
-    code: str
-    title: str
-    strengths: list[str]
-    ofis: list[str]
-    category: tuple[str, str] = ("", "")  # number and name, for the category headings
+class CategorySection:
+    """A category's own texts and those of its items that have any, for every layout."""
+
+    number: str
+    name: str
+    label: str
+    heading: str
+    own: TextBlock
+    items: list[TextBlock]
+
+    @property
+    def has_text(self) -> bool:
+        return self.own.has_text or bool(self.items)
+
+    @property
+    def has_strengths(self) -> bool:
+        return bool(self.own.strengths) or any(item.strengths for item in self.items)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report kind's words, with the document's numerals (pmqa.feedback.kinds)."""
+
+    kicker: str
+    title: list[str]
+    scores_heading: str
+    self_column: str
+    assessor_column: str
+    total_label: str
+    rating_label: str
+    strengths_heading: str
+    ofis_heading: str
+    texts_heading: str
+    closing: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -98,10 +134,8 @@ class ReportData:
     self_level: str
     assessor_level: str
     classes: list[ClassBlock]
-    category_texts: list[CategoryText]
-    achievements: list[tuple[str, list[str]]]
-    items: list[ItemText]
-    category7_ofis: list[str]
+    sections: list[CategorySection]
+    achievements: list[tuple[str, list[tuple[str, str]]]]
     conclusion: str
     themes: list[tuple[str, str]]
     round2: str
@@ -116,10 +150,21 @@ class ReportData:
     kpis: list[dict[str, Any]] = field(default_factory=list)
     # Corrections after publication: (number, date, reason, total before, total after).
     revisions: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    kind: str = "status"
+    words: Words | None = None
+    prints_rating: bool = True
+    prints_classes: bool = True
+    shows_level: bool = False
+    shows_gap: bool = False
+    shows_chart: bool = False
 
     @property
     def has_achievements(self) -> bool:
         return any(texts for _name, texts in self.achievements)
+
+    @property
+    def has_texts(self) -> bool:
+        return any(section.has_text for section in self.sections)
 
 
 def _fmt(value: Decimal | None, thai: bool) -> str:
@@ -143,14 +188,21 @@ def build(
 ) -> ReportData:
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
-    points = thai or layout == "short"
-    tables = thai_tables
     assessment = (
         Assessment.objects.select_related("organisation", "cycle__edition")
         .prefetch_related("scores")
         .get(pk=assessment.pk)
     )
-    edition = assessment.cycle.edition
+    cycle = assessment.cycle
+    kind = kind_of(cycle.report_type)
+    # Thai numerals in the text (titles, headings, dates): the letter's own (status kind) or
+    # asked for; for numbered points also in the short layout, the letter's form; in tables
+    # and the chart only when asked for.
+    text_thai = thai or kind.thai_points
+    points = text_thai or layout == "short"
+    tables = thai_tables
+    point_format = "{n}." if layout == "short" else kind.point_format
+    edition = cycle.edition
     thresholds = edition.thresholds()
     snapshots = list(assessment.scores.all())
     own = _latest(snapshots, "self", 1)
@@ -163,11 +215,17 @@ def build(
     tree = criteria_tree(edition)
     own_scores = own.category_scores() if own else {}
     verified_scores = verified.category_scores()
+    organisation = assessment.organisation.official_name_th
+
+    def numbered(texts: list[str], start: int = 1) -> list[tuple[str, str]]:
+        return [
+            (_digits(point_format.format(n=n), points), text)
+            for n, text in enumerate(texts, start=start)
+        ]
 
     categories: list[CategoryRow] = []
     classes = {key: ClassBlock(CLASS_HEADINGS[key], [], []) for key in scoring.CLASSIFICATIONS}
-    texts: list[CategoryText] = []
-    items: list[ItemText] = []
+    sections: list[CategorySection] = []
     chart_rows = []
     for category in tree:
         key = str(category.number)
@@ -187,28 +245,65 @@ def build(
             classes[scoring.classify(s, thresholds)].self_rows.append((_fmt(s, tables), label))
         if v is not None:
             classes[scoring.classify(v, thresholds)].assessor_rows.append((_fmt(v, tables), label))
-        chart_rows.append((f"หมวด {key}", s, v))
-        texts.append(
-            CategoryText(
-                _digits(key, points),
+        chart_rows.append((f"หมวด {_digits(key, tables)}", s, v))
+        # The short layout numbers a category's points on from its own to its items', as the
+        # letter numbers one cell; the full layout numbers each block from one.
+        own_ofis = _texts(entries, "category", key, "ofi")
+        following = len(own_ofis) + 1
+        items: list[TextBlock] = []
+        for item in category.items.all():
+            strengths = _texts(entries, "item", item.code, "strength")
+            ofis = _texts(entries, "item", item.code, "ofi")
+            if not (strengths or ofis):
+                continue
+            items.append(
+                TextBlock(
+                    _digits(item.code, text_thai),
+                    item.report_title_th,
+                    numbered(strengths),
+                    numbered(ofis, following if layout == "short" else 1),
+                )
+            )
+            if layout == "short":
+                following += len(ofis)
+        number = _digits(key, text_thai)
+        own_block = TextBlock(
+            number,
+            kind.category_label.format(number=number, name=name),
+            numbered(_texts(entries, "category", key, "strength")),
+            numbered(own_ofis),
+        )
+        has_strengths = bool(own_block.strengths) or any(i.strengths for i in items)
+        sections.append(
+            CategorySection(
+                number,
                 name,
-                _texts(entries, "category", key, "strength"),
-                _texts(entries, "category", key, "ofi"),
+                own_block.label,
+                (kind.texts_heading_with_strengths if has_strengths else kind.texts_heading).format(
+                    organisation=organisation
+                ),
+                own_block,
+                items,
             )
         )
-        if category.kind == "process":
-            for item in category.items.all():
-                items.append(
-                    ItemText(
-                        item.code,
-                        item.report_title_th,
-                        _texts(entries, "item", item.code, "strength"),
-                        _texts(entries, "item", item.code, "ofi"),
-                        (_digits(key, points), name),
-                    )
-                )
     pillars = Pillar.objects.filter(edition=edition).order_by("position")
-    achievements = [(p.name_th, _texts(entries, "pillar", p.code, "achievement")) for p in pillars]
+    achievements = [
+        (p.name_th, numbered(_texts(entries, "pillar", p.code, "achievement"))) for p in pillars
+    ]
+    year = _digits(str(cycle.fiscal_year), text_thai)
+    words = Words(
+        kicker=kind.kicker,
+        title=[_digits(line.format(year=year), text_thai) for line in kind.title],
+        scores_heading=_digits(kind.scores_heading, tables),
+        self_column=kind.self_column,
+        assessor_column=kind.assessor_column,
+        total_label=_digits(kind.total_label, tables),
+        rating_label=kind.rating_label.format(organisation=organisation),
+        strengths_heading=kind.strengths_heading,
+        ofis_heading=kind.ofis_heading,
+        texts_heading=kind.texts_heading.format(organisation=organisation),
+        closing=kind.closing,
+    )
     themes = [
         (e.title, e.text)
         for e in sorted(entries, key=lambda e: e.position)
@@ -245,11 +340,11 @@ def build(
     )
     return ReportData(
         layout=layout,
-        thai=thai,
-        organisation=assessment.organisation.official_name_th,
+        thai=text_thai,
+        organisation=organisation,
         organisation_code=assessment.organisation.code,
-        fiscal_year=_digits(str(assessment.cycle.fiscal_year), thai),
-        published_on=format_date_be(published, digits="thai" if thai else "arabic")
+        fiscal_year=year,
+        published_on=format_date_be(published, digits="thai" if text_thai else "arabic")
         if published
         else "",
         categories=categories,
@@ -261,31 +356,36 @@ def build(
         self_level=LEVEL_NAMES.get(own.level, "") if own else "",
         assessor_level=LEVEL_NAMES.get(verified.level, ""),
         classes=[b for b in classes.values() if b.self_rows or b.assessor_rows],
-        category_texts=texts,
+        sections=sections,
         achievements=achievements,
-        items=items,
-        category7_ofis=_texts(entries, "category", "7", "ofi"),
         conclusion=feedback.conclusion if feedback else "",
         themes=themes,
         round2=_fmt(round2.total, tables) if round2 else "",
         profile_pages=pages,
         thai_points=points,
         thai_tables=tables,
-        chart_svg=radar_svg(chart_rows),
+        chart_svg=radar_svg(chart_rows, thai=tables) if cycle.report_shows_chart else "",
         synthetic=assessment.is_synthetic,
         published_date=published,
         item_scores=item_scores,
         kpis=kpis,
         revisions=[
             (
-                _digits(str(r.number), thai),
-                format_date_be(r.revised_on, digits="thai" if thai else "arabic"),
+                _digits(str(r.number), text_thai),
+                format_date_be(r.revised_on, digits="thai" if text_thai else "arabic"),
                 r.reason,
                 _fmt(r.old_total, tables),
                 _fmt(r.new_total, tables),
             )
             for r in (feedback.revisions.all() if feedback else [])
         ],
+        kind=kind.code,
+        words=words,
+        prints_rating=kind.prints_rating,
+        prints_classes=kind.prints_classes,
+        shows_level=cycle.report_shows_level,
+        shows_gap=cycle.report_shows_gap,
+        shows_chart=cycle.report_shows_chart,
     )
 
 

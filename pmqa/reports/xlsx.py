@@ -70,8 +70,10 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         ["คะแนนรวม ประเมินตนเอง", _number(data.self_total) if data.self_total != "—" else ""]
     )
     info.append(["คะแนนรวม ผู้ตรวจประเมิน", _number(data.assessor_total)])
-    info.append(["เป็นระบบราชการ (ผู้ตรวจประเมิน)", _number(data.assessor_rating)])
-    info.append(["ระดับที่ผ่าน (ผู้ตรวจประเมิน)", data.assessor_level])
+    if data.prints_rating:
+        info.append(["เป็นระบบราชการ (ผู้ตรวจประเมิน)", _number(data.assessor_rating)])
+    if data.shows_level:
+        info.append(["ระดับที่ผ่าน (ผู้ตรวจประเมิน)", data.assessor_level])
     if data.round2:
         info.append(["คะแนนรอบที่ 2", _number(data.round2)])
     for row in info.iter_rows(min_row=5, max_col=2):
@@ -140,16 +142,20 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
     texts = _sheet(
         book, "จุดแข็งและข้อเสนอแนะ", ["ส่วน", "หัวข้อ", "ประเภท", "ลำดับ", "ข้อความ"], [12, 24, 14, 6, 56]
     )
-    for t in data.category_texts:
-        for kind, entries in (("จุดแข็ง", t.strengths), ("โอกาสในการปรับปรุง", t.ofis)):
-            for position, text in enumerate(entries, start=1):
-                texts.append([f"หมวด {t.number}", t.name, kind, position, text])
-    for item in data.items:
-        for kind, entries in (("จุดแข็ง", item.strengths), ("โอกาสในการปรับปรุง", item.ofis)):
-            for position, text in enumerate(entries, start=1):
-                texts.append([f"ข้อ {item.code}", item.title, kind, position, text])
-    for name, entries in data.achievements:
-        for position, text in enumerate(entries, start=1):
+    words = data.words
+    assert words is not None
+    for section in data.sections:
+        for block, where in [(section.own, f"หมวด {section.number}")] + [
+            (item, f"ข้อ {item.code}") for item in section.items
+        ]:
+            for heading, points in (
+                (words.strengths_heading, block.strengths),
+                (words.ofis_heading, block.ofis),
+            ):
+                for position, (_number_, text) in enumerate(points, start=1):
+                    texts.append([where, block.label, heading, position, text])
+    for name, points in data.achievements:
+        for position, (_number_, text) in enumerate(points, start=1):
             texts.append(["ผลงานที่โดดเด่น", name, "ผลงานที่โดดเด่น", position, text])
     if data.conclusion:
         texts.append(["ภาพรวม", "สรุปภาพรวม", "สรุป", 1, data.conclusion])
@@ -157,6 +163,15 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         texts.append(["ภาพรวม", title, "ประเด็นการพัฒนา", position, text])
     wrap(texts)
     text_column(texts)
+
+    if data.profile_pages:
+        profile = _sheet(book, "ลักษณะสำคัญขององค์การ", ["หน้า", "หัวข้อ", "ข้อความ"], [26, 30, 70])
+        for page in data.profile_pages:
+            for topic in page.topics:
+                for line in [topic.text] if topic.text else topic.lines:
+                    profile.append([page.heading, topic.label, line])
+        wrap(profile)
+        text_column(profile)
 
     kpis = _sheet(
         book,
