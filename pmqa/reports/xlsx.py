@@ -152,10 +152,10 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
                 (words.strengths_heading, block.strengths),
                 (words.ofis_heading, block.ofis),
             ):
-                for position, (_number_, text) in enumerate(points, start=1):
+                for position, (_n, text) in enumerate(points, start=1):
                     texts.append([where, block.label, heading, position, text])
     for name, points in data.achievements:
-        for position, (_number_, text) in enumerate(points, start=1):
+        for position, (_n, text) in enumerate(points, start=1):
             texts.append(["ผลงานที่โดดเด่น", name, "ผลงานที่โดดเด่น", position, text])
     if data.conclusion:
         texts.append(["ภาพรวม", "สรุปภาพรวม", "สรุป", 1, data.conclusion])
