@@ -389,7 +389,20 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
             "form": "report",
         }
     )
-    assert lead.post(reverse("feedback:edit", args=[team.pk]), form).status_code == 302
+    # Saved, then the confirmation page: a status assessment needs every category's strengths
+    # and points to develop, so it is not sent, and the page links to each empty box.
+    answer = lead.post(reverse("feedback:edit", args=[team.pk]), form)
+    assert answer.status_code == 302 and answer.url == reverse("feedback:send", args=[team.pk])
+    refused = lead.post(reverse("feedback:send", args=[team.pk]))
+    assert refused.status_code == 400
+    assert f"{reverse('feedback:edit', args=[team.pk])}#category-7-ofi" in refused.content.decode()
+    feedback.refresh_from_db()
+    assert feedback.status == "draft"
+    for number in range(1, 8):
+        form[f"category-{number}-strength"] = f"จุดแข็งของหมวด {number}"
+        form[f"category-{number}-ofi"] = f"สิ่งที่ควรพัฒนาของหมวด {number}"
+    lead.post(reverse("feedback:edit", args=[team.pk]), form)
+    assert lead.post(reverse("feedback:send", args=[team.pk])).status_code == 302
     feedback.refresh_from_db()
     assert feedback.status == "submitted"
     assert list(
@@ -423,7 +436,11 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     assert "เพิ่มผลงานเด่น" in page
     form["pillar-citizen_centric"] = "บริการเชิงรุกถึงบ้าน"
     lead.post(reverse("feedback:edit", args=[team.pk]), form)
+    lead.post(reverse("feedback:send", args=[team.pk]))
+    # Approval, like publication, only through its confirmation page.
     admin.post(reverse("feedback:report", args=[team.pk]), {"action": "approve"})
+    assert Feedback.objects.get(assessment=team).status == "submitted"
+    assert admin.post(reverse("feedback:approve", args=[team.pk])).status_code == 302
     assert "ควรวัดผลการสื่อสาร" not in agency_sees()
     # Publishing goes through its confirmation page; the report page's form cannot publish.
     admin.post(reverse("feedback:report", args=[team.pk]), {"action": "publish"})

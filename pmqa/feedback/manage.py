@@ -38,8 +38,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action not in ("approve", "return"):
-                # Publication has its own confirmation page.
+            if action != "return":
+                # Approval and publication have their own confirmation pages.
                 raise ServiceError(_("Unknown action."))
             services.feedback_step(
                 feedback=feedback,
@@ -65,6 +65,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": report_sections(feedback),
             "actions": _actions(request, feedback.assessment),
             "revisions": list(feedback.revisions.select_related("revised_by")),
+            "gaps": services.report_gaps(feedback),
         },
     )
 
@@ -77,6 +78,41 @@ def _admin_feedback(pk: int) -> Feedback:
     return get_object_or_404(
         Feedback.objects.select_related("assessment__organisation", "assessment__cycle__edition"),
         assessment_id=pk,
+    )
+
+
+@admin_required
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then approve the report; an incomplete one lists what it lacks instead."""
+    feedback = _admin_feedback(pk)
+    assessment = feedback.assessment
+    if request.method == "POST":
+        try:
+            services.feedback_step(feedback=feedback, action="approve", by=request.user)  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The report is approved; it can now be published."))
+            return redirect("feedback:report", pk)
+    gaps = services.report_gaps(feedback)
+    return render(
+        request,
+        "reviews/confirm.html",
+        {
+            "assessment": assessment,
+            "title": _("Approve the Feedback Report"),
+            "final": _(
+                "The report's texts can no longer be edited by the lead assessor; it waits for "
+                "publication. Until it is published it can still be returned with comments."
+            ),
+            "problems": [{"text": str(gap), "url": ""} for gap in gaps],
+            "problems_intro": _("The report cannot be approved yet. Still to write:"),
+            "preview": reverse("reports:page", args=[pk]),
+            "allowed": "report.approve" in _actions(request, assessment),
+            "button": _("Approve"),
+            "back": reverse("feedback:report", args=[pk]),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

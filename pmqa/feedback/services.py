@@ -4,6 +4,7 @@ corrections after publication. Every change is written to the audit trail."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from pmqa.accounts.models import User
 from pmqa.assessments import workflow
+from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Assessment
 from pmqa.assessments.services import (
     ServiceError,
@@ -21,7 +23,8 @@ from pmqa.assessments.services import (
     verified_total,
 )
 from pmqa.audit import services as audit
-from pmqa.criteria.models import Category
+from pmqa.criteria.models import Category, Pillar
+from pmqa.feedback.kinds import kind_of
 from pmqa.feedback.models import Feedback, FeedbackEntry, ReportRevision
 from pmqa.feedback.signals import report_issued
 from pmqa.verification.models import ConsensusScore
@@ -132,6 +135,86 @@ def _feedback_json(feedback: Feedback) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Something the report's kind needs that is not written yet, and the box where it goes on
+    the lead's page."""
+
+    message: str
+    field: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def report_gaps(feedback: Feedback) -> list[Gap]:
+    """What the cycle's kind of report must hold and this one does not (pmqa.feedback.kinds):
+    the award report an opportunity for improvement for every item 1.1–6.4 and for category 7,
+    each pillar and a conclusion; the status assessment strengths and points to develop for
+    every category (its own or its items')."""
+    assessment = feedback.assessment
+    kind = kind_of(assessment.cycle.report_type)
+    written = {(e.scope, e.key, e.kind) for e in feedback.entries.all()} if feedback.pk else set()
+    gaps: list[Gap] = []
+    for category in criteria_tree(assessment.cycle.edition):
+        number = str(category.number)
+        codes = [item.code for item in category.items.all()]
+
+        def has(text_kind: str, number: str = number, codes: list[str] = codes) -> bool:
+            return ("category", number, text_kind) in written or any(
+                ("item", code, text_kind) in written for code in codes
+            )
+
+        if kind.needs_category_texts:
+            if not has("strength"):
+                gaps.append(
+                    Gap(
+                        _("Category %(number)s has no strengths.") % {"number": number},
+                        f"category-{number}-strength",
+                    )
+                )
+            if not has("ofi"):
+                gaps.append(
+                    Gap(
+                        _("Category %(number)s has no points to develop.") % {"number": number},
+                        f"category-{number}-ofi",
+                    )
+                )
+        if kind.needs_item_ofis:
+            if category.kind == "process":
+                gaps += [
+                    Gap(
+                        _("Item %(code)s has no opportunity for improvement.") % {"code": code},
+                        f"item-{code}-ofi",
+                    )
+                    for code in codes
+                    if ("item", code, "ofi") not in written
+                ]
+            elif not has("ofi"):
+                gaps.append(
+                    Gap(
+                        _("Category %(number)s has no opportunity for improvement.")
+                        % {"number": number},
+                        f"category-{number}-ofi",
+                    )
+                )
+    if kind.needs_pillars:
+        gaps += [
+            Gap(
+                _("The pillar “%(pillar)s” has no outstanding achievement.")
+                % {"pillar": pillar.name_th},
+                f"pillar-{pillar.code}",
+            )
+            for pillar in Pillar.objects.filter(edition=assessment.cycle.edition).order_by(
+                "position"
+            )
+            if ("pillar", pillar.code, "achievement") not in written
+        ]
+    if kind.needs_conclusion and not feedback.conclusion.strip():
+        gaps.append(Gap(_("The overall conclusion is empty."), "conclusion"))
+    return gaps
+
+
 _FEEDBACK_STEPS = {
     # action: (from feedback statuses, to feedback status, assessment status to move to)
     "submit": (
@@ -184,6 +267,11 @@ def feedback_step(
             )
         if action == "return" and not comment.strip():
             raise ServiceError(_("Say what the lead assessor should change."))
+        if action in ("submit", "approve") and (gaps := report_gaps(feedback)):
+            raise ServiceError(
+                _("The report is not complete: %(gaps)s")
+                % {"gaps": " ".join(str(gap) for gap in gaps)}
+            )
         old = feedback.status
         feedback.status = target
         fields = ["status"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,8 +68,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"count": count},
                 )
             elif action == "submit":
-                services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
-                messages.success(request, _("The report was sent to OPDC for approval."))
+                # Saved; sending asks for confirmation and lists what is still missing.
+                return redirect("feedback:send", pk)
             else:
                 messages.success(request, _("Saved."))
         except ServiceError as error:
@@ -163,4 +164,42 @@ def _save_posted(request: HttpRequest, form: FeedbackForm, report: Feedback) -> 
         themes=form.themes(),
         conclusion=form.cleaned_data["conclusion"],
         by=request.user,  # type: ignore[arg-type]
+    )
+
+
+@assessor_required
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then send the report to OPDC for approval; what the report's kind still needs
+    is listed with a link to each box, and nothing is sent while anything is missing."""
+    desk = desk_for(request, pk, lead=True)
+    report = services.feedback_for(desk.assessment)
+    edit = reverse("feedback:edit", args=[pk])
+    if request.method == "POST":
+        try:
+            services.feedback_step(feedback=report, action="submit", by=request.user)  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The report was sent to OPDC for approval."))
+            return redirect("feedback:edit", pk)
+    gaps = services.report_gaps(report)
+    return render(
+        request,
+        "reviews/confirm.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "title": _("Send the Feedback Report to OPDC for approval"),
+            "final": _(
+                "OPDC reads the report as the agency will receive it and approves it or returns "
+                "it with comments. Until it is returned, its texts can no longer be edited."
+            ),
+            "problems": [{"text": str(gap), "url": f"{edit}#{gap.field}"} for gap in gaps],
+            "problems_intro": _("The report cannot be sent yet. Still to write:"),
+            "preview": reverse("reports:page", args=[pk]),
+            "allowed": "report.submit" in desk.actions,
+            "button": _("Send to OPDC for approval"),
+            "back": edit,
+        },
+        status=400 if request.method == "POST" else 200,
     )
