@@ -332,19 +332,40 @@ def seed_units(text: str, start: str) -> list[str]:
     return units
 
 
+# The transcription's misspellings where the right Thai is certain, corrected in the demo texts
+# (the fidelity test counts the seed lines that hold them as listed differences;
+# docs/fidelity.md lists each with the seed's form).
+CORRECTIONS = (
+    ("พระราชบัญญัติการจัตยาเหตุศาสตร์ชาติ", "พระราชบัญญัติการจัดทำยุทธศาสตร์ชาติ"),
+    ("ติดตาม แจ่งเตือน", "ติดตาม แจ้งเตือน"),
+    ("ควรมีการพัฒนาาระบบ", "ควรมีการพัฒนาระบบ"),
+)
+
+
+def corrected(text: str) -> str:
+    for wrong, right in CORRECTIONS:
+        if wrong not in text:
+            continue
+        text = text.replace(wrong, right)
+    return text
+
+
 def main() -> None:
     seeds = Path(sys.argv[1])
     OUT.mkdir(parents=True, exist_ok=True)
     header = (
         "# Extracted from the seed documents by tools/build_demo_texts.py;"
-        " the texts are verbatim.\n"
+        " the texts are verbatim but for the misspellings in CORRECTIONS.\n"
     )
     for name, data in (
         (
             "narathiwat_2561.yaml",
-            narathiwat((seeds / "003_8a0df4265a8163f5.txt").read_text("utf-8")),
+            narathiwat(corrected((seeds / "003_8a0df4265a8163f5.txt").read_text("utf-8"))),
         ),
-        ("isoc_2563.yaml", isoc((seeds / "000_3cbcbb8420a0d958.txt").read_text("utf-8"))),
+        (
+            "isoc_2563.yaml",
+            isoc(corrected((seeds / "000_3cbcbb8420a0d958.txt").read_text("utf-8"))),
+        ),
     ):
         (OUT / name).write_text(
             header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000),
