@@ -9,7 +9,7 @@ from pmqa.assessments.models import Answer
 from tests.browser.harness import Person
 from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 STATUS = "() => document.getElementById('save-status').textContent.includes(%r)"
 

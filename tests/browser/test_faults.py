@@ -9,7 +9,7 @@ from pmqa.assessments import services
 from pmqa.assessments.models import Answer
 from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_database_stops_during_an_autosave_and_the_text_is_saved_when_it_returns(
