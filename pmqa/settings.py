@@ -292,7 +292,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # counts its own.
 PMQA_API_RATE = env_str("PMQA_API_RATE", "600/min")
 # The privacy notice (/privacy/): who runs this system and decides on its personal data, and
-# where its data protection officer answers.
+# where requests about personal data go (its data protection officer; by default the address
+# the system's e-mails come from, below, so that the notice always names one).
 PMQA_PRIVACY_OPERATOR = env_str(
     "PMQA_PRIVACY_OPERATOR", "สำนักงานคณะกรรมการพัฒนาระบบราชการ (สำนักงาน ก.พ.ร.)"
 )
@@ -313,6 +314,7 @@ EMAIL_USE_TLS = env_bool("PMQA_EMAIL_TLS", False)
 # A mail server that does not answer must not hold a worker (or, on SQLite, a request).
 EMAIL_TIMEOUT = env_int("PMQA_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("PMQA_FROM_EMAIL", "pmqa@localhost")
+PMQA_PRIVACY_CONTACT = PMQA_PRIVACY_CONTACT or DEFAULT_FROM_EMAIL
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PMQA_SECURE_COOKIES", not DEBUG)

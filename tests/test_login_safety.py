@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pmqa.accounts import idle
 from pmqa.accounts.models import User
 from pmqa.assessments.models import Answer
+from pmqa.audit import services as audit
 from pmqa.audit.models import AuditEntry
 from tests.conftest import PASSWORD
 from tests.second_factor import code_for, code_from_secret, device_of
@@ -126,14 +127,17 @@ def test_logins_failures_lockouts_and_logouts_are_audited_without_passwords(clie
     log_in(client, "editor_a", "my-secret-guess")
     log_in(client, "no-such-person", "another-secret-guess")
     failed = list(AuditEntry.objects.filter(action="auth.login_failed").order_by("pk"))
-    assert [(e.object_id, e.new["username"]) for e in failed] == [
-        (str(personas.editor_a.pk), "editor_a"),
-        ("", "no-such-person"),
+    # The typed user name as a keyed hash, never in clear (an erasure must leave none).
+    assert [(e.object_id, e.new["username_hash"]) for e in failed] == [
+        (str(personas.editor_a.pk), audit.typed_identifier("editor_a")),
+        ("", audit.typed_identifier("no-such-person")),
     ]
+    assert "no-such-person" not in str(failed[1].new)
     assert all(e.actor is None and e.ip == "127.0.0.1" for e in failed)
     for _ in range(4):
         log_in(client, "editor_a", "my-secret-guess")
-    assert AuditEntry.objects.filter(action="auth.lockout", new__username="editor_a").count() == 1
+    hashed = audit.typed_identifier("editor_a")
+    assert AuditEntry.objects.filter(action="auth.lockout", new__username_hash=hashed).count() == 1
     AccessAttempt.objects.all().delete()
     log_in(client, "editor_a")
     assert AuditEntry.objects.filter(action="auth.login", actor=personas.editor_a).count() == 1
@@ -161,7 +165,7 @@ def test_wrong_current_passwords_on_the_change_form_count_towards_the_lockout(cl
     assert client.post(url, {"old_password": PASSWORD, **new}).status_code == 429
     assert User.objects.get(pk=personas.editor_a.pk).check_password(PASSWORD)
     failed = AuditEntry.objects.filter(action="auth.login_failed").first()
-    assert failed.new == {"username": "editor_a", "page": url}
+    assert failed.new == {"username_hash": audit.typed_identifier("editor_a"), "page": url}
 
 
 def test_a_changed_password_is_audited(client, personas):

@@ -9,14 +9,22 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from pmqa.accounts.models import Membership, User
-from pmqa.assessments.models import Evidence, Revision
+from pmqa.accounts.models import Membership, Role, User
+from pmqa.assessments.models import Evidence, OutgoingMail, Revision
 from pmqa.audit.models import AuditEntry
-from tests.conftest import PASSWORD
-from tests.test_self_assessment import PDF, answer, login, narrative_post, upload
+from tests.conftest import PASSWORD, make_user
+from tests.test_self_assessment import (
+    PDF,
+    answer,
+    complete_assessment,
+    login,
+    narrative_post,
+    upload,
+)
 
 
 def test_the_privacy_notice_is_public_and_in_thai(client, db):
@@ -113,6 +121,80 @@ def test_erasure_pseudonymises_and_keeps_the_records(client, personas, work_a):
             "--by",
             personas.approver_a.username,
         )
+
+
+def rows_holding(text):
+    """Every (table, column) of the whole database whose value, read as text, holds `text`."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            for column in connection.introspection.get_table_description(cursor, table):
+                name = connection.ops.quote_name(column.name)
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)} "  # noqa: S608
+                    f"WHERE LOWER(CAST({name} AS TEXT)) LIKE %s",
+                    [f"%{text.lower()}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append((table, column.name))
+    return found
+
+
+def test_after_erasure_no_table_holds_the_old_user_name_or_e_mail(client, personas, work_a):
+    """A person given a role in the admin, who submits, mistypes their password until locked
+    out, asks for a reset and has their second factor reset: afterwards the user name and the
+    e-mail are in no column of any table, the append-only audit log included."""
+    person = make_user("somchai.k", Role.AGENCY_APPROVER, personas.agency_a)
+    person.email, person.full_name = "Somchai.K@example.go.th", "สมชาย ใจดี"
+    person.save()
+    admin = login(Client(), personas.admin)
+    given = admin.post(
+        reverse("admin:accounts_membership_add"),
+        {
+            "user": person.pk,
+            "role": Role.AGENCY_EDITOR,
+            "organisation": personas.agency_a.pk,
+            "starts_on": "01/10/2025",
+        },
+    )
+    assert given.status_code == 302
+    complete_assessment(work_a, personas.editor_a)
+    login(client, person)
+    submitted = client.post(reverse("assessments:submit", args=[work_a.pk]), {"confirm": "1"})
+    assert submitted.status_code == 302
+    assert OutgoingMail.objects.filter(messages__icontains="somchai.k@").exists()
+    stranger = Client()
+    for typed in ("SOMCHAI.K", *["somchai.k"] * 5):
+        stranger.post(reverse("login"), {"username": typed, "password": "a-guess"})
+    assert AuditEntry.objects.filter(action="auth.lockout").exists()
+    stranger.post(reverse("password_reset"), {"email": "somchai.k@example.go.th"})
+    assert AuditEntry.objects.filter(action="auth.password_reset_request").exists()
+    admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [person.pk]},
+    )
+    assert AuditEntry.objects.filter(action="otp.reset").exists()
+    before = rows_holding("somchai.k")
+    # The search sees them where they belong before the erasure, the log's JSON as well.
+    assert {("accounts_user", "username"), ("assessments_outgoingmail", "messages")} <= set(before)
+    assert ("audit_auditentry", "new") in rows_holding(f'"role": "{Role.AGENCY_EDITOR}"')
+    call_command(
+        "erase_person", "somchai.k", "--reason", "คำขอ 1/2570", "--by", personas.admin.username
+    )
+    assert rows_holding("somchai.k") == []
+    assert rows_holding("somchai.k@example.go.th") == []
+    # The administrators' search still finds the failed logins by the name as typed: the log
+    # holds a keyed hash of it, which names no one without the name itself and the site's key.
+    page = admin.get(reverse("dashboards:audit_log"), {"who": "Somchai.K"}).content.decode()
+    assert page.count("เข้าสู่ระบบไม่สำเร็จ") >= 5
+
+
+def test_the_privacy_notice_names_where_requests_go(client, db, settings):
+    page = client.get(reverse("privacy:notice")).content.decode()
+    assert "pmqa@localhost" in page  # by default, the address the system's e-mails come from
+    settings.PMQA_PRIVACY_CONTACT = "dpo@opdc.example.go.th"
+    page = client.get(reverse("privacy:notice")).content.decode()
+    assert "คำขอเกี่ยวกับข้อมูลส่วนบุคคลของท่าน" in page and "dpo@opdc.example.go.th" in page
 
 
 def test_evidence_files_go_when_their_cycles_retention_ends(

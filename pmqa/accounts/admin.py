@@ -22,9 +22,9 @@ for _device in (TOTPDevice, StaticDevice):
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 
-def membership_values(m: Membership) -> dict[str, str]:
+def membership_values(m: Membership) -> dict[str, Any]:
     return {
-        "user": m.user.get_username(),
+        "user": m.user_id,  # the account's number: its name may be erased later
         "role": m.role,
         "organisation": str(m.organisation) if m.organisation_id else "",
         "starts_on": m.starts_on.isoformat() if m.starts_on else "",
@@ -95,7 +95,7 @@ class PmqaUserAdmin(UserAdmin):
                 action="user.change",
                 obj=obj,
                 old=before,
-                new={"username": obj.get_username(), **after},
+                new=after,
                 request=request,
             )
 

@@ -92,7 +92,8 @@ def _user_id(username: str | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The audit trail of signing in: never a password, the user name as typed when it failed.
+# The audit trail of signing in: never a password; the user name typed at a failed login
+# only as a keyed hash (audit.typed_identifier).
 
 
 @receiver(user_logged_in, dispatch_uid="pmqa_audit_login")
@@ -107,7 +108,7 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username") or "")[:150]
-    new: dict[str, str] = {"username": username}
+    new: dict[str, str] = {"username_hash": audit.typed_identifier(username)}
     if request is not None and request.path != reverse("login"):
         new["page"] = request.path
     audit.record(
@@ -143,7 +144,7 @@ def _locked_out(sender: Any, request: HttpRequest, username: str | None, **kwarg
         action="auth.lockout",
         object_type="accounts.user",
         object_id=_user_id(username),
-        new={"username": str(username or "")[:150]},
+        new={"username_hash": audit.typed_identifier(str(username or "")[:150])},
         request=request,
     )
 
@@ -220,12 +221,13 @@ class PasswordResetView(auth_views.PasswordResetView):
             response = self.form_invalid(form)
             response.status_code = 429
             return response
-        too_many = recent.filter(new__email=email).count() >= RESET_PER_EMAIL
+        typed = audit.typed_identifier(email[:254])
+        too_many = recent.filter(new__email_hash=typed).count() >= RESET_PER_EMAIL
         audit.record(
             actor=None,
             action="auth.password_reset_request",
             object_type="accounts.user",
-            new={"email": email[:254]},
+            new={"email_hash": typed},
             request=self.request,
         )
         if too_many:

@@ -180,7 +180,6 @@ def remove(*, request: HttpRequest, user: User, by: User) -> int:
             actor=by,
             action="otp.remove" if by.pk == user.pk else "otp.reset",
             obj=user,
-            new={"user": user.get_username()},
             request=request,
         )
     if by.pk == user.pk:

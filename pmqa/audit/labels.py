@@ -72,6 +72,7 @@ ACTIONS = {
     "person.export": _("Own personal data downloaded"),
     "person.erase": _("Personal data erased on request"),
     "cycle.retention": _("Evidence retention period set"),
+    "cycle.report_settings": _("Report settings of the cycle changed"),
     "evidence.retention": _("Evidence files deleted at the end of their retention"),
 }
 
@@ -157,6 +158,8 @@ KEYS = {
     "minutes": _("minutes"),
     "user": _("user"),
     "email": _("e-mail"),
+    "username_hash": _("user name typed (keyed hash)"),
+    "email_hash": _("e-mail typed (keyed hash)"),
     "page": _("page"),
     "via": _("through"),
 }

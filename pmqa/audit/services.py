@@ -4,9 +4,20 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from pmqa.audit.models import AuditEntry
 from pmqa.lib.clientaddr import client_address
+
+
+def typed_identifier(value: str) -> str:
+    """A user name or e-mail address as someone typed it (at a failed login, a lockout, a
+    reset request), kept only as a keyed hash: the log can still count and find it, given the
+    same words and the site's secret key, but holds nothing that names a person, so that an
+    erasure leaves nothing of them in it and the append-only log never needs changing."""
+    return salted_hmac(
+        "pmqa.audit.typed_identifier", value.strip().casefold(), algorithm="sha256"
+    ).hexdigest()
 
 
 def record(

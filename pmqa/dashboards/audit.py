@@ -118,7 +118,7 @@ class AuditFilterForm(forms.Form):
             entries = entries.filter(
                 Q(actor__username__iexact=who)
                 | Q(actor__full_name__icontains=who)
-                | Q(new__username=who)
+                | Q(new__username_hash=audit_services.typed_identifier(who))
             )
         if data["action"]:
             entries = entries.filter(action=data["action"])

@@ -114,7 +114,10 @@ def personal_data(user: User) -> dict[str, Any]:
             {"at": _day(e.at), "action": e.action, "by": e.actor_id, "address": e.ip}
             for e in AuditEntry.objects.filter(
                 Q(object_type="accounts.user", object_id=str(user.pk))
-                | Q(action__in=("auth.login_failed", "auth.lockout"), new__username=user.username)
+                | Q(
+                    action__in=("auth.login_failed", "auth.lockout"),
+                    new__username_hash=audit.typed_identifier(user.username),
+                )
             )
             .exclude(actor=user)
             .order_by("at")
@@ -146,6 +149,12 @@ def _rows(label: str, user: User, fields: tuple[str, ...]) -> list[dict[str, Any
     ]
 
 
+def _replace(text: str, words: list[tuple[str, str]]) -> str:
+    for old, new in words:
+        text = text.replace(old, new)
+    return text
+
+
 def erase_person(*, person: User, reason: str, by: Any) -> User:
     """Pseudonymise `person` on their request: name, e-mail and login go; the account can no
     longer be used; roles end today. The rows that say what they did stay, now naming the
@@ -157,7 +166,7 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
         raise ServiceError(_("Another administrator must erase your own account."))
     if person.username.startswith(ERASED_PREFIX):
         raise ServiceError(_("This person's data has already been erased."))
-    old_username, old_email = person.username, person.email
+    old_username, old_email, old_name = person.username, person.email, person.full_name
     with transaction.atomic():
         person.username = f"{ERASED_PREFIX}{person.pk}"
         person.full_name = _("Erased person %(number)s") % {"number": person.pk}
@@ -183,16 +192,23 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
             tokens = None
         if tokens is not None:
             tokens.objects.filter(user=person).delete()
-        # django-axes' records of login attempts under the old name (address, browser).
+        # django-axes' records of login attempts under the old name (address, browser), in
+        # whatever case it was typed.
         for label in ("axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"):
             with contextlib.suppress(LookupError):
-                apps.get_model(label).objects.filter(username=old_username).delete()
-        # Queued e-mails keep no address of theirs.
-        if old_email:
-            for mail in OutgoingMail.objects.filter(messages__icontains=old_email):
-                mail.messages = [
-                    [m[0], m[1], m[2], [a for a in m[3] if a != old_email]] for m in mail.messages
-                ]
+                apps.get_model(label).objects.filter(username__iexact=old_username).delete()
+        # Recorded e-mails keep no address of theirs, and name the pseudonym where they named
+        # them (a submission "by" them; stored as JSON, Thai is escaped, so every mail is read).
+        words = [
+            (w, n) for w, n in ((old_username, person.username), (old_name, person.full_name)) if w
+        ]
+        for mail in OutgoingMail.objects.iterator():
+            messages = [
+                [*(_replace(part, words) for part in m[:3]), [a for a in m[3] if a != old_email]]
+                for m in mail.messages
+            ]
+            if messages != mail.messages:
+                mail.messages = messages
                 mail.save(update_fields=["messages"])
         audit.record(actor=by, action="person.erase", obj=person, reason=reason.strip())
     return person

@@ -99,7 +99,8 @@ def assign_team(
         if problems:
             raise ServiceError(" ".join(problems))
         assert lead is not None
-        old = sorted(assessment.assignments.values_list("assessor__username", flat=True))
+        # Accounts by number: a name may be erased later, and the log is never changed.
+        old = sorted(assessment.assignments.values_list("assessor_id", flat=True))
         assessment.assignments.all().delete()
         rows = [
             Assignment.objects.create(
@@ -115,7 +116,7 @@ def assign_team(
             action="assessment.team",
             obj=assessment,
             old=old,
-            new={"lead": lead.username, "members": [m.username for m in members]},
+            new={"lead": lead.pk, "members": [m.pk for m in members]},
         )
         if assessment.status == Assessment.Status.SUBMITTED:
             change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
