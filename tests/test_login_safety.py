@@ -10,6 +10,7 @@ import time
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.core import mail
 from django.db.models import F
 from django.test import Client
@@ -349,9 +350,16 @@ def test_an_administrator_gives_a_code_at_every_login_and_a_wrong_one_is_refused
     assert too_soon.status_code == 400
     assert "ใส่รหัสผิดหลายครั้งติดกัน" in too_soon.content.decode()
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
     right = client.post(code_page, {"code": code_for(device)}, follow=True)
     assert right.redirect_chain[-1][0] == reverse("dashboards:admin")
     assert client.get(reverse("admin:index")).status_code == 200
+    # The code gives the session a new key: one learnt with the password alone is now dead.
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert stolen.get(reverse("admin:index")).status_code == 302
     assert AuditEntry.objects.filter(action="otp.failed", actor=personas.admin).count() == 2
 
 

@@ -117,7 +117,7 @@ def confirm_setup(*, request: HttpRequest, device: TOTPDevice, code: str) -> lis
     # Refused outside the transaction, so that the wrong try's count (the next wait) is kept.
     if not accepted:
         raise CodeRefused(_refused_message(waiting=waiting))
-    otp_login(request, locked)
+    _verified(request, locked)
     request.session[HAS_DEVICE] = True
     return codes
 
@@ -164,7 +164,14 @@ def verify(*, request: HttpRequest, user: User, code: str) -> None:
     if device is None:
         audit.record(actor=user, action="otp.failed", obj=user, request=request)
         raise CodeRefused(_refused_message(waiting=waiting))
+    _verified(request, device)
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    """The session now counts as verified, under a new key: one learnt before the code was
+    given (a password alone) is worth nothing after it, as Django's own login does."""
     otp_login(request, device)
+    request.session.cycle_key()
 
 
 def remove(*, request: HttpRequest, user: User, by: User) -> int:
