@@ -24,6 +24,7 @@ from pmqa.lib.fonts import (
     widen_stacked_marks,
 )
 from pmqa.lib.pdf import CHROMIUM_ARGS, PdfPrinter, chromium_path
+from pmqa.lib.wordbreak import words
 from pmqa.reports.builders import build
 from pmqa.reports.render import render_html
 
@@ -37,6 +38,11 @@ NARATHIWAT_DIFFERENCES = {
     "หมวด ๒ การวางแผนเชิงยุทธศาสตร์": "seed inconsistency: หมวดที่ elsewhere",
     "สามารถดาวน์โหลดสิ่งที่ส่งมาด้วยได้ทางเว็บไซต์จังหวัดนราธิวาส (www.narathiwat.go.th) "
     'หัวข้อ "เอกสาร/รายงาน" > PMQA ๔.๐': "the province's covering letter",
+    **{
+        unit: "transcription's misspelling corrected"
+        for unit in (DATA / "seed_narathiwat_2561.txt").read_text("utf-8").splitlines()
+        if "ควรมีการพัฒนาาระบบ" in unit
+    },
 }
 ISOC_DIFFERENCES = {
     "ประจำปี พ.ศ 2563": "seed typo: พ.ศ. without its full stop",
@@ -45,6 +51,14 @@ ISOC_DIFFERENCES = {
     "ลักษณะสำคัญขององค์กร (5)": "seed spelling",
     "สมรรถนะหลักขององค์กร :": "seed spelling",
     "345 -": "figures print with two decimals: - 345.00 -",
+    "4. พระราชบัญญัติการจัตยาเหตุศาสตร์ชาติ พ.ศ. 2560": "transcription's misspelling corrected",
+    "1. ติดตาม แจ่งเตือน และประเมินแนวโน้มสถานการณ์": "transcription's misspelling corrected",
+}
+# The short layout numbers every point as the letter does ("๑."), the achievements too.
+ISOC_SHORT_DIFFERENCES = {
+    unit: "numbered ๑. in the short layout"
+    for unit in (DATA / "seed_isoc_2563.txt").read_text("utf-8").splitlines()
+    if re.match(r"[12]\) (การแก้ปัญหา|โครงการบูรณาการ|การพัฒนาระบบ|มีแผนพัฒนา)", unit)
 }
 UPPER_MARKS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
 
@@ -89,14 +103,22 @@ def clipped_endings(pdf: bytes) -> list[str]:
     return found
 
 
+LAYOUT_OF_SEED = {"narathiwat": "short", "isoc": "full"}
+
+
 def print_reports() -> dict[str, bytes]:
+    """Both seed reports in both layouts: "narathiwat" and "isoc" are each in its seed's own
+    layout, "narathiwat-full" and "isoc-short" in the other."""
     narathiwat = Assessment.objects.get(organisation__code="TH-96", cycle__fiscal_year=2561)
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
+    printed = {}
     with PdfPrinter() as printer:
-        return {
-            "narathiwat": printer.print(render_html(build(narathiwat, "short"), for_print=True)),
-            "isoc": printer.print(render_html(build(isoc, "full"), for_print=True)),
-        }
+        for name, assessment in (("narathiwat", narathiwat), ("isoc", isoc)):
+            for layout in ("full", "short"):
+                key = name if layout == LAYOUT_OF_SEED[name] else f"{name}-{layout}"
+                html = render_html(build(assessment, layout), for_print=True)
+                printed[key] = printer.print(html)
+    return printed
 
 
 @pytest.fixture
@@ -117,7 +139,9 @@ def test_the_seed_reports_are_found_verbatim_but_for_the_listed_differences(repo
     found = total = 0
     for name, seed, differences in (
         ("narathiwat", "seed_narathiwat_2561.txt", NARATHIWAT_DIFFERENCES),
+        ("narathiwat-full", "seed_narathiwat_2561.txt", NARATHIWAT_DIFFERENCES),
         ("isoc", "seed_isoc_2563.txt", ISOC_DIFFERENCES),
+        ("isoc-short", "seed_isoc_2563.txt", {**ISOC_DIFFERENCES, **ISOC_SHORT_DIFFERENCES}),
     ):
         units, absent = missing(reports[name], seed)
         assert set(absent) == set(differences), name
@@ -211,21 +235,65 @@ def _strings(value: object) -> list[str]:
 def test_every_paragraph_reads_back_from_the_pdf_as_the_database_holds_it(reports):
     """No space the database does not have, none lost, no character changed: pdftotext of
     each report against each paragraph and profile text of its assessment."""
-    for name, code, year in (("isoc", "DEP-ISOC", 2563), ("narathiwat", "TH-96", 2561)):
-        assessment = Assessment.objects.get(organisation__code=code, cycle__fiscal_year=year)
-        feedback = assessment.feedback
-        paragraphs = _strings(feedback.conclusion)
-        for entry in feedback.entries.all():
-            paragraphs += _strings(entry.title) + _strings(entry.text)
-        for answer in Answer.objects.filter(assessment=assessment, kind="profile"):
-            # Figures are formatted and codes (a partner's kind) named, so only texts count.
-            paragraphs += [
-                s for s in _strings(answer.data) if not re.fullmatch(r"[\d.,\s-]+|[a-z_]+", s)
-            ]
-        text = text_layer(reports[name])
-        absent = [p for p in paragraphs if not as_printed(p).search(text)]
-        assert len(paragraphs) > (100 if name == "isoc" else 20), name
-        assert absent == [], name
+    for name, code, year in SEED_ASSESSMENTS:
+        paragraphs = seed_paragraphs(code, year)
+        for key in (name, f"{name}-{'short' if LAYOUT_OF_SEED[name] == 'full' else 'full'}"):
+            text = text_layer(reports[key])
+            absent = [p for p in paragraphs if not as_printed(p).search(text)]
+            assert len(paragraphs) > (100 if name == "isoc" else 20), key
+            assert absent == [], key
+
+
+SEED_ASSESSMENTS = (("isoc", "DEP-ISOC", 2563), ("narathiwat", "TH-96", 2561))
+
+
+def seed_paragraphs(code: str, year: int) -> list[str]:
+    """Every paragraph of the report's texts and the profile's texts, as the database holds
+    them."""
+    assessment = Assessment.objects.get(organisation__code=code, cycle__fiscal_year=year)
+    feedback = assessment.feedback
+    paragraphs = _strings(feedback.conclusion)
+    for entry in feedback.entries.all():
+        paragraphs += _strings(entry.title) + _strings(entry.text)
+    for answer in Answer.objects.filter(assessment=assessment, kind="profile"):
+        # Figures are formatted and codes (a partner's kind) named, so only texts count.
+        paragraphs += [
+            s for s in _strings(answer.data) if not re.fullmatch(r"[\d.,\s-]+|[a-z_]+", s)
+        ]
+    return paragraphs
+
+
+def breaks_inside_words(paragraph: str, text: str) -> list[str]:
+    """Where the page broke a line of the paragraph other than at a space or between two of
+    its words (PyThaiNLP's boundaries, as lib.wordbreak cuts them): each as "before|after"."""
+    match = as_printed(paragraph).search(text)
+    assert match, paragraph[:60]
+    printed = match.group(0)
+    boundaries, at = set(), 0
+    for word in words(paragraph):
+        at += len(word)
+        boundaries.add(at)
+    found, i = [], 0
+    for character in printed:
+        if i < len(paragraph) and paragraph[i].isspace():
+            i += 1  # a space, printed as one or as the line's end
+        elif character == "\n":
+            if i not in boundaries:
+                found.append(f"{paragraph[max(0, i - 12) : i]}|{paragraph[i : i + 12]}")
+        else:
+            i += 1
+    return found
+
+
+def test_no_line_of_either_seed_report_breaks_inside_a_thai_word(reports):
+    """Every line break of every paragraph and profile text, in both layouts of both seed
+    reports, falls at a space or between two words."""
+    for name, code, year in SEED_ASSESSMENTS:
+        paragraphs = seed_paragraphs(code, year)
+        for key in (name, f"{name}-{'short' if LAYOUT_OF_SEED[name] == 'full' else 'full'}"):
+            text = text_layer(reports[key])
+            inside = [b for p in paragraphs for b in breaks_inside_words(p, text)]
+            assert inside == [], key
 
 
 def thai_clusters() -> list[str]:

@@ -6,6 +6,7 @@ import math
 import re
 import subprocess
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -243,3 +244,152 @@ def test_profile_pages_print_what_was_stored_even_when_it_is_not_a_figure_or_dat
     assert topics == {"รายได้ :": "ไม่มี", "จำนวนบุคลากร :": "1,200 คน"}
     pages = profile_pages({"OP1a": {"revenue": "ไม่ทราบ"}}, Organisation.objects.get(code="TH-96"))
     assert pages[0].topics[0].text == "ไม่ทราบ"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every text the team writes, once, under its own heading, in every layout and format
+
+
+class _Outline(HTMLParser):
+    """The report's <main> as a list of (heading level or 0 for text, text, table column)."""
+
+    def __init__(self):
+        super().__init__()
+        self.events, self.level, self.column, self.buffer, self.inside = [], 0, -1, [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.inside = True
+        if tag == "tr":
+            self.column = -1
+        if tag in ("td", "th"):
+            self.column += 1
+        if re.fullmatch(r"h[1-5]", tag) or tag in ("p", "td", "th"):
+            self._flush()
+            self.level = int(tag[1]) if tag.startswith("h") else 0
+
+    def handle_endtag(self, tag):
+        if re.fullmatch(r"h[1-5]", tag) or tag in ("p", "td", "th"):
+            self._flush()
+            self.level = 0
+
+    def handle_data(self, data):
+        if self.inside:
+            self.buffer.append(data)
+
+    def _flush(self):
+        text = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
+        if text:
+            self.events.append((self.level, text, self.column))
+        self.buffer = []
+
+
+def outline(html: str) -> list[tuple[int, str, int]]:
+    parser = _Outline()
+    parser.feed(html)
+    parser._flush()
+    return parser.events
+
+
+def headings_with_nothing_under_them(events) -> list[str]:
+    empty = []
+    for index, (level, text, _column) in enumerate(events):
+        if not level:
+            continue
+        following = events[index + 1 :]
+        end = next((i for i, e in enumerate(following) if e[0] and e[0] <= level), len(following))
+        if not any(e[0] == 0 for e in following[:end]):
+            empty.append(text)
+    return empty
+
+
+def marked_report(assessment, kind):
+    """The report's texts replaced by one marked text of every kind, and some items left
+    without any, as the spec allows."""
+    from pmqa.feedback import services
+
+    assessment.cycle.report_type = kind
+    assessment.cycle.save(update_fields=["report_type"])
+    feedback = assessment.feedback
+    feedback.entries.all().delete()
+    blocks = {
+        ("item", "1.1", "strength"): "มาร์คจุดแข็งข้อหนึ่งหนึ่ง",
+        ("item", "1.1", "ofi"): "มาร์คโอกาสข้อหนึ่งหนึ่ง\n\nมาร์คโอกาสอีกข้อของหนึ่งหนึ่ง",
+        ("item", "2.3", "ofi"): "มาร์คโอกาสข้อสองสาม",
+        ("item", "7.2", "strength"): "มาร์คจุดแข็งข้อเจ็ดสอง",
+        ("item", "7.2", "ofi"): "มาร์คโอกาสข้อเจ็ดสอง",
+        ("category", "1", "strength"): "มาร์คจุดแข็งหมวดหนึ่ง",
+        ("category", "3", "ofi"): "มาร์คโอกาสหมวดสาม",
+        ("category", "7", "strength"): "มาร์คจุดแข็งหมวดเจ็ด",
+        ("category", "7", "ofi"): "มาร์คโอกาสหมวดเจ็ด",
+        ("pillar", "citizen_centric", "achievement"): "มาร์คผลงานประชาชน",
+    }
+    FeedbackEntry.objects.bulk_create(
+        FeedbackEntry(feedback=feedback, scope=scope, key=key, kind=k, position=n, text=t)
+        for (scope, key, k), text in blocks.items()
+        for n, t in enumerate(services.split_paragraphs(text), start=1)
+    )
+    FeedbackEntry.objects.create(
+        feedback=feedback,
+        scope="overall",
+        key="",
+        kind="theme",
+        position=1,
+        title="มาร์คหัวข้อประเด็น",
+        text="มาร์คประเด็นการพัฒนา",
+    )
+    feedback.conclusion = "มาร์คสรุปภาพรวม"
+    feedback.save(update_fields=["conclusion"])
+    strengths = [t for (_s, _k, k), t in blocks.items() if k == "strength"]
+    ofis = [p for (_s, _k, k), t in blocks.items() if k == "ofi" for p in t.split("\n\n")]
+    others = ["มาร์คผลงานประชาชน", "มาร์คประเด็นการพัฒนา", "มาร์คสรุปภาพรวม"]
+    return strengths, ofis, others
+
+
+@pytest.mark.parametrize("kind", ["status", "award"])
+def test_every_text_prints_once_under_its_own_heading_in_every_layout_and_format(demo, kind):
+    from django.utils.html import strip_tags
+
+    from pmqa.lib.pdf import PdfPrinter
+    from pmqa.reports.builders import build
+    from pmqa.reports.render import render_html
+    from pmqa.reports.xlsx import build_workbook
+
+    assessment = isoc()
+    strengths, ofis, others = marked_report(assessment, kind)
+    with PdfPrinter() as printer:
+        for layout in ("full", "short"):
+            data = build(assessment, layout)
+            words = data.words
+            html = render_html(data, for_print=True)
+            events = outline(html)
+            assert headings_with_nothing_under_them(events) == [], layout
+            page = re.sub(r"\s+", "", strip_tags(html))
+            pdf = squash(pdf_text(printer.print(html)))
+            for text in strengths + ofis + others:
+                assert page.count(squash(text)) == 1, (layout, text)
+                assert pdf.count(squash(text)) == 1, (layout, text)
+            # Under its own heading: the nearest heading of a kind above the text (full
+            # layout), or the column it stands in (short layout).
+            for text in strengths + ofis:
+                wanted = words.strengths_heading if text in strengths else words.ofis_heading
+                at = next(i for i, e in enumerate(events) if squash(text) in squash(e[1]))
+                if layout == "short":
+                    assert events[at][2] == (1 if text in strengths else 2), (layout, text)
+                else:
+                    kinds = (data.words.strengths_heading, data.words.ofis_heading)
+                    above = [
+                        e[1]
+                        for e in events[:at]
+                        if e[0] and any(squash(k) == squash(e[1]) for k in kinds)
+                    ]
+                    assert above and squash(above[-1]) == squash(wanted), (layout, text)
+            book = load_workbook(io.BytesIO(build_workbook(data, None)))
+            rows = list(book["จุดแข็งและข้อเสนอแนะ"].iter_rows(min_row=2, values_only=True))
+            for text in strengths + ofis:
+                found = [r for r in rows if r[4] == text]
+                wanted = words.strengths_heading if text in strengths else words.ofis_heading
+                assert len(found) == 1 and found[0][2] == wanted, (layout, text)
+            assert [r[4] for r in rows if r[4] in others] and all(
+                sum(r[4] == text for r in rows) == 1 for text in others
+            )
