@@ -492,6 +492,42 @@ def test_the_openapi_schema_is_served_and_names_the_bearer_token(client):
     assert {s["scheme"] for s in schemes.values()} == {"bearer"}
 
 
+def test_the_openapi_schema_declares_every_error_an_operation_answers(client, personas):
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+
+    def resolved(node):
+        return components[node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 14
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert "200" in responses, (path, method)
+        for status in ("401", "403", "404", "405", "422", "429"):
+            assert status in responses, (path, method, status)
+            error = resolved(responses[status]["content"]["application/json"]["schema"])
+            body = resolved(error["properties"]["error"])
+            assert {"code", "message_th", "message_en"} <= set(body["required"]), (path, status)
+    # What the API really answers has the declared shape: a 422 with its details, a 401.
+    declared = resolved(
+        resolved(
+            schema["paths"]["/api/v1/assessments"]["get"]["responses"]["422"]["content"][
+                "application/json"
+            ]["schema"]
+        )["properties"]["error"]
+    )
+    answered = bearer(personas.admin).get("/api/v1/assessments?status=lost").json()["error"]
+    assert set(answered) <= set(declared["properties"])
+    assert set(declared["required"]) <= set(answered)
+    refused = Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer pmqa_nothing")
+    assert refused.status_code == 401 and set(refused.json()) == {"error"}
+
+
 def test_an_api_call_leaves_the_browsers_login_mark_alone(personas):
     """The token's owner is not who the browser's tabs are logged in as (accounts/tabs.py)."""
     response = bearer(personas.editor_a).get("/api/v1/me")

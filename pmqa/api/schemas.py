@@ -120,3 +120,22 @@ class Index(Schema):
     name: str
     version: str
     schema_url: str
+
+
+class ErrorDetailOut(Schema):
+    location: list[str]
+    type: str
+    message_en: str
+
+
+class ErrorBodyOut(Schema):
+    code: str
+    message_th: str
+    message_en: str
+    details: list[ErrorDetailOut] | None = None  # a 422's parameters, each with why
+
+
+class ErrorOut(Schema):
+    """Every error the API answers: `{"error": {"code", "message_th", "message_en"}}`."""
+
+    error: ErrorBodyOut

@@ -22,6 +22,7 @@ from pmqa.api import errors, tokens
 from pmqa.api.schemas import (
     AssessmentOut,
     CycleOut,
+    ErrorOut,
     Index,
     KpiOut,
     Me,
@@ -92,6 +93,10 @@ api = NinjaAPI(
     throttle=TokenThrottle(),
 )
 errors.install(api)
+# What any operation may answer besides its 200, each as `{"error": …}` (pmqa/api/errors.py):
+# no or a bad token, not allowed, nothing to see, a method the address does not take, bad
+# parameters, too many requests.
+FAILURES: dict[int, Any] = {status: ErrorOut for status in (401, 403, 404, 405, 422, 429)}
 
 
 class Page(PaginationBase):
@@ -151,7 +156,11 @@ def index(request: HttpRequest) -> dict[str, str]:
     return {"name": "PMQA 4.0", "version": "1", "schema_url": reverse("api:openapi-json")}
 
 
-@api.get("/me", response=Me, summary="The token's owner, their roles and organisations")
+@api.get(
+    "/me",
+    response={200: Me, **FAILURES},
+    summary="The token's owner, their roles and organisations",
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     access = _access(request)
     codes = Organisation.objects.filter(pk__in=access.agency_org_ids).order_by("code")
@@ -193,7 +202,7 @@ OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[vali
 
 @api.get(
     "/organisations",
-    response=list[OrganisationOut],
+    response={200: list[OrganisationOut], **FAILURES},
     summary="Organisations: all for an administrator; one's own and those one assesses",
 )
 @paginate(Page)
@@ -204,7 +213,9 @@ def organisations(request: HttpRequest, kind: OrganisationKind | None = None) ->
     return _Rows(found.order_by("code", "pk"), _organisation)
 
 
-@api.get("/organisations/{code}", response=OrganisationOut, summary="One organisation")
+@api.get(
+    "/organisations/{code}", response={200: OrganisationOut, **FAILURES}, summary="One organisation"
+)
 def organisation(
     request: HttpRequest, code: str = Path(..., min_length=1, max_length=32)
 ) -> dict[str, Any]:
@@ -237,13 +248,21 @@ def _cycles() -> QuerySet[Cycle]:
     )
 
 
-@api.get("/cycles", response=list[CycleOut], summary="Assessment cycles and their rounds")
+@api.get(
+    "/cycles",
+    response={200: list[CycleOut], **FAILURES},
+    summary="Assessment cycles and their rounds",
+)
 @paginate(Page)
 def cycles(request: HttpRequest) -> _Rows:
     return _Rows(_cycles().order_by("-fiscal_year", "pk"), _cycle)
 
 
-@api.get("/cycles/{fiscal_year}", response=CycleOut, summary="One cycle, by its fiscal year")
+@api.get(
+    "/cycles/{fiscal_year}",
+    response={200: CycleOut, **FAILURES},
+    summary="One cycle, by its fiscal year",
+)
 def cycle(request: HttpRequest, fiscal_year: int = Path(..., **YEAR)) -> dict[str, Any]:
     found = _cycles().filter(fiscal_year=fiscal_year).first()
     if found is None:
@@ -272,7 +291,7 @@ AssessmentStatus = Literal[tuple(Assessment.Status.values)]  # type: ignore[vali
 
 @api.get(
     "/assessments",
-    response=list[AssessmentOut],
+    response={200: list[AssessmentOut], **FAILURES},
     summary="The assessments one may open: one's own agency's, the team's once submitted, all "
     "for an administrator",
 )
@@ -302,7 +321,11 @@ def _get(request: HttpRequest, assessment_id: int, need: str) -> Assessment:
 ID = Path(..., ge=1, le=MAX_ID)
 
 
-@api.get("/assessments/{assessment_id}", response=AssessmentOut, summary="One assessment")
+@api.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentOut, **FAILURES},
+    summary="One assessment",
+)
 def assessment(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
     return _assessment(_get(request, assessment_id, policy.VIEW))
 
@@ -326,7 +349,7 @@ def _newest(found: QuerySet[ScoreSnapshot]) -> ScoreSnapshot | None:
 
 @api.get(
     "/assessments/{assessment_id}/scores",
-    response=ScoresOut,
+    response={200: ScoresOut, **FAILURES},
     summary="The self-assessment's figures, and the verified ones where one may see them",
 )
 def scores(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
@@ -389,7 +412,7 @@ def _reports(request: HttpRequest) -> QuerySet[Assessment]:
 
 @api.get(
     "/reports",
-    response=list[ReportOut],
+    response={200: list[ReportOut], **FAILURES},
     summary="Published Feedback Reports one may open, with their stored files",
 )
 @paginate(Page)
@@ -408,7 +431,11 @@ def _published(request: HttpRequest, assessment_id: int) -> Assessment:
     return found
 
 
-@api.get("/reports/{assessment_id}", response=ReportOut, summary="One published report")
+@api.get(
+    "/reports/{assessment_id}",
+    response={200: ReportOut, **FAILURES},
+    summary="One published report",
+)
 def report(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
     return _report(_published(request, assessment_id))
 
@@ -416,6 +443,7 @@ def report(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
 @api.get(
     "/reports/{assessment_id}/{layout}/{kind}",
     summary="A published report's stored file (PDF or Excel), as it was issued",
+    response=FAILURES,
     openapi_extra={
         "responses": {
             200: {
@@ -475,7 +503,7 @@ StatisticsKind = Literal["department", "province", "public_organisation", "other
 
 @api.get(
     "/statistics/{fiscal_year}",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **FAILURES},
     summary="A cycle's statistics, as the statistics page's JSON download (administrators)",
 )
 def cycle_statistics(
@@ -513,7 +541,7 @@ def _figure(value: Any) -> str | None:
 
 @api.get(
     "/kpi/{fiscal_year}",
-    response=KpiOut,
+    response={200: KpiOut, **FAILURES},
     summary="Every organisation's PMQA KPI targets and score for a fiscal year (administrators)",
 )
 def kpi_results(request: HttpRequest, fiscal_year: int = Path(..., **YEAR)) -> dict[str, Any]:
@@ -568,13 +596,21 @@ def _token(t: ApiToken) -> dict[str, Any]:
     }
 
 
-@api.get("/tokens", response=list[TokenOut], summary="One's own API tokens (never the secret)")
+@api.get(
+    "/tokens",
+    response={200: list[TokenOut], **FAILURES},
+    summary="One's own API tokens (never the secret)",
+)
 @paginate(Page)
 def token_list(request: HttpRequest) -> _Rows:
     return _Rows(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk"), _token)
 
 
-@api.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of one's own tokens")
+@api.delete(
+    "/tokens/{token_id}",
+    response={200: TokenOut, **FAILURES},
+    summary="Revoke one of one's own tokens",
+)
 def token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     found = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if found is None:
