@@ -291,6 +291,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Requests one API token may make ("600/min", "10000/day"; empty: no limit). Each process
 # counts its own.
 PMQA_API_RATE = env_str("PMQA_API_RATE", "600/min")
+# The longest an API token lasts, in days; a token made without an expiry gets this one.
+PMQA_API_TOKEN_MAX_DAYS = env_int("PMQA_API_TOKEN_MAX_DAYS", 90)
+if PMQA_API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("PMQA_API_TOKEN_MAX_DAYS must be 1 or more.")
 # The privacy notice (/privacy/): who runs this system and decides on its personal data, and
 # where requests about personal data go (its data protection officer; by default the address
 # the system's e-mails come from, below, so that the notice always names one).

@@ -21,8 +21,10 @@ from pmqa.api import tokens
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment
 from pmqa.audit.models import AuditEntry
+from pmqa.lib.errors import ServiceError
 from pmqa.reports import stored
 from pmqa.reports.models import StoredReport
+from tests.conftest import PASSWORD
 from tests.test_self_assessment import login
 from tests.test_workflow import Case
 
@@ -363,9 +365,79 @@ def test_token_use_is_recorded_once_a_minute_and_audited_once_a_day(personas):
     assert AuditEntry.objects.filter(action="api.token.use", object_id=str(token.pk)).count() == 1
 
 
+def test_every_token_expires_within_the_longest_life_the_settings_allow(client, personas, settings):
+    # Made without an expiry (a script, another caller of the service): it gets the cap.
+    api = bearer(personas.editor_a)
+    (listed_token,) = api.get("/api/v1/tokens").json()["items"]
+    expires = datetime.datetime.fromisoformat(listed_token["expires_at"])
+    cap = timezone.now() + datetime.timedelta(days=90)
+    assert cap - datetime.timedelta(minutes=1) < expires <= cap
+    # Longer than the cap is refused, by the service and on the page, which offers no more.
+    with pytest.raises(ServiceError, match="90"):
+        tokens.create_token(
+            user=personas.editor_a,
+            name="นานเกิน",
+            expires_at=timezone.now() + datetime.timedelta(days=91),
+        )
+    login(client, personas.editor_a)
+    page = client.get(reverse("tokens:list")).content.decode()
+    assert 'value="90"' in page and 'value="365"' not in page and 'value=""' not in page
+    assert client.post(reverse("tokens:list"), {"name": "ปี", "lifetime": "365"}).status_code == 400
+    assert client.post(reverse("tokens:list"), {"name": "ไม่หมด", "lifetime": ""}).status_code == 400
+    settings.PMQA_API_TOKEN_MAX_DAYS = 30
+    page = client.get(reverse("tokens:list")).content.decode()
+    assert 'value="30"' in page and 'value="90"' not in page
+    assert ApiToken.objects.filter(user=personas.editor_a).count() == 1
+
+
+def password_reset_link(client, email):
+    from django.core import mail
+
+    mail.outbox.clear()
+    assert client.post(reverse("password_reset"), {"email": email}).status_code == 302
+    (sent,) = mail.outbox
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", sent.body).group(1)
+    return client.get(link, follow=True).redirect_chain[-1][0]
+
+
+def test_a_password_change_or_reset_ends_every_token_of_the_account(client, personas):
+    new = {"new_password1": "brand-new-pass-2569", "new_password2": "brand-new-pass-2569"}
+    api = bearer(personas.editor_a)
+    other = bearer(personas.approver_a)
+    assert api.get("/api/v1/me").status_code == 200
+    login(client, personas.editor_a)
+    changed = client.post(reverse("password_change"), {"old_password": PASSWORD, **new})
+    assert changed.status_code == 302
+    assert api.get("/api/v1/me").status_code == 401
+    assert other.get("/api/v1/me").status_code == 200  # another person's token stays
+    revoked = AuditEntry.objects.get(action="api.token.revoke")
+    assert revoked.reason == "password changed" and revoked.actor == personas.editor_a
+    # A password set from a reset e-mail ends them too.
+    api = bearer(personas.editor_a)
+    assert api.get("/api/v1/me").status_code == 200
+    reset = Client()
+    form = password_reset_link(reset, "editor_a@example.org")
+    again = {"new_password1": "another-pass-2569", "new_password2": "another-pass-2569"}
+    assert reset.post(form, again).status_code == 302
+    assert api.get("/api/v1/me").status_code == 401
+
+
+def test_an_administrators_second_factor_reset_ends_the_persons_tokens(client, personas):
+    api = bearer(personas.assessor)
+    assert api.get("/api/v1/me").status_code == 200
+    login(client, personas.admin)
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [personas.assessor.pk]},
+    )
+    assert api.get("/api/v1/me").status_code == 401
+    revoked = AuditEntry.objects.get(action="api.token.revoke")
+    assert revoked.actor == personas.admin and "second factor" in revoked.reason
+
+
 def test_the_page_refuses_a_token_without_a_name_and_past_the_limit(client, personas):
     login(client, personas.editor_a)
-    response = client.post(reverse("tokens:list"), {"name": "   ", "lifetime": ""})
+    response = client.post(reverse("tokens:list"), {"name": "   ", "lifetime": "30"})
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
     for n in range(tokens.MAX_ACTIVE):

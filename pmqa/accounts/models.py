@@ -95,7 +95,8 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # Every token expires (PMQA_API_TOKEN_MAX_DAYS at most), and ends with a password change.
+    expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:

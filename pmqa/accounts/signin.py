@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from pmqa.accounts import idle, twofactor
+from pmqa.accounts import credentials, idle, twofactor
 from pmqa.accounts.models import User
 from pmqa.accounts.passwords import PasswordChangeForm, SetPasswordForm
 from pmqa.accounts.tasks import send_password_reset
@@ -197,6 +197,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             obj=self.request.user,  # type: ignore[arg-type]
             request=self.request,
         )
+        credentials.end_api_tokens(
+            user=form.user,
+            reason=credentials.PASSWORD_CHANGED,
+            by=form.user,
+            request=self.request,
+        )
         return response
 
 
@@ -247,6 +253,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         audit.record(
             actor=form.user, action="auth.password_reset", obj=form.user, request=self.request
         )
-        # Whoever could read the e-mail owns the account: its lockout ends with the new password.
+        # Whoever could read the e-mail owns the account: its lockout ends with the new password,
+        # and so do the API tokens made with the old one.
         reset_attempts(username=form.user.get_username())
+        credentials.end_api_tokens(
+            user=form.user, reason=credentials.PASSWORD_RESET, by=form.user, request=self.request
+        )
         return response

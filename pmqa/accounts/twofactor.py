@@ -22,6 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from pmqa.accounts import credentials
 from pmqa.accounts.models import User
 from pmqa.accounts.roles import Access, request_access
 from pmqa.audit import services as audit
@@ -189,6 +190,10 @@ def remove(*, request: HttpRequest, user: User, by: User) -> int:
             obj=user,
             request=request,
         )
+        if by.pk != user.pk:  # a lost phone: whoever has it may have made tokens too
+            credentials.end_api_tokens(
+                user=user, reason=credentials.SECOND_FACTOR_RESET, by=by, request=request
+            )
     if by.pk == user.pk:
         request.session.pop(DEVICE_ID_SESSION_KEY, None)
         request.session[HAS_DEVICE] = False

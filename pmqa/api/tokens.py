@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,8 +48,16 @@ def create_token(
     if not name:
         raise ServiceError(_("Give the token a name that says where it is used."))
     now = timezone.now()
-    if expires_at is not None and expires_at <= now:
+    longest = now + datetime.timedelta(days=settings.PMQA_API_TOKEN_MAX_DAYS)
+    if expires_at is None:
+        expires_at = longest
+    if expires_at <= now:
         raise ServiceError(_("Choose an expiry date in the future."))
+    if expires_at > longest + datetime.timedelta(minutes=1):
+        raise ServiceError(
+            _("A token lasts at most %(days)s days; choose an earlier expiry.")
+            % {"days": settings.PMQA_API_TOKEN_MAX_DAYS}
+        )
     secret = SCHEME + secrets.token_urlsafe(SECRET_BYTES)
     with transaction.atomic():
         # The user's row is locked so that two requests at once cannot pass the limit.
@@ -75,7 +84,7 @@ def create_token(
             new={
                 "name": token.name,
                 "prefix": token.prefix,
-                "expires": expires_at.isoformat() if expires_at else None,
+                "expires": expires_at.isoformat(),
             },
             request=request,
         )
