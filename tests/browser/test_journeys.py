@@ -194,12 +194,21 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     lead.submit("button[value=prefill]")
     lead.page.fill("#conclusion", "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า")
     lead.submit("button[value=submit]")
+    # Saved, then the confirmation (what is missing is listed there: tests/test_reviews.py).
+    lead.accessible()
+    assert Feedback.objects.get(assessment=assessment).status == "draft"
+    lead.submit("main form button[type=submit]")
     assert Feedback.objects.get(assessment=assessment).status == "submitted"
+    # The lead reads the report as the agency will receive it.
+    lead.open(f"/reports/{assessment.pk}/")
+    assert "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า" in lead.page.inner_text("body")
 
-    # OPDC approves and publishes.
+    # OPDC approves (confirmed) and publishes.
     admin.open(f"/manage/reports/{assessment.pk}/")
     admin.accessible()
-    admin.submit("button[value=approve]")
+    admin.submit(f"a[href$='/manage/reports/{assessment.pk}/approve/']")
+    admin.submit("main form button[type=submit]")
+    assert Feedback.objects.get(assessment=assessment).status == "approved"
     admin.open(f"/manage/reports/{assessment.pk}/publish/")
     assert "สิ่งที่จะเป็นที่สิ้นสุด" in admin.text()
     admin.submit("main form button[type=submit]")
@@ -564,7 +573,11 @@ def test_every_form_page_saved_twice(reference_data, person, personas, work_a, t
         "button[value=save]",
         ("ผ่านระดับพื้นฐาน", "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า"),
     )
+    for number in range(1, 8):
+        lead.page.fill(f"#category-{number}-strength", f"จุดแข็งของหมวด {number}")
+        lead.page.fill(f"#category-{number}-ofi", f"สิ่งที่ควรพัฒนาของหมวด {number}")
     lead.submit("button[value=submit]")
+    lead.submit("main form button[type=submit]")
 
     # OPDC returns the report with a comment; the lead reads it on the report page.
     admin = person("admin")
