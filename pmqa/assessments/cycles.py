@@ -137,6 +137,32 @@ def set_evidence_retention(*, cycle: Cycle, years: int | None, by) -> None:  # t
         audit.record(actor=by, action="cycle.retention", obj=cycle, old=old, new=years)
 
 
+REPORT_SETTINGS = ("report_type", "report_shows_level", "report_shows_gap", "report_shows_chart")
+
+
+def set_report_settings(*, cycle: Cycle, by, **settings: object) -> None:  # type: ignore[no-untyped-def]
+    """The kind of report the cycle publishes and the verdicts it prints. Refused once a report
+    of the cycle is published: a published report never changes."""
+    workflow.require_admin(by)
+    with transaction.atomic():
+        current = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if current.assessments.filter(status=Assessment.Status.PUBLISHED).exists():
+            raise ServiceError(
+                _(
+                    "A report of this cycle is published, so its report settings can no longer "
+                    "change."
+                )
+            )
+        old = {name: getattr(current, name) for name in REPORT_SETTINGS}
+        new = {name: settings.get(name, old[name]) for name in REPORT_SETTINGS}
+        if new == old:
+            return
+        for name, value in new.items():
+            setattr(cycle, name, value)
+        cycle.save(update_fields=list(REPORT_SETTINGS))
+        audit.record(actor=by, action="cycle.report_settings", obj=cycle, old=old, new=new)
+
+
 @dataclass(frozen=True)
 class Window:
     """Whether an organisation may edit in a round today, and the sentence that says so."""

@@ -181,6 +181,18 @@ class RetentionForm(forms.Form):
     )
 
 
+class ReportSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = cycle_services.REPORT_SETTINGS
+        help_texts = {
+            "report_type": gettext_lazy(
+                "Sets the cover, the headings and what a report must hold before it is sent "
+                "for approval."
+            ),
+        }
+
+
 @admin_required
 def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
@@ -208,6 +220,17 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
         )
         messages.success(request, _("Saved how long the evidence files are kept."))
         return redirect("manage:cycle", fiscal_year)
+    report_form = ReportSettingsForm(_posted(request, "report"), instance=cycle)
+    if report_form.is_bound and report_form.is_valid():
+        try:
+            cycle_services.set_report_settings(
+                cycle=cycle, by=request.user, **report_form.cleaned_data
+            )
+        except services.ServiceError as error:
+            report_form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved the report settings."))
+            return redirect("manage:cycle", fiscal_year)
     filters = AssessmentFilterForm(request.GET)
     assessments = Assessment.objects.filter(cycle=cycle, is_synthetic=False)
     page = None
@@ -227,6 +250,7 @@ def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
             "round_form": round_form,
             "extension_form": extension_form,
             "retention_form": retention_form,
+            "report_form": report_form,
             "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
                 "organisation", "round", "granted_by"
             ),
