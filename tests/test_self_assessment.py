@@ -947,8 +947,9 @@ def generated_rows(count, columns=10):
 
 def test_a_workbook_beyond_the_cell_limit_is_refused_before_it_is_opened(client, personas, work_a):
     """300,000 cells (7 MB of XML in a file of 120 kB): openpyxl would hold them all and the
-    import walk them; the file is counted as it streams and refused at the limit. One cell far down and to the
-    right is as bad (the import walks every row and column up to it), and is refused too."""
+    import walk them; the file is counted as it streams and refused at the limit. One cell far
+    down and to the right is as bad (the import walks every row and column up to it), and is
+    refused too."""
     login(client, personas.editor_a)
     book = download_workbook(client, work_a)
     many = rewritten_workbook(
