@@ -106,6 +106,16 @@ def clipped_endings(pdf: bytes) -> list[str]:
 LAYOUT_OF_SEED = {"narathiwat": "short", "isoc": "full"}
 
 
+def lone_lines(pdf: bytes) -> list[str]:
+    """Pages that hold one line of text (the page number aside)."""
+    found = []
+    for number, page in enumerate(pages(pdf), start=1):
+        lines = [line for line in page.splitlines() if line.strip() and not line.startswith("หน้า ")]
+        if len(lines) == 1:
+            found.append(f"page {number}: {lines[0]!r}")
+    return found
+
+
 def print_reports() -> dict[str, bytes]:
     """Both seed reports in both layouts: "narathiwat" and "isoc" are each in its seed's own
     layout, "narathiwat-full" and "isoc-short" in the other."""
@@ -158,9 +168,11 @@ def test_the_seed_reports_are_found_verbatim_but_for_the_listed_differences(repo
     narathiwat_text = squash(text_layer(reports["narathiwat"]))
     assert squash("หมวด 4 การวัด การวิเคราะห์ และจัดการความรู้") in narathiwat_text
 
-    # No page ends in the clipped tops of the next page's first line.
+    # No page ends in the clipped tops of the next page's first line, and none holds a lone
+    # line.
     for name, pdf in reports.items():
         assert clipped_endings(pdf) == [], name
+        assert lone_lines(pdf) == [], name
 
     # The demo holds every seed paragraph once, in its place.
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)

@@ -10,7 +10,7 @@ numbers. Figures in tables stay Arabic, as the letter prints them, unless `thai_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import zip_longest
 from typing import Any
@@ -90,6 +90,8 @@ class CategorySection:
     heading: str
     own: TextBlock
     items: list[TextBlock]
+    # The full layout prints the section's heading where it changes, not above every category.
+    opens_heading: bool = True
 
     @property
     def has_text(self) -> bool:
@@ -165,6 +167,17 @@ class ReportData:
     @property
     def has_texts(self) -> bool:
         return any(section.has_text for section in self.sections)
+
+    @property
+    def has_strengths(self) -> bool:
+        return any(section.has_strengths for section in self.sections)
+
+    @property
+    def has_ofis(self) -> bool:
+        return any(
+            section.own.ofis or any(item.ofis for item in section.items)
+            for section in self.sections
+        )
 
 
 def _fmt(value: Decimal | None, thai: bool) -> str:
@@ -274,18 +287,12 @@ def build(
             numbered(own_ofis),
         )
         has_strengths = bool(own_block.strengths) or any(i.strengths for i in items)
-        sections.append(
-            CategorySection(
-                number,
-                name,
-                own_block.label,
-                (kind.texts_heading_with_strengths if has_strengths else kind.texts_heading).format(
-                    organisation=organisation
-                ),
-                own_block,
-                items,
-            )
-        )
+        heading = (
+            kind.texts_heading_with_strengths if has_strengths else kind.texts_heading
+        ).format(organisation=organisation)
+        printed = [s.heading for s in sections if s.has_text]
+        section = CategorySection(number, name, own_block.label, heading, own_block, items)
+        sections.append(replace(section, opens_heading=not printed or printed[-1] != heading))
     pillars = Pillar.objects.filter(edition=edition).order_by("position")
     achievements = [
         (p.name_th, numbered(_texts(entries, "pillar", p.code, "achievement"))) for p in pillars
