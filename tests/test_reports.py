@@ -133,7 +133,9 @@ def test_the_excel_report_holds_the_same_figures(agency_client):
     ]
     assert rows[7][2:4] == (443.10, 257.38)
     assert rows[8][2:4] == (3.54, 2.06)
-    assert rows[3][6] == "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน"
+    # No gap column unless the cycle prints it (the seed does not).
+    assert rows[3][5] == "หมวดที่ควรได้รับการพัฒนาอย่างเร่งด่วน"
+    assert "ส่วนต่าง" not in [c.value for c in book["คะแนนรายหมวด"][1]]
     info = book["ข้อมูลรายงาน"]
     # B.E. text in the Thai form, not a date cell that Excel could show in the Gregorian year.
     assert info["B4"].value == "26 พฤศจิกายน 2561" and info["B4"].data_type == "s"
@@ -393,3 +395,41 @@ def test_every_text_prints_once_under_its_own_heading_in_every_layout_and_format
             assert [r[4] for r in rows if r[4] in others] and all(
                 sum(r[4] == text for r in rows) == 1 for text in others
             )
+
+
+def test_the_cycle_page_sets_the_kind_of_report_and_its_verdicts_until_one_is_published(
+    client, demo
+):
+    """The chart, the gap column and the level row print only when the cycle turns them on;
+    once a report of the cycle is published, its settings no longer change."""
+    from django.utils.html import strip_tags
+
+    from pmqa.assessments.models import Cycle
+
+    assert client.login(username="isoc.approver", password=DEMO_PASSWORD)
+    page = strip_tags(download(client, "page", isoc()).content.decode())
+    assert "ส่วนต่าง" not in page and "ระดับที่ผ่าน" not in page and "แผนภูมิ" not in page
+    client.logout()
+    admin = client
+    assert admin.login(username="admin", password=DEMO_PASSWORD)
+    isoc().cycle.assessments.update(status=Assessment.Status.REPORT_APPROVED)
+    url = reverse("manage:cycle", args=[2563])
+    form = {
+        "form": "report",
+        "report_type": "award",
+        "report_shows_level": "on",
+        "report_shows_gap": "on",
+        "report_shows_chart": "on",
+    }
+    assert admin.post(url, form).status_code == 302
+    cycle = Cycle.objects.get(fiscal_year=2563)
+    assert cycle.report_shows_gap and cycle.report_shows_level and cycle.report_shows_chart
+    page = strip_tags(download(admin, "page", isoc()).content.decode())
+    assert "ส่วนต่าง" in page and "ระดับที่ผ่าน" in page and "แผนภูมิ" in page
+    assert admin.post(url, {**form, "report_type": "bogus"}).status_code == 400
+    # A published report never changes: the settings are refused, with the reason.
+    Assessment.objects.filter(pk=isoc().pk).update(status=Assessment.Status.PUBLISHED)
+    refused = admin.post(url, {"form": "report", "report_type": "status"})
+    assert refused.status_code == 400
+    assert "เผยแพร่แล้ว" in refused.content.decode()
+    assert Cycle.objects.get(fiscal_year=2563).report_type == "award"

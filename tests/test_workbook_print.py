@@ -335,7 +335,7 @@ def test_libreoffice_prints_both_workbooks_with_codes_as_text_on_few_pages(clien
     assert "443.10" in sheets["ข้อมูลรายงาน"][0]
     # Each page of a table starts with its header row, first column to last: one page wide.
     for title, first, last in (
-        ("คะแนนรายข้อ", "ข้อ", "ส่วนต่าง"),
+        ("คะแนนรายข้อ", "ข้อ", "ผู้ตรวจ"),
         ("จุดแข็งและข้อเสนอแนะ", "ส่วน", "ข้อความ"),
     ):
         for page in sheets[title]:

@@ -85,54 +85,61 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         label.font = HEADER_FONT
         value.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
 
+    # The verdicts the printed report leaves out (the gap, the classification, the rating)
+    # are left out here too, unless the cycle turns them on.
+    columns = [("หมวด", 6), ("ชื่อหมวด", 34), ("ประเมินตนเอง", 11), ("ผู้ตรวจประเมิน", 12)]
+    if data.shows_gap:
+        columns.append(("ส่วนต่าง", 9))
+    if data.prints_classes:
+        columns += [("กลุ่ม (ประเมินตนเอง)", 20), ("กลุ่ม (ผู้ตรวจประเมิน)", 20)]
     categories = _sheet(
-        book,
-        "คะแนนรายหมวด",
-        [
-            "หมวด",
-            "ชื่อหมวด",
-            "ประเมินตนเอง",
-            "ผู้ตรวจประเมิน",
-            "ส่วนต่าง",
-            "กลุ่ม (ประเมินตนเอง)",
-            "กลุ่ม (ผู้ตรวจประเมิน)",
-        ],
-        [6, 34, 11, 12, 9, 20, 20],
+        book, "คะแนนรายหมวด", [name for name, _w in columns], [w for _n, w in columns]
     )
     self_class = {label: block.heading for block in data.classes for _s, label in block.self_rows}
     assessor_class = {
         label: block.heading for block in data.classes for _s, label in block.assessor_rows
     }
+
+    def row(name: str, own: str, verified: str, gap: str, classes: tuple[str, str]) -> list[str]:
+        values = [name, own, verified]
+        if data.shows_gap:
+            values.append(gap)
+        if data.prints_classes:
+            values += list(classes)
+        return values
+
     for c in data.categories:
         label = f"หมวด {c.number}: {c.name}"
+        classes = (
+            self_class.get(label, "").removesuffix(" คือ"),
+            assessor_class.get(label, "").removesuffix(" คือ"),
+        )
         _put(
             categories,
             arabic_digits(c.number),
-            [
-                c.name,
-                c.self_score,
-                c.assessor_score,
-                c.gap,
-                self_class.get(label, "").removesuffix(" คือ"),
-                assessor_class.get(label, "").removesuffix(" คือ"),
-            ],
+            row(c.name, c.self_score, c.assessor_score, c.gap, classes),
         )
     _put(
         categories,
         "",
-        ["คะแนนรวม (500)", data.self_total, data.assessor_total, data.gap_total, "", ""],
+        row("คะแนนรวม (500)", data.self_total, data.assessor_total, data.gap_total, ("", "")),
     )
-    _put(categories, "", ["เป็นระบบราชการ", data.self_rating, data.assessor_rating, "", "", ""])
+    if data.prints_rating:
+        _put(
+            categories,
+            "",
+            row("เป็นระบบราชการ", data.self_rating, data.assessor_rating, "", ("", "")),
+        )
     text_column(categories)
 
+    item_columns = [("ข้อ", 6), ("ชื่อข้อ", 41), ("ประเมินตนเอง", 9), ("ผู้ตรวจประเมิน (ฉันทามติ)", 10)]
+    if data.shows_gap:
+        item_columns.append(("ส่วนต่าง", 8))
     items = _sheet(
-        book,
-        "คะแนนรายข้อ",
-        ["ข้อ", "ชื่อข้อ", "ประเมินตนเอง", "ผู้ตรวจประเมิน (ฉันทามติ)", "ส่วนต่าง"],
-        [6, 41, 9, 10, 8],
+        book, "คะแนนรายข้อ", [name for name, _w in item_columns], [w for _n, w in item_columns]
     )
     for code, title, own, verified, gap in data.item_scores:
-        _put(items, code, [title, own, verified, gap])
+        _put(items, code, [title, own, verified, *([gap] if data.shows_gap else [])])
     if all(own == verified == "—" for _code, _title, own, verified, _gap in data.item_scores):
         # An assessment made before item scores were kept (the seed reports): said, not left
         # for the reader to take the empty cells for zeros.
