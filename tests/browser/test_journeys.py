@@ -708,3 +708,88 @@ def test_a_password_changed_and_reset(reference_data, person, personas, mailoutb
     editor.submit("main button[type=submit]")
     editor.login(personas.editor_a.username, "รหัสใหม่ของฉัน-2570")
     assert "ออกจากระบบ" in editor.page.inner_text("header")
+
+
+def test_a_lead_writes_the_whole_report_previews_it_and_sends_it_when_complete(
+    reference_data, person, personas, work_a
+):
+    """An award report written through the lead's page: item strengths and opportunities,
+    category texts, category 7 and its items, pillars, conclusion and a theme. Sending is
+    refused while one item has no opportunity for improvement (the page links to its box),
+    then confirmed; OPDC approves (confirmed) and publishes. Each text is then printed once,
+    under its own heading, in both layouts, as HTML, PDF and Excel."""
+    from pmqa.assessments.answers import criteria_tree
+    from pmqa.criteria.models import Pillar
+    from tests.test_reports import assert_each_text_once_under_its_heading
+    from tests.test_workflow import Case
+
+    case = Case(personas, work_a)
+    assessment = case.consensus()
+    assessment.cycle.report_type = "award"
+    assessment.cycle.save(update_fields=["report_type"])
+    tree = criteria_tree(assessment.cycle.edition)
+    codes = [item.code for category in tree for item in category.items.all()]
+    strengths = {"1.1": "ผู้บริหารถ่ายทอดทิศทางถึงทุกระดับ", "7.2": "ผลความพึงพอใจสูงขึ้นต่อเนื่อง"}
+    ofis = {code: f"ข้อ {code} ควรวัดผลและปรับปรุงอย่างเป็นระบบ" for code in codes if code != "6.4"}
+    category = {"category-3-strength": "หมวดสามเด่นด้านการรับฟังเสียงประชาชน"}
+    category_ofis = {"category-7-ofi": "ควรกำหนดค่าเป้าหมายให้ท้าทายกว่าผลปีที่ผ่านมา"}
+    pillars = {
+        f"pillar-{p.code}": f"ผลงานเด่นด้าน {p.name_th}"
+        for p in Pillar.objects.filter(edition=assessment.cycle.edition)
+    }
+    others = [
+        *pillars.values(),
+        "ผ่านระดับพื้นฐาน ควรพัฒนาสู่ระดับก้าวหน้า",
+        "ควรใช้ข้อมูลในการตัดสินใจทุกระดับ",
+    ]
+
+    lead = person("lead")
+    lead.login(personas.lead.username)
+    lead.open(f"/review/{assessment.pk}/feedback/")
+    lead.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    for code, text in strengths.items():
+        lead.page.fill(f"[id='item-{code}-strength']", text)
+    for code, text in ofis.items():
+        lead.page.fill(f"[id='item-{code}-ofi']", text)
+    for box, text in {**category, **category_ofis, **pillars}.items():
+        lead.page.fill(f"#{box}", text)
+    lead.page.fill("#conclusion", others[-2])
+    lead.page.fill("#theme-1-title", "การใช้ข้อมูล")
+    lead.page.fill("textarea[name='theme-1-text']", others[-1])
+    lead.submit("button[value=submit]")
+
+    # Refused: item 6.4 has no opportunity for improvement; the link leads to its box.
+    assert lead.page.locator("main form button[type=submit]").count() == 0
+    lead.accessible()
+    lead.submit("main a[href$='#item-6.4-ofi']")
+    assert Feedback.objects.get(assessment=assessment).status == "draft"
+    lead.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    ofis["6.4"] = "ข้อ 6.4 ควรวิเคราะห์ต้นทุนของกระบวนการหลัก"
+    lead.page.fill("[id='item-6.4-ofi']", ofis["6.4"])
+    lead.submit("button[value=save]")
+
+    # The preview is the report as the agency will receive it.
+    lead.submit(f"main a[href$='/reports/{assessment.pk}/']")
+    assert "ข้อ 6.4 ควรวิเคราะห์ต้นทุนของกระบวนการหลัก" in lead.page.inner_text("body")
+    lead.open(f"/review/{assessment.pk}/feedback/")
+    lead.submit("button[value=submit]")
+    lead.submit("main form button[type=submit]")
+    assert Feedback.objects.get(assessment=assessment).status == "submitted"
+
+    admin = person("admin")
+    admin.login(personas.admin.username)
+    admin.open(f"/manage/reports/{assessment.pk}/")
+    admin.submit(f"a[href$='/manage/reports/{assessment.pk}/approve/']")
+    admin.accessible()
+    admin.submit("main form button[type=submit]")
+    admin.open(f"/manage/reports/{assessment.pk}/publish/")
+    admin.submit("main form button[type=submit]")
+    assessment.refresh_from_db()
+    assert assessment.status == "published"
+
+    assert_each_text_once_under_its_heading(
+        assessment,
+        list(strengths.values()) + list(category.values()),
+        list(ofis.values()) + list(category_ofis.values()),
+        others,
+    )
