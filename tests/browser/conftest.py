@@ -50,6 +50,8 @@ def person(
     # The live server speaks plain HTTP on localhost.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    # Links in e-mail (a password reset) are made with the site's address, not the request's.
+    settings.PMQA_SITE_URL = live_server.url
     people: list[Person] = []
 
     def open_tab(name: str, *, width: int = 1366, height: int = 900) -> Person:
