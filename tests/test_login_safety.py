@@ -199,10 +199,15 @@ def test_reset_emails_are_limited_per_email_address_and_per_address(client, pers
 
 
 def test_a_reset_email_is_queued_for_a_known_and_an_unknown_address_alike(
-    client, personas, settings
+    client, personas, settings, monkeypatch
 ):
     """Sent inline, the mail made a known address answer twenty times slower than an unknown
     one. Both now queue one task, holding only account numbers, and send nothing inline."""
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker's connection check would close the test's connection on PostgreSQL (as in
+    # tests/test_background.py).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     url = reverse("password_reset")
     for email in ("editor_a@example.org", "nobody@example.org"):
