@@ -44,6 +44,15 @@ def static_files_by_their_own_names():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def files_in_a_folder_of_their_own(tmp_path_factory):
+    """Files the tests store (evidence, a downloaded report kept as its stored file) go to a
+    temporary folder, never to the project's var/media: the stored reports' clean-up removes
+    files there that no row of the test database records, which a developer's own are."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def test_logins_give_the_second_factor():
     """`client.login()` and `client.force_login()` stand for a person who has logged in
     completely. For those who must give a second factor (assessors, administrators), the
