@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import os
 import socket
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -20,7 +22,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from pmqa.lib import pdf
-from pmqa.reports import stored
+from pmqa.reports import stored, views
 from pmqa.reports.models import StoredReport
 from tests.test_self_assessment import login
 from tests.test_workflow import ITEMS, Case
@@ -49,14 +51,25 @@ def publish(case, django_capture_on_commit_callbacks):
 
 
 def no_printing(monkeypatch):
-    def refuse(html):
+    """From here on, neither a PDF is printed nor a workbook made."""
+
+    def refuse(*args):
         raise AssertionError("printed although a stored file was expected")
 
     monkeypatch.setattr(pdf, "print_html", refuse)
     monkeypatch.setattr(stored, "print_html", refuse)
-    import pmqa.reports.views as views
-
+    monkeypatch.setattr(stored, "build_workbook", refuse)
     monkeypatch.setattr(views, "print_html", refuse)
+    monkeypatch.setattr(views, "build_workbook", refuse)
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def cell_values(workbook):
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
+    return [[row for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
 
 
 def test_publishing_stores_each_layout_and_the_agency_downloads_the_stored_file(
@@ -101,12 +114,123 @@ def test_a_variant_not_stored_is_printed_on_demand_and_a_busy_printer_says_so(
     def busy(html):
         raise pdf.PrinterBusy
 
-    import pmqa.reports.views as views
-
     monkeypatch.setattr(views, "print_html", busy)
     response = agency.get(url)
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "ลองใหม่" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["pdf", "xlsx"])
+def test_the_first_download_of_a_report_not_stored_yet_is_kept_and_the_next_reads_it(
+    case, monkeypatch, kind
+):
+    assessment = case.published()  # its storing task is never run here
+    assert not StoredReport.objects.exists()
+    agency = login(Client(), case.p.editor_a)
+    url = reverse(f"reports:{kind}", args=[assessment.pk]) + "?layout=short"
+    first = agency.get(url)
+    assert first.status_code == 200
+    printed = body(first)
+    kept = StoredReport.objects.get()
+    assert (kept.assessment, kept.layout, kept.kind, kept.revision) == (
+        assessment,
+        "short",
+        kind,
+        0,
+    )
+    with default_storage.open(kept.file.name, "rb") as handle:
+        assert handle.read() == printed
+    assert kept.sha256 == hashlib.sha256(printed).hexdigest() and kept.size == len(printed)
+    assert first["ETag"] == f'"{kept.sha256}"'
+    no_printing(monkeypatch)
+    second = agency.get(url)
+    assert second.status_code == 200 and second.streaming
+    assert body(second) == printed
+    assert second["ETag"] == first["ETag"]
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert StoredReport.objects.count() == 1
+
+
+def test_thai_numerals_are_printed_on_each_download_and_never_stored(case):
+    assessment = case.published()
+    agency = login(Client(), case.p.editor_a)
+    for digits in ("thai", "all"):
+        for kind in ("pdf", "xlsx"):
+            url = reverse(f"reports:{kind}", args=[assessment.pk]) + f"?digits={digits}"
+            for _time in range(2):
+                response = agency.get(url)
+                assert response.status_code == 200 and not response.streaming
+                assert not response.has_header("ETag")
+    assert not StoredReport.objects.exists()
+    assert not default_storage.exists("reports")
+
+
+def test_downloading_a_report_before_publication_stores_nothing(case):
+    approved = case.approved()
+    admin = login(Client(), case.p.admin)
+    for kind in ("pdf", "xlsx"):
+        response = admin.get(reverse(f"reports:{kind}", args=[approved.pk]))
+        assert response.status_code == 200 and not response.streaming
+    assert not StoredReport.objects.exists()
+    assert not default_storage.exists("reports")
+
+
+def test_a_download_and_the_storing_task_at_once_keep_one_file_and_hand_out_that_one(
+    case, monkeypatch
+):
+    assessment = case.published()
+    made = views.build_workbook
+
+    def task_runs_meanwhile(data, published):
+        workbook = made(data, published)
+        stored.store_published_report(assessment.pk)  # records this variant first
+        return workbook
+
+    monkeypatch.setattr(views, "build_workbook", task_runs_meanwhile)
+    agency = login(Client(), case.p.editor_a)
+    response = agency.get(reverse("reports:xlsx", args=[assessment.pk]))
+    assert response.status_code == 200
+    recorded = StoredReport.objects.get(layout="full", kind="xlsx")
+    assert response.streaming and response["ETag"] == f'"{recorded.sha256}"'
+    assert hashlib.sha256(body(response)).hexdigest() == recorded.sha256
+    # The download's own file went: the folder holds the task's four and nothing else.
+    names = StoredReport.objects.values_list("file", flat=True)
+    assert len(names) == 4
+    folder = os.path.dirname(recorded.file.name)
+    assert sorted(default_storage.listdir(folder)[1]) == sorted(map(os.path.basename, names))
+
+
+def test_a_correction_published_while_a_download_prints_is_not_stored_under_either_revision(
+    case, monkeypatch
+):
+    assessment = case.published()
+    admin = login(Client(), case.p.admin)
+    built = views.build
+
+    def corrected_meanwhile(*args, **kwargs):
+        data = built(*args, **kwargs)
+        form = {f"score-{c}": "350" for c in ITEMS}
+        response = admin.post(
+            reverse("feedback:revise", args=[assessment.pk]),
+            {**form, "score-1.1": "450", "reason": "แก้ไขตามคำอุทธรณ์"},
+        )
+        assert response.status_code == 302
+        return data
+
+    monkeypatch.setattr(views, "build", corrected_meanwhile)
+    agency = login(Client(), case.p.editor_a)
+    url = reverse("reports:xlsx", args=[assessment.pk])
+    before = agency.get(url)
+    assert before.status_code == 200 and not before.has_header("ETag")
+    assert not StoredReport.objects.exists()
+    monkeypatch.setattr(views, "build", built)
+    after = agency.get(url)
+    kept = StoredReport.objects.get()
+    assert kept.revision == 1 and after["ETag"] == f'"{kept.sha256}"'
+    with default_storage.open(kept.file.name, "rb") as handle:
+        issued = cell_values(handle.read())
+    assert issued != cell_values(before.content)
+    assert issued == cell_values(stored._content(assessment, "full", "xlsx"))
 
 
 def test_storing_again_writes_nothing_and_a_killed_runs_half_file_is_removed(

@@ -1,8 +1,10 @@
 """A published report's files, made once in the background and then served as stored.
 
 Publishing a report (or a correction of it) queues `store_published_report`; the agency's
-downloads then read the stored file instead of printing. The task may run twice, or a worker
-be killed in the middle and its task run again from the start: a variant already recorded is
+downloads then read the stored file instead of printing. A download that comes first prints
+the report and keeps what it printed (`store_content`, the task's own way of recording), so
+the download after it reads the stored file too. The task may run twice, or a worker be
+killed in the middle and its task run again from the start: a variant already recorded is
 left alone; a file is recorded only once completely stored, and a file that a killed run left
 unrecorded is removed by the next run, so downloads never meet a half file.
 """
@@ -37,11 +39,15 @@ def current_revision(assessment: Assessment) -> int:
     return feedback.revisions.count() if feedback is not None else 0
 
 
-def stored_file(assessment: Assessment, layout: str, kind: str) -> StoredReport | None:
+def stored_file(
+    assessment: Assessment, layout: str, kind: str, *, revision: int | None = None
+) -> StoredReport | None:
     """The stored file of the report as it stands now (with every correction), or None while
-    it is not made yet."""
+    it is not made yet. `revision`: the current revision, when the caller has read it."""
+    if revision is None:
+        revision = current_revision(assessment)
     return StoredReport.objects.filter(
-        assessment=assessment, layout=layout, kind=kind, revision=current_revision(assessment)
+        assessment=assessment, layout=layout, kind=kind, revision=revision
     ).first()
 
 
@@ -52,12 +58,11 @@ def download_name(assessment: Assessment, layout: str, kind: str) -> str:
     return f"pmqa-{year}-{assessment.organisation.code}-{layout}.{kind}"
 
 
-def _content(assessment: Assessment, layout: str, kind: str) -> tuple[bytes, str]:
+def _content(assessment: Assessment, layout: str, kind: str) -> bytes:
     data = build(assessment, layout, thai=False, thai_tables=False)
-    stem = f"pmqa-{arabic_digits(data.fiscal_year)}-{data.organisation_code}-{layout}"
     if kind == StoredReport.Kind.PDF:
-        return print_html(render_html(data, for_print=True)), stem
-    return build_workbook(data, data.published_date), stem
+        return print_html(render_html(data, for_print=True))
+    return build_workbook(data, data.published_date)
 
 
 def _remove_leftovers(row: StoredReport, name: str) -> None:
@@ -83,6 +88,43 @@ def _remove_leftovers(row: StoredReport, name: str) -> None:
             log.warning("removed %s, left unrecorded by an interrupted run", path)
 
 
+def store_content(
+    assessment: Assessment, layout: str, kind: str, *, revision: int, content: bytes
+) -> tuple[StoredReport | None, bool]:
+    """Record `content`, made from the published report at `revision` (read before the content
+    was made), as the stored file of this variant. Returns the variant's row and whether it
+    records this content: (row, True) once stored; (another's row, False) when a download or
+    a run recorded the variant first, whose file then stands and this content is dropped;
+    (None, False) when a correction was published meanwhile, so that the content may hold
+    some of it and is stored under neither revision (the correction's own task stores it)."""
+    if current_revision(assessment) != revision:
+        return None, False
+    row = StoredReport(
+        assessment=assessment,
+        layout=layout,
+        kind=kind,
+        revision=revision,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    stem = download_name(assessment, layout, kind).rsplit(".", 1)[0]
+    name = f"{stem}-r{revision}.{kind}"
+    _remove_leftovers(row, name)
+    # A name of its own (the storage adds a suffix if taken), recorded once written.
+    row.file.name = default_storage.save(stored_report_path(row, name), ContentFile(content))
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Recorded first by another: its file is as good. Ours goes, unless (object storage
+        # may hand two writers one name) it is the recorded one.
+        if not StoredReport.objects.filter(file=row.file.name).exists():
+            default_storage.delete(row.file.name)
+        return stored_file(assessment, layout, kind, revision=revision), False
+    log.info("stored %s", row.file.name)
+    return row, True
+
+
 def store_published_report(assessment_id: int) -> list[str]:
     """Make and store each layout of a published report as PDF and Excel, as it stands now.
     Returns the names of the files written (none when all were there already)."""
@@ -97,39 +139,19 @@ def store_published_report(assessment_id: int) -> list[str]:
     written = []
     for layout in LAYOUTS:
         for kind in StoredReport.Kind.values:
-            if StoredReport.objects.filter(
-                assessment=assessment, layout=layout, kind=kind, revision=revision
-            ).exists():
+            if stored_file(assessment, layout, kind, revision=revision) is not None:
                 continue
-            content, stem = _content(assessment, layout, kind)
-            if current_revision(assessment) != revision:
-                return written  # corrected meanwhile: the correction's own task stores it
-            digest = hashlib.sha256(content).hexdigest()
-            row = StoredReport(
-                assessment=assessment,
-                layout=layout,
-                kind=kind,
+            row, ours = store_content(
+                assessment,
+                layout,
+                kind,
                 revision=revision,
-                size=len(content),
-                sha256=digest,
+                content=_content(assessment, layout, kind),
             )
-            name = f"{stem}-r{revision}.{kind}"
-            _remove_leftovers(row, name)
-            # A name of its own (the storage adds a suffix if taken), recorded once written.
-            row.file.name = default_storage.save(
-                stored_report_path(row, name), ContentFile(content)
-            )
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                # Another run recorded this variant first; its file is as good. Ours goes,
-                # unless (object storage may hand two runs one name) it is the recorded one.
-                if not StoredReport.objects.filter(file=row.file.name).exists():
-                    default_storage.delete(row.file.name)
-                continue
-            written.append(row.file.name)
-            log.info("stored %s", row.file.name)
+            if row is None:
+                return written  # corrected meanwhile: the correction's own task stores it
+            if ours:
+                written.append(row.file.name)
     return written
 
 

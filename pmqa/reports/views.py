@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,6 +29,9 @@ from pmqa.reports.render import render_html
 from pmqa.reports.xlsx import build_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX_TYPE}
+
+log = logging.getLogger(__name__)
 
 
 def get_report_assessment(request: HttpRequest, pk: int) -> Assessment:
@@ -86,42 +92,95 @@ def _audited(request: HttpRequest, assessment: Assessment, kind: str, layout: st
     )
 
 
-def _stored_response(
-    assessment: Assessment, layout: str, digits: str, kind: str
-) -> FileResponse | None:
-    """The report's stored file when it is published and stored in this variant; else None
-    (drafts, previews, Thai numerals, or the background print not done yet)."""
-    if digits != stored.STORED_DIGITS or assessment.status != Assessment.Status.PUBLISHED:
-        return None
-    found = stored.stored_file(assessment, layout, kind)
-    if found is None:
-        return None
+def _storable(assessment: Assessment, digits: str) -> bool:
+    """Whether this variant is one that is stored: a published report in arabic digits (drafts,
+    previews and Thai numerals are printed on demand)."""
+    return digits == stored.STORED_DIGITS and assessment.status == Assessment.Status.PUBLISHED
+
+
+def _stored_response(assessment: Assessment, found: StoredReport) -> FileResponse | None:
+    """The stored file as a download; None when it is lost from storage (then the report is
+    printed afresh rather than the download failing)."""
     try:
         handle = found.file.open("rb")
     except OSError:
-        return None  # lost from storage: print it afresh rather than fail
-    download = stored.download_name(assessment, layout, kind)
+        return None
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=download,
-        content_type="application/pdf" if kind == StoredReport.Kind.PDF else XLSX_TYPE,
+        filename=stored.download_name(assessment, found.layout, found.kind),
+        content_type=CONTENT_TYPES[found.kind],
     )
     response["ETag"] = f'"{found.sha256}"'
     return response
+
+
+def _download(
+    request: HttpRequest,
+    assessment: Assessment,
+    layout: str,
+    kind: str,
+    digits: str,
+    make: Callable[[ReportData], bytes],
+) -> HttpResponse:
+    """The report's stored file; or the report made now by `make`. A published report made now
+    in the stored variant is kept as its stored file, so the next download reads that: the
+    report as issued, whoever recorded it first (this download, another, or the background
+    task)."""
+    revision = stored.current_revision(assessment) if _storable(assessment, digits) else None
+    if revision is not None:
+        found = stored.stored_file(assessment, layout, kind, revision=revision)
+        ready = _stored_response(assessment, found) if found is not None else None
+        if ready is not None:
+            _audited(request, assessment, kind, layout)
+            return ready
+    # The revision was read before the report is built: store_content stores nothing if a
+    # correction was published since, as the content may then hold part of it.
+    data = _data(assessment, layout, digits)
+    content = make(data)
+    _audited(request, assessment, kind, layout)
+    kept, ours = _keep(assessment, layout, kind, revision, content)
+    if kept is not None and not ours:
+        ready = _stored_response(assessment, kept)  # recorded first by another: the file as issued
+        if ready is not None:
+            return ready
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{filename(data, kind)}"'
+    if kept is not None and ours:
+        response["ETag"] = f'"{kept.sha256}"'
+    return response
+
+
+def _keep(
+    assessment: Assessment, layout: str, kind: str, revision: int | None, content: bytes
+) -> tuple[StoredReport | None, bool]:
+    """Keep a published report's content as its stored file (stored.store_content), when it is
+    the stored variant (`revision` read, else None)."""
+    if revision is None:
+        return None, False
+    try:
+        return stored.store_content(assessment, layout, kind, revision=revision, content=content)
+    except Exception:
+        # The download does not depend on keeping the file (storage full or unreachable): the
+        # background task or the next download stores it.
+        log.exception("could not keep the printed %s of assessment %s", kind, assessment.pk)
+        return None, False
+
+
+def _print(data: ReportData) -> bytes:
+    return print_html(render_html(data, for_print=True))
+
+
+def _workbook(data: ReportData) -> bytes:
+    return build_workbook(data, data.published_date)
 
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
     layout, digits = _options(request)
-    ready = _stored_response(assessment, layout, digits, StoredReport.Kind.PDF)
-    if ready is not None:
-        _audited(request, assessment, "pdf", layout)
-        return ready
-    data = _data(assessment, layout, digits)
     try:
-        pdf = print_html(render_html(data, for_print=True))
+        return _download(request, assessment, layout, StoredReport.Kind.PDF, digits, _print)
     except ChromiumMissing as error:
         return render(
             request,
@@ -149,22 +208,10 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         )
         response["Retry-After"] = "30"
         return response
-    _audited(request, assessment, "pdf", layout)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename(data, "pdf")}"'
-    return response
 
 
 @login_required
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_report_assessment(request, pk)
     layout, digits = _options(request)
-    ready = _stored_response(assessment, layout, digits, StoredReport.Kind.XLSX)
-    if ready is not None:
-        _audited(request, assessment, "xlsx", layout)
-        return ready
-    data = _data(assessment, layout, digits)
-    _audited(request, assessment, "xlsx", layout)
-    response = HttpResponse(build_workbook(data, data.published_date), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(data, "xlsx")}"'
-    return response
+    return _download(request, assessment, layout, StoredReport.Kind.XLSX, digits, _workbook)
