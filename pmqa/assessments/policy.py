@@ -1,15 +1,15 @@
 """Who may see what of an assessment: one scoped queryset for lists and one fetch per need.
 
-The team, its reviews and the report are reached through relation names only, so this module
-needs nothing from the apps above it. Everyone without the need gets 404, never a hint that the
-assessment exists.
+The team facts (who is on it, who leads, whose review is submitted) come from verification
+through `provide_team_facts`, so this module imports nothing from the apps above it. Everyone
+without the need gets 404, never a hint that the assessment exists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -40,13 +40,52 @@ _TEAM_SEES_REPORT = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class TeamPlace:
+    """A person's place on one assessment's team."""
+
+    is_lead: bool
+    review_submitted: bool  # their own review of it
+
+
+class TeamFacts(Protocol):
+    """What verification tells the policy about assessor teams (`verification.team_facts`)."""
+
+    def place(self, user: Any, assessment: Assessment) -> TeamPlace | None: ...
+
+    def assessments_of(self, user: Any) -> QuerySet[Any]: ...
+
+    def reviewed_by(self, user: Any) -> QuerySet[Any]: ...
+
+
+_team_facts: TeamFacts | None = None
+
+
+def provide_team_facts(facts: TeamFacts) -> None:
+    """Called once, by the verification app when Django starts."""
+    global _team_facts
+    _team_facts = facts
+
+
+def team_facts() -> TeamFacts:
+    if _team_facts is None:
+        raise RuntimeError("No team facts: pmqa.verification must be in INSTALLED_APPS.")
+    return _team_facts
+
+
+def team_opens(assessment: Assessment) -> bool:
+    """The assessor team opens an assessment once it is submitted (`visible_to` says the
+    same as a query)."""
+    return assessment.status != Assessment.Status.DRAFT
+
+
 def visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
     """Every assessment this person may open."""
     if access.is_admin:
         return Assessment.objects.all()
     query = Q(organisation_id__in=access.agency_org_ids)
     if access.is_assessor and getattr(user, "pk", None):
-        team = Assessment.objects.filter(assignments__assessor=user).values("pk")
+        team = team_facts().assessments_of(user)
         query |= Q(pk__in=team) & ~Q(status=Assessment.Status.DRAFT)
     return Assessment.objects.filter(query)
 
@@ -62,10 +101,7 @@ def published_reports_visible_to(access: Access, user: Any) -> QuerySet[Assessme
         return published
     query = Q(organisation_id__in=access.agency_org_ids)
     if access.is_assessor and getattr(user, "pk", None):
-        reviewed = Assessment.objects.filter(
-            assignments__assessor=user, reviews__assessor=user, reviews__submitted_at__isnull=False
-        ).values("pk")
-        query |= Q(pk__in=reviewed)
+        query |= Q(pk__in=team_facts().reviewed_by(user))
     return published.filter(query)
 
 
@@ -78,29 +114,22 @@ class Standing:
     assessment: Assessment
 
     @cached_property
-    def _team(self) -> tuple[bool, bool, bool]:
-        """(on the team, is the lead, own review submitted)."""
+    def _place(self) -> TeamPlace | None:
         if not self.access.is_assessor or not getattr(self.user, "pk", None):
-            return False, False, False
-        row = (
-            self.assessment.assignments.filter(assessor=self.user)
-            .values_list("is_lead", flat=True)
-            .first()
-        )
-        if row is None:
-            return False, False, False
-        submitted = self.assessment.reviews.filter(
-            assessor=self.user, submitted_at__isnull=False
-        ).exists()
-        return True, bool(row), submitted
+            return None
+        return team_facts().place(self.user, self.assessment)
 
     @property
     def on_team(self) -> bool:
-        return self._team[0] and self.assessment.status != Assessment.Status.DRAFT
+        return self._place is not None and team_opens(self.assessment)
+
+    @property
+    def is_lead(self) -> bool:
+        return self.on_team and self._place is not None and self._place.is_lead
 
     @property
     def own_review_submitted(self) -> bool:
-        return self._team[2]
+        return self._place is not None and self._place.review_submitted
 
     @property
     def is_published(self) -> bool:
@@ -122,7 +151,7 @@ class Standing:
         if need == REVIEW:
             return self.on_team
         if need == LEAD:
-            return self.on_team and self._team[1]
+            return self.is_lead
         if need == VIEW:
             return access.is_admin or access.may_edit(org) or self.on_team
         if need == AGENCY:

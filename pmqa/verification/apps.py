@@ -9,3 +9,9 @@ class VerificationConfig(AppConfig):
     # The label the app was created with: its tables, migrations and audit entries keep it.
     label = "reviews"
     verbose_name = _("Verification")
+
+    def ready(self) -> None:
+        from pmqa.assessments import policy
+        from pmqa.verification import team_facts
+
+        policy.provide_team_facts(team_facts)
