@@ -2,9 +2,10 @@
 capability it needs, written down once.
 
 Every service that changes an assessment calls `require(...)` first, inside its transaction;
-templates ask `allowed_actions(...)` which buttons to show. Conditions that are not a status
-(one's own review already submitted, round 2 already finalised) are checked by the service
-right after `require`.
+templates ask `allowed_actions(...)` which buttons to show. Besides the status, an action may
+need one's own review open or submitted (a team fact the standing holds). Conditions on other
+rows (round 2 already recorded, a question already answered) are checked by the service right
+after `require`.
 """
 
 from __future__ import annotations
@@ -36,10 +37,18 @@ class Action:
     capability: str
     label: str | Promise
     window: int | None = None  # the round whose dates must be open, if any
+    # One's own review: True, it must be submitted first; False, it must still be open.
+    own_review_submitted: bool | None = None
 
 
-def _action(statuses: set[str], capability: str, label: Any, window: int | None = None) -> Action:
-    return Action(frozenset(statuses), capability, label, window)
+def _action(
+    statuses: set[str],
+    capability: str,
+    label: Any,
+    window: int | None = None,
+    own_review_submitted: bool | None = None,
+) -> Action:
+    return Action(frozenset(statuses), capability, label, window, own_review_submitted)
 
 
 REVIEWING = {S.IN_REVIEW, S.CLARIFICATION}
@@ -81,20 +90,35 @@ ACTIONS: dict[str, Action] = {
         {S.PUBLISHED}, policy.ADMIN, gettext_lazy("correct the published report")
     ),
     # The assessor team
-    "review.score": _action(REVIEWING, policy.REVIEW, gettext_lazy("change your review's scores")),
-    "review.submit": _action(REVIEWING, policy.REVIEW, gettext_lazy("submit your review")),
+    # Each assessor scores independently, until their own review is submitted.
+    "review.score": _action(
+        REVIEWING,
+        policy.REVIEW,
+        gettext_lazy("change your review's scores"),
+        own_review_submitted=False,
+    ),
+    "review.submit": _action(
+        REVIEWING, policy.REVIEW, gettext_lazy("submit your review"), own_review_submitted=False
+    ),
     "clarification.ask": _action(
         REVIEWING, policy.REVIEW, gettext_lazy("ask the agency a question")
     ),
     "round2.score": _action(
         {S.PUBLISHED}, policy.REVIEW, gettext_lazy("score the Application Report")
     ),
-    # The lead assessor
+    # The lead assessor; like every assessor, the lead sees the others' scores only after
+    # submitting an independent review.
     "consensus.set": _action(
-        {*REVIEWING, S.CONSENSUS}, policy.LEAD, gettext_lazy("set the consensus scores")
+        {*REVIEWING, S.CONSENSUS},
+        policy.LEAD,
+        gettext_lazy("set the consensus scores"),
+        own_review_submitted=True,
     ),
     "consensus.finalise": _action(
-        {S.IN_REVIEW, S.CONSENSUS}, policy.LEAD, gettext_lazy("record the consensus")
+        {S.IN_REVIEW, S.CONSENSUS},
+        policy.LEAD,
+        gettext_lazy("record the consensus"),
+        own_review_submitted=True,
     ),
     "report.draft": _action({S.CONSENSUS}, policy.LEAD, gettext_lazy("write the report")),
     "report.submit": _action(
@@ -129,9 +153,20 @@ def refusal(
             "action": action.label,
             "status": Assessment.Status(assessment.status).label,
         }
+    wanted = action.own_review_submitted
+    if wanted is not None and standing.own_review_submitted != wanted:
+        if wanted:
+            return _("Submit your own review first: the consensus opens to you after that.")
+        return _("Your review has been submitted; its scores can no longer change.")
     if action.window is not None:
         return _window_problem(assessment, action.window, today)
     return ""
+
+
+def status_allows(assessment: Assessment, name: str) -> bool:
+    """Whether the assessment's status allows `name` for someone: the pages that belong to an
+    action (the submit page) are shown in its statuses, to those who may not do it too."""
+    return assessment.status in ACTIONS[name].statuses
 
 
 def require(

@@ -146,16 +146,9 @@ def save_item_score(
 
 
 def _own_open_review(review: Review, by: User) -> None:
+    # That the review is still open is the action table's to say (`require`).
     if review.assessor_id != by.pk:
         raise workflow.ActionRefused(_("Only the assessor who writes a review can change it."))
-    if review.pk is not None:
-        review.submitted_at = (
-            Review.objects.filter(pk=review.pk).values_list("submitted_at", flat=True).first()
-        )
-    if review.submitted_at is not None:
-        raise workflow.ActionRefused(
-            _("Your review has been submitted; its scores can no longer change.")
-        )
 
 
 def unscored_items(review: Review, codes: list[str]) -> list[str]:
@@ -284,15 +277,7 @@ def set_consensus(
     Returns problems by item code; nothing is stored when there is any."""
     with transaction.atomic():
         workflow.require(assessment, "consensus.set", by=by)
-        _lead_review_submitted(assessment, by)
         return _set_consensus(assessment, items, given, by)
-
-
-def _lead_review_submitted(assessment: Assessment, by: User) -> None:
-    if not assessment.reviews.filter(assessor=by, submitted_at__isnull=False).exists():
-        raise workflow.ActionRefused(
-            _("Submit your own review first: the consensus opens to you after that.")
-        )
 
 
 def _set_consensus(
@@ -343,7 +328,6 @@ def finalise_consensus(*, assessment: Assessment, tree: list[Category], by: User
     stored as the verified snapshot with the rules version."""
     with transaction.atomic():
         workflow.require(assessment, "consensus.finalise", by=by)
-        _lead_review_submitted(assessment, by)
         snapshot = _record_result(assessment, tree, by)
         if assessment.status == Assessment.Status.IN_REVIEW:
             change_status(assessment=assessment, to=Assessment.Status.CONSENSUS, by=by)
