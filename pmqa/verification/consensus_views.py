@@ -19,7 +19,7 @@ from pmqa.verification.views import desk_for
 @assessor_required
 def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     desk = desk_for(request, pk, lead=True)
-    if desk.review.submitted_at is None:
+    if not desk.sees_team_scores:
         # The lead scores independently too: no one sees the others' scores before their own.
         return render(
             request,

@@ -38,7 +38,6 @@ class Desk(CriteriaOf):
 
     request: HttpRequest
     assessment: Assessment
-    assignment: Assignment
 
     @cached_property
     def review(self) -> Review:
@@ -57,22 +56,30 @@ class Desk(CriteriaOf):
         return self.assessment.cycle.edition.item_rule
 
     @property
+    def standing(self) -> policy.Standing:
+        return policy.standing(self.request, self.assessment)
+
+    @property
     def is_lead(self) -> bool:
-        return self.assignment.is_lead
+        """The lead's pages (consensus, report) and buttons, from the policy."""
+        return self.standing.has(policy.LEAD)
+
+    @property
+    def sees_team_scores(self) -> bool:
+        """The other assessors' scores, once one's own review is submitted (the policy's
+        `results` need)."""
+        return self.standing.has(policy.RESULTS)
 
     @cached_property
     def actions(self) -> frozenset[str]:
         """What this assessor may do now, from the action table: the pages' buttons."""
-        return workflow.allowed_actions(
-            self.assessment, policy.standing(self.request, self.assessment)
-        )
+        return workflow.allowed_actions(self.assessment, self.standing)
 
 
 def desk_for(request: HttpRequest, pk: int, *, lead: bool = False) -> Desk:
     """The assessment if this user is on its team (the lead, with `lead`); otherwise 404."""
     assessment = policy.get_assessment(request, pk, policy.LEAD if lead else policy.REVIEW)
-    assignment = Assignment.objects.get(assessment=assessment, assessor=request.user)
-    return Desk(request, assessment, assignment)
+    return Desk(request, assessment)
 
 
 @assessor_required
@@ -91,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = [
         {"assignment": a, "review": reviews.get(a.assessment_id)}
         for a in assignments
-        if a.assessment.status != Assessment.Status.DRAFT
+        if policy.team_opens(a.assessment)
     ]
     return render(request, "reviews/home.html", {"rows": rows})
 
@@ -101,7 +108,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     desk = desk_for(request, pk)
     own = {row.item_code: row for row in desk.scores()}
     others: dict[str, list[ItemScore]] = {}
-    if desk.review.submitted_at:
+    if desk.sees_team_scores:
         for row in (
             services.team_item_scores(desk.assessment)
             .exclude(review=desk.review)
@@ -311,7 +318,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": [_("Items %(items)s have no score yet.") % {"items": ", ".join(missing)}]
             if (missing := services.unscored_items(desk.review, list(desk.items)))
             else [],
-            "allowed": "review.submit" in desk.actions and desk.review.submitted_at is None,
+            "allowed": "review.submit" in desk.actions,
             "button": _("Submit my review"),
             "back": reverse("reviews:overview", args=[pk]),
         },
@@ -388,7 +395,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         try:
             if request.POST.get("action") == "finalise":
-                if not desk.is_lead:
+                if not desk.is_lead:  # the policy's lead need, as for the lead's pages
                     raise Http404
                 snapshot = round2_services.finalise_round2(
                     assessment=desk.assessment, by=request.user
@@ -411,7 +418,7 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             # Round 2 exists only after publication; before it, eligibility would tell a member
             # whose review is not submitted where the verified total stands.
-            "eligible": desk.assessment.status == Assessment.Status.PUBLISHED
+            "eligible": workflow.status_allows(desk.assessment, "round2.score")
             and round2_eligible(desk.assessment),
             "actions": desk.actions,
             "scores": scores if own or desk.is_lead else [],
