@@ -79,6 +79,16 @@ def team_opens(assessment: Assessment) -> bool:
     return assessment.status != Assessment.Status.DRAFT
 
 
+# The agency sees who made the changes of its own side (submitting, returning to the editors,
+# reopening); the others it sees as OPDC's.
+_NAMED_TO_THE_AGENCY = frozenset({Assessment.Status.DRAFT, Assessment.Status.SUBMITTED})
+
+
+def names_who_changed(access: Access, to_status: str) -> bool:
+    """Whether a status change to `to_status` shows this person who made it."""
+    return access.is_admin or to_status in _NAMED_TO_THE_AGENCY
+
+
 def visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
     """Every assessment this person may open."""
     if access.is_admin:

@@ -61,7 +61,6 @@ def _submit_page(
             "ws": ws,
             "assessment": ws.assessment,
             "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
-            "may_submit": ws.standing.has(policy.SUBMIT),
             "figures": ws.figures(),
             "return_form": return_form or forms.ReasonForm(),
         },
