@@ -100,6 +100,14 @@ def visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
     return Assessment.objects.filter(query)
 
 
+def agency_visible_to(access: Access) -> QuerySet[Assessment]:
+    """Every assessment whose agency pages this person may open: the `agency` need as one
+    query (an administrator: all; else the organisations' own, not those on an assessor's desk)."""
+    if access.is_admin:
+        return Assessment.objects.all()
+    return Assessment.objects.filter(organisation_id__in=access.agency_org_ids)
+
+
 def published_reports_visible_to(access: Access, user: Any) -> QuerySet[Assessment]:
     """Every published assessment whose report this person may open: the `report` need of
     `Standing.has` as one query, for lists (an administrator; the organisation's editors and

@@ -21,15 +21,11 @@ CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
-    access = request_access(request)
-    # Of what this person may open, the agency's own (an administrator's: all), not those an
-    # assessor reviews: the what-if starts from the agency's own scores.
-    queryset = policy.visible_to(access, request.user).select_related(
-        "cycle__edition", "organisation"
+    # The agency's own, not those an assessor reviews: the what-if starts from its own scores.
+    queryset = policy.agency_visible_to(request_access(request))
+    return queryset.select_related("cycle__edition", "organisation").order_by(
+        "-cycle__fiscal_year", "organisation__name_th"
     )
-    if not access.is_admin:
-        queryset = queryset.filter(organisation__in=access.agency_org_ids)
-    return queryset.order_by("-cycle__fiscal_year", "organisation__name_th")
 
 
 def _starting_scores(
