@@ -4,13 +4,16 @@ states where the action table forbids it (above all after publication), through 
 from __future__ import annotations
 
 import datetime
+import inspect
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.core import mail
-from django.db import OperationalError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import strip_tags
@@ -18,14 +21,16 @@ from django.utils.html import strip_tags
 from pmqa.accounts.models import Role
 from pmqa.api import tokens as api_tokens
 from pmqa.assessments import evidence as evidence_services
+from pmqa.assessments import policy
 from pmqa.assessments import services as assessment_services
 from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Answer, Assessment, Round, ScoreSnapshot, StatusChange
-from pmqa.assessments.workflow import ACTIONS
+from pmqa.assessments.workflow import ACTIONS, ActionRefused, allowed_actions
 from pmqa.audit.models import AuditEntry
 from pmqa.feedback import services as feedback_services
 from pmqa.feedback.models import Feedback, ReportRevision
 from pmqa.organisations.models import Organisation
+from pmqa.verification import round2 as round2_services
 from pmqa.verification import services as review_services
 from pmqa.verification import teams
 from pmqa.verification.models import (
@@ -421,6 +426,191 @@ def test_every_action_names_statuses_and_a_capability():
         "round2.score",
         "round2.finalise",
     }
+
+
+def test_the_policy_asks_verification_for_the_team_facts():
+    # Reading the team's tables by relation name would tie the policy to verification's models.
+    source = inspect.getsource(policy)
+    assert not re.search(r"assignments|reviews", source)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every action in every status, through its service
+
+
+def _attempts(case, assessment):
+    """Each action of the table done through its service by someone with its capability, and
+    with every condition besides the status met: the member's own review still open, the
+    lead's submitted, round 2 open and not yet scored. By action: (who, attempt)."""
+    p = case.p
+    items = [item for category in case.tree for item in category.items.all()]
+    answer = Answer.objects.get(assessment=assessment, key="1.1")
+    feedback = Feedback.objects.get(assessment=assessment)
+    question = Clarification.objects.filter(assessment=assessment).first()
+
+    def own_review():
+        return review_services.review_for(assessment=assessment, assessor=case.member_open)
+
+    def step(action, by, comment=""):
+        return by, lambda: feedback_services.feedback_step(
+            feedback=feedback, action=action, by=by, comment=comment
+        )
+
+    attempts = {
+        "answer.edit": (
+            p.editor_a,
+            lambda: assessment_services.save_answer(
+                answer=answer,
+                data={**answer.data, "note": "x"},
+                base_version=answer.version,
+                by=p.editor_a,
+            ),
+        ),
+        "assessment.submit": (
+            p.approver_a,
+            lambda: assessment_services.submit_assessment(assessment=assessment, by=p.approver_a),
+        ),
+        "assessment.return": (
+            p.approver_a,
+            lambda: assessment_services.return_to_editors(
+                assessment=assessment, reason="แก้", by=p.approver_a
+            ),
+        ),
+        "clarification.answer": (
+            p.editor_a,
+            lambda: review_services.answer(clarification=question, text="ตอบ", by=p.editor_a),
+        ),
+        "round2.upload": (
+            p.editor_a,
+            lambda: round2_services.upload_application_report(
+                assessment=assessment,
+                upload=SimpleUploadedFile("application.pdf", _pdf().getvalue()),
+                raw_name=None,
+                limit=1_048_576,
+                by=p.editor_a,
+            ),
+        ),
+        "assessment.reopen": (
+            p.admin,
+            lambda: assessment_services.reopen_assessment(
+                assessment=assessment, reason="แก้", by=p.admin
+            ),
+        ),
+        "team.assign": (
+            p.admin,
+            lambda: teams.assign_team(
+                assessment=assessment,
+                lead=p.lead,
+                members=[case.member, case.member_open],
+                by=p.admin,
+            ),
+        ),
+        "report.approve": step("approve", p.admin),
+        "report.return": step("return", p.admin, comment="แก้"),
+        "report.publish": step("publish", p.admin),
+        "report.revise": (
+            p.admin,
+            lambda: feedback_services.revise_published_report(
+                assessment=assessment,
+                tree=case.tree,
+                scores={"1.1": Decimal(400)},
+                reason="แก้",
+                by=p.admin,
+            ),
+        ),
+        "review.score": (
+            case.member_open,
+            lambda: review_services.save_item_score(
+                review=own_review(),
+                item=items[0],
+                rule=case.edition.item_rule,
+                given=review_services.ScoreInput(ticks={"basic": [1]}),
+                by=case.member_open,
+            ),
+        ),
+        "review.submit": (
+            case.member_open,
+            lambda: review_services.submit_review(
+                review=own_review(), codes=ITEMS, by=case.member_open
+            ),
+        ),
+        "clarification.ask": (
+            case.member,
+            lambda: review_services.ask(
+                assessment=assessment, item_code="1.2", question="ขอเพิ่ม", by=case.member
+            ),
+        ),
+        "round2.score": (
+            case.member,
+            lambda: round2_services.save_round2_score(
+                assessment=assessment, assessor=case.member, score=Decimal(300), comment=""
+            ),
+        ),
+        "consensus.set": (
+            p.lead,
+            lambda: review_services.set_consensus(
+                assessment=assessment,
+                items=items,
+                given={"1.1": (Decimal(350), "มติทีม")},
+                by=p.lead,
+            ),
+        ),
+        "consensus.finalise": (
+            p.lead,
+            lambda: review_services.finalise_consensus(
+                assessment=assessment, tree=case.tree, by=p.lead
+            ),
+        ),
+        "report.draft": (
+            p.lead,
+            lambda: feedback_services.save_feedback(
+                feedback=feedback,
+                blocks=complete_report_blocks(case.edition),
+                themes=[],
+                conclusion="ผ่าน",
+                by=p.lead,
+            ),
+        ),
+        "report.submit": step("submit", p.lead),
+        "round2.finalise": (
+            p.lead,
+            lambda: round2_services.finalise_round2(assessment=assessment, by=p.lead),
+        ),
+    }
+    assert set(attempts) == set(ACTIONS), "An action of the table has no attempt here."
+    return attempts
+
+
+class _Undo(Exception):
+    """Rolls back an attempt that the table allowed, so that the next starts from the same
+    rows."""
+
+
+@pytest.mark.parametrize("status", Assessment.Status.values)
+def test_every_service_refuses_its_action_exactly_where_the_table_does(round2_case, status):
+    case = round2_case
+    assessment = case.published()
+    Assessment.objects.filter(pk=assessment.pk).update(status=status)
+    assessment.refresh_from_db()
+    refused, hidden = set(), set()
+    for name in ACTIONS:
+        # Each from the rows as they are: an attempt changes the objects it was given.
+        assessment = case.refresh()
+        by, attempt = _attempts(case, assessment)[name]
+        # The pages show the action's button only where its service takes it.
+        if name not in allowed_actions(assessment, policy.standing_of(by, assessment)):
+            hidden.add(name)
+        try:
+            with transaction.atomic():
+                attempt()
+                raise _Undo
+        except ActionRefused:
+            refused.add(name)
+        except (_Undo, assessment_services.ServiceError):
+            pass  # allowed by the table; refused, if at all, for what the rows hold
+    assert refused == {name for name, action in ACTIONS.items() if status not in action.statuses}
+    assert hidden == refused
+    assert case.refresh().status == status
 
 
 # ---------------------------------------------------------------------------------------------
