@@ -387,6 +387,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
             "theme-1-text": "ควรใช้ข้อมูลในการตัดสินใจ",
             "action": "submit",
             "form": "report",
+            "version": feedback.version,
         }
     )
     # Saved, then the confirmation page: a status assessment needs every category's strengths
@@ -401,6 +402,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     for number in range(1, 8):
         form[f"category-{number}-strength"] = f"จุดแข็งของหมวด {number}"
         form[f"category-{number}-ofi"] = f"สิ่งที่ควรพัฒนาของหมวด {number}"
+    form["version"] = feedback.version  # the page as it came back after the first save
     lead.post(reverse("feedback:edit", args=[team.pk]), form)
     assert lead.post(reverse("feedback:send", args=[team.pk])).status_code == 302
     feedback.refresh_from_db()
@@ -435,6 +437,7 @@ def test_the_agency_sees_nothing_before_publication_and_everything_after(
     page = lead.get(reverse("feedback:edit", args=[team.pk])).content.decode()
     assert "เพิ่มผลงานเด่น" in page
     form["pillar-citizen_centric"] = "บริการเชิงรุกถึงบ้าน"
+    form["version"] = Feedback.objects.get(pk=feedback.pk).version
     lead.post(reverse("feedback:edit", args=[team.pk]), form)
     lead.post(reverse("feedback:send", args=[team.pk]))
     # Approval, like publication, only through its confirmation page.

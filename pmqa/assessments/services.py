@@ -32,6 +32,7 @@ from pmqa.assessments.models import (
 from pmqa.assessments.profile import SECTIONS
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
+from pmqa.lib import autosave
 from pmqa.lib.errors import ServiceError
 from pmqa.lib.text import strip_controls
 
@@ -118,13 +119,12 @@ def start_assessment(
     return assessment
 
 
-class EditConflict(Exception):
-    """Someone else saved this answer after the editor loaded it."""
+class EditConflict(autosave.EditConflict):
+    """Someone else saved this answer after the editor loaded it; `kept` is the refused edit,
+    a Revision without a version."""
 
-    def __init__(self, current: Answer, refused: Revision) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        self.refused = refused
+    current: Answer
+    kept: Revision
 
 
 def save_answer(

@@ -20,7 +20,13 @@ def _text(max_length: int = TEXT_MAX) -> forms.CharField:
     )
 
 
-class FeedbackForm(forms.Form):
+class VersionForm(forms.Form):
+    """The version of the texts the page was showing."""
+
+    version = forms.IntegerField(min_value=0, required=False)
+
+
+class FeedbackForm(VersionForm):
     conclusion = _text()
 
     def __init__(

@@ -25,6 +25,26 @@ class Feedback(models.Model):
     conclusion = models.TextField(_("overall conclusion"), blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
     return_comment = models.TextField(_("comment when returned"), blank=True)
+    # The organisation's names as they stood at publication: a published report prints them,
+    # like its scores, whatever the organisation is called later.
+    organisation_name = models.CharField(
+        _("organisation name as published"), max_length=255, blank=True
+    )
+    organisation_short_name = models.CharField(
+        _("organisation abbreviation as published"), max_length=64, blank=True
+    )
+    # Each save of the texts makes a new version; a page that saves from an older one is
+    # refused, and what it sent is kept (KeptReportEdit) beside the newer texts.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("last saved"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last saved by"),
+    )
 
     class Meta:
         verbose_name = _("feedback report")
@@ -64,6 +84,27 @@ class FeedbackEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key} · {self.get_kind_display()} {self.position}"
+
+
+class KeptReportEdit(models.Model):
+    """The report's texts as a page sent them when someone else had saved a newer version
+    first: kept, not saved over theirs, until the lead chooses. Later refusals of the same
+    person against the same version replace it."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="kept_edits")
+    against_version = models.PositiveIntegerField(_("refused against version"))
+    texts = models.JSONField(_("texts"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("sent"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kept edit of a report")
+        verbose_name_plural = _("kept edits of reports")
+
+    def __str__(self) -> str:
+        return f"{self.feedback} · {self.against_version}"
 
 
 class ReportRevision(models.Model):

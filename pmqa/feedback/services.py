@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +26,10 @@ from pmqa.assessments.services import (
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category, Pillar
 from pmqa.feedback.kinds import kind_of
-from pmqa.feedback.models import Feedback, FeedbackEntry, ReportRevision
+from pmqa.feedback.models import Feedback, FeedbackEntry, KeptReportEdit, ReportRevision
 from pmqa.feedback.signals import report_issued
+from pmqa.lib import autosave
+from pmqa.lib.text import strip_controls
 from pmqa.verification.models import ConsensusScore
 from pmqa.verification.services import consensus_categories, team_item_scores
 
@@ -70,6 +73,11 @@ def prefill_feedback(*, feedback: Feedback, by: User) -> int:
                         text=paragraph,
                     )
                     created += 1
+        if created:
+            # New texts: a page still showing the ones before must not save over them.
+            Feedback.objects.filter(pk=feedback.pk).update(
+                version=F("version") + 1, updated_at=timezone.now(), updated_by=by
+            )
         audit.record(actor=by, action="feedback.prefill", obj=feedback, new={"entries": created})
     return created
 
@@ -79,6 +87,14 @@ def split_paragraphs(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+class EditConflict(autosave.EditConflict):
+    """Someone else saved the report's texts after this page loaded them; `kept` is what the
+    page sent (KeptReportEdit)."""
+
+    current: Feedback
+    kept: KeptReportEdit
+
+
 def save_feedback(
     *,
     feedback: Feedback,
@@ -86,52 +102,113 @@ def save_feedback(
     themes: list[tuple[str, str]],
     conclusion: str,
     by: User,
+    base_version: int | None = None,
 ) -> Feedback:
     """Replace the report's texts. `blocks` maps (scope, key, kind) to paragraphs separated by
-    a blank line; themes are (title, text)."""
+    a blank line; themes are (title, text).
+
+    With `base_version` (the version the page loaded), texts that someone else has changed
+    since are not saved over: what was sent is kept and EditConflict raised. Saving the texts
+    as they stand changes nothing."""
+    conflict: EditConflict | None = None
+    proposed = _proposed_json(blocks, themes, conclusion)
     with transaction.atomic():
         workflow.require(feedback.assessment, "report.draft", by=by)
-        feedback = _stored(feedback)
-        old = _feedback_json(feedback)
-        feedback.entries.filter(scope__in=["item", "category", "pillar"]).delete()
-        for (scope, key, kind), text in blocks.items():
-            for position, paragraph in enumerate(split_paragraphs(text), start=1):
-                FeedbackEntry.objects.create(
-                    feedback=feedback,
-                    scope=scope,
-                    key=key,
-                    kind=kind,
-                    position=position,
-                    text=paragraph,
-                )
-        feedback.entries.filter(scope="overall", kind="theme").delete()
-        for position, (title, text) in enumerate(
-            [(t.strip(), x.strip()) for t, x in themes if t.strip() or x.strip()], start=1
-        ):
-            FeedbackEntry.objects.create(
-                feedback=feedback,
-                scope="overall",
-                key="",
-                kind="theme",
-                position=position,
-                title=title,
-                text=text,
-            )
-        feedback.conclusion = conclusion.strip()
-        feedback.save(update_fields=["conclusion"])
-        new = _feedback_json(feedback)
-        if old != new:
-            audit.record(actor=by, action="feedback.edit", obj=feedback, old=old, new=new)
+        stored = _stored(feedback)
+        current = Feedback.objects.select_for_update().get(pk=stored.pk)
+        old = _feedback_json(current)
+        if proposed == old:
+            return current
+        if base_version is not None and current.version != base_version:
+            texts = {"blocks": [[*key, text] for key, text in blocks.items()], "themes": themes}
+            texts["conclusion"] = conclusion
+            conflict = EditConflict(current, _keep_refused(current, texts, by))
+        else:
+            _write_texts(current, proposed)
+            current.version += 1
+            current.updated_at, current.updated_by = timezone.now(), by
+            current.save(update_fields=["conclusion", "version", "updated_at", "updated_by"])
+            audit.record(actor=by, action="feedback.edit", obj=current, old=old, new=proposed)
+    # Raised after the block so that the refused texts stay stored.
+    if conflict is not None:
+        raise conflict
+    return current
+
+
+def save_kept_edit(*, kept: KeptReportEdit, base_version: int, by: User) -> Feedback:
+    """Save texts that were refused in a conflict over the version now stored, which the lead
+    has seen (`base_version`); the newer texts stay in the audit trail."""
+    texts = kept.texts
+    feedback = save_feedback(
+        feedback=kept.feedback,
+        blocks={(scope, key, kind): text for scope, key, kind, text in texts["blocks"]},
+        themes=[(title, text) for title, text in texts["themes"]],
+        conclusion=texts["conclusion"],
+        by=by,
+        base_version=base_version,
+    )
+    kept.delete()
     return feedback
 
 
+def _keep_refused(current: Feedback, texts: dict[str, Any], by: User) -> KeptReportEdit:
+    kept, _created = KeptReportEdit.objects.update_or_create(
+        feedback=current,
+        against_version=current.version,
+        saved_by=by,
+        defaults={"texts": texts},
+    )
+    return kept
+
+
+def _proposed_json(
+    blocks: dict[tuple[str, str, str], str], themes: list[tuple[str, str]], conclusion: str
+) -> dict[str, Any]:
+    """The texts as `_feedback_json` reads them back once saved."""
+    entries = [
+        [scope, key, kind, position, "", paragraph]
+        for (scope, key, kind), text in blocks.items()
+        for position, paragraph in enumerate(split_paragraphs(strip_controls(text)), start=1)
+    ]
+    kept_themes = [
+        (strip_controls(title).strip(), strip_controls(text).strip())
+        for title, text in themes
+        if title.strip() or text.strip()
+    ]
+    entries += [
+        ["overall", "", "theme", position, title, text]
+        for position, (title, text) in enumerate(kept_themes, start=1)
+    ]
+    return {"conclusion": strip_controls(conclusion).strip(), "entries": sorted(entries)}
+
+
+def _write_texts(feedback: Feedback, texts: dict[str, Any]) -> None:
+    feedback.entries.filter(scope__in=["item", "category", "pillar"]).delete()
+    feedback.entries.filter(scope="overall", kind="theme").delete()
+    FeedbackEntry.objects.bulk_create(
+        FeedbackEntry(
+            feedback=feedback,
+            scope=scope,
+            key=key,
+            kind=kind,
+            position=position,
+            title=title,
+            text=text,
+        )
+        for scope, key, kind, position, title, text in texts["entries"]
+    )
+    feedback.conclusion = texts["conclusion"]
+
+
 def _feedback_json(feedback: Feedback) -> dict[str, Any]:
+    entries = feedback.entries.filter(
+        Q(scope__in=["item", "category", "pillar"]) | Q(scope="overall", kind="theme")
+    )
     return {
         "conclusion": feedback.conclusion,
-        "entries": [
-            [e.scope, e.key, e.kind, e.position, e.title, e.text]
-            for e in feedback.entries.order_by("scope", "key", "kind", "position")
-        ],
+        "entries": sorted(
+            [e.scope, e.key, e.kind, e.position, e.title, e.text] for e in entries.all()
+        ),
     }
 
 
@@ -280,7 +357,10 @@ def feedback_step(
             fields.append("return_comment")
         if action == "publish":
             feedback.published_on = today or timezone.localdate()
-            fields.append("published_on")
+            # Printed from now on as the organisation is called today, whatever it becomes.
+            feedback.organisation_name = assessment.organisation.official_name_th
+            feedback.organisation_short_name = assessment.organisation.short_name_th
+            fields += ["published_on", "organisation_name", "organisation_short_name"]
         feedback.save(update_fields=fields)
         audit.record(
             actor=by,

@@ -6,18 +6,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments.services import ServiceError, verified_total
 from pmqa.criteria.models import Pillar
 from pmqa.feedback import services
-from pmqa.feedback.forms import FeedbackForm
-from pmqa.feedback.models import Feedback
+from pmqa.feedback.forms import FeedbackForm, VersionForm
+from pmqa.feedback.models import Feedback, KeptReportEdit
 from pmqa.feedback.sections import FEEDBACK_KINDS, feedback_blocks
+from pmqa.lib import autosave
+from pmqa.lib.diff import field_diffs
 from pmqa.verification.views import desk_for
 
 
@@ -29,53 +31,89 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:consensus", pk)
     report = services.feedback_for(desk.assessment)
     pillars = list(Pillar.objects.filter(edition=desk.assessment.cycle.edition))
-    form = _form(request, desk, pillars) if request.method == "POST" else None
-    if form is not None and request.headers.get("HX-Request"):
-        # Autosave: the text as typed, nothing else.
-        if not form.is_valid():
-            errors = [message for messages_ in form.errors.values() for message in messages_]
-            return render(
-                request, "reviews/_save_status.html", {"state": "invalid", "errors": errors}
-            )
-        try:
-            report = _save_posted(request, form, report)
-        except ServiceError as error:
-            return render(
-                request, "reviews/_save_status.html", {"state": "refused", "problem": str(error)}
-            )
-        return render(
+    if request.method != "POST":
+        return _page(request, desk, report, pillars)
+    form = _form(request, desk, pillars)
+    valid = form.is_valid()
+    # What the lead typed is saved first, whatever the button: copying the assessors' comments
+    # then only adds to it. (A post without the form's fields saves nothing.)
+    outcome = autosave.attempt(
+        lambda: (
+            _save_posted(request, form, report) if form.data.get("form") == "report" else report
+        ),
+        errors={} if valid else autosave.form_errors(form),
+        savable=valid,
+    )
+    shown = outcome.saved or report
+    return autosave.respond(
+        request,
+        outcome,
+        status={"version": shown.version, "saved_at": shown.updated_at},
+        page=lambda outcome: _page(
             request,
-            "reviews/_save_status.html",
-            {"state": "saved", "saved_at": timezone.localtime()},
-        )
-    if form is not None and not form.is_valid():
-        # Nothing saved; the page comes back with what was typed and what to shorten.
-        for messages_ in form.errors.values():
-            messages.error(request, messages_[0])
-        return _page(request, desk, report, pillars, posted=form.data, status=400)
-    if form is not None:
-        action = request.POST.get("action", "save")
+            desk,
+            report,
+            pillars,
+            posted=form.data,
+            errors=outcome.messages,
+            conflict=autosave.conflict_box(outcome.conflict, _compare(desk, pillars, outcome)),
+        ),
+        done=lambda outcome: _after_save(request, desk, outcome.saved),
+        conflict=lambda conflict: _compare(desk, pillars, outcome),
+    )
+
+
+def _after_save(request: HttpRequest, desk: Any, report: Feedback) -> HttpResponse:
+    """Where the buttons go once the texts are saved."""
+    pk = desk.assessment.pk
+    action = request.POST.get("action", "save")
+    if action == "submit":
+        # Saved; sending asks for confirmation and lists what is still missing.
+        return redirect("feedback:send", pk)
+    if action == "prefill":
         try:
-            # What the lead typed is saved first, whatever the button: copying the assessors'
-            # comments then only adds to it. (A post without the form's fields saves nothing.)
-            if request.POST.get("form") == "report":
-                report = _save_posted(request, form, report)
-            if action == "prefill":
-                count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
-                messages.success(
-                    request,
-                    _("Saved, and %(count)s comments copied from the assessors' reviews.")
-                    % {"count": count},
-                )
-            elif action == "submit":
-                # Saved; sending asks for confirmation and lists what is still missing.
-                return redirect("feedback:send", pk)
-            else:
-                messages.success(request, _("Saved."))
+            count = services.prefill_feedback(feedback=report, by=request.user)  # type: ignore[arg-type]
         except ServiceError as error:
             messages.error(request, str(error))
-        return redirect("feedback:edit", pk)
-    return _page(request, desk, report, pillars)
+        else:
+            messages.success(
+                request,
+                _("Saved, and %(count)s comments copied from the assessors' reviews.")
+                % {"count": count},
+            )
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("feedback:edit", pk)
+
+
+@assessor_required
+@require_POST
+def keep_mine(request: HttpRequest, pk: int, kept_pk: int) -> HttpResponse:
+    """Save the texts a conflict kept over the newer ones the lead has now seen."""
+    desk = desk_for(request, pk, lead=True)
+    kept = get_object_or_404(
+        KeptReportEdit, pk=kept_pk, feedback__assessment=desk.assessment, saved_by=request.user
+    )
+    form = VersionForm(request.POST)
+    try:
+        services.save_kept_edit(
+            kept=kept,
+            base_version=form.cleaned_data["version"] if form.is_valid() else -1,
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+    except services.EditConflict:
+        messages.error(
+            request,
+            _(
+                "Someone saved the report again while you were comparing. Nothing was saved "
+                "over it; compare with the newest texts and choose again."
+            ),
+        )
+    else:
+        messages.success(request, _("Your texts are now the report's newest version."))
+    return redirect("feedback:edit", pk)
 
 
 def _page(
@@ -85,8 +123,11 @@ def _page(
     pillars: list[Pillar],
     *,
     posted: Any = None,
-    status: int = 200,
+    errors: list[str] | None = None,
+    conflict: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The editor with the stored texts, or with what was posted when it was not saved (the
+    version it was typed on is kept, so saving again cannot overwrite a newer one)."""
     if posted is not None:
         blocks = {
             key: posted.get("-".join(part for part in key if part != "achievement"), "")
@@ -98,14 +139,12 @@ def _page(
             if posted.get(f"theme-{n}-title") or posted.get(f"theme-{n}-text")
         ]
         conclusion = posted.get("conclusion", "")
+        version = posted.get("version", report.version)
     else:
         blocks = feedback_blocks(report)
-        themes = (
-            list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
-            if report.pk
-            else []
-        )
+        themes = _themes(report)
         conclusion = report.conclusion
+        version = report.version
     return render(
         request,
         "feedback/edit.html",
@@ -113,6 +152,9 @@ def _page(
             "desk": desk,
             "assessment": desk.assessment,
             "report": report,
+            "version": version,
+            "errors": errors,
+            "conflict": conflict,
             "editable": "report.draft" in desk.actions,
             "categories": [
                 {
@@ -134,8 +176,73 @@ def _page(
             "themes": themes + [None] * max(0, 3 - len(themes) + 1),
             "conclusion": conclusion,
         },
-        status=status,
     )
+
+
+def _themes(report: Feedback) -> list[Any]:
+    if report.pk is None:
+        return []
+    return list(report.entries.filter(scope="overall", kind="theme").order_by("position"))
+
+
+def _compare(desk: Any, pillars: list[Pillar], outcome: autosave.Outcome) -> dict[str, Any]:
+    """The newer stored texts beside the refused ones, box by box."""
+    if outcome.conflict is None:
+        return {}
+    current, kept = outcome.conflict.current, outcome.conflict.kept
+    theirs = _labelled(
+        desk,
+        pillars,
+        feedback_blocks(current),
+        [(theme.title, theme.text) for theme in _themes(current)],
+        current.conclusion,
+    )
+    mine = _labelled(
+        desk,
+        pillars,
+        {
+            (scope, key, kind): "\n\n".join(services.split_paragraphs(text))
+            for scope, key, kind, text in kept.texts["blocks"]
+        },
+        [(title.strip(), text.strip()) for title, text in kept.texts["themes"] if title or text],
+        kept.texts["conclusion"].strip(),
+    )
+    return {
+        "diffs": field_diffs(theirs, mine),
+        "restore_url": reverse("feedback:keep_mine", args=[desk.assessment.pk, kept.pk]),
+    }
+
+
+def _labelled(
+    desk: Any,
+    pillars: list[Pillar],
+    blocks: dict[tuple[str, str, str], str],
+    themes: list[tuple[str, str]],
+    conclusion: str,
+) -> list[tuple[str, str]]:
+    """The report's texts as (label, text), in the editor's order."""
+    kinds = {"strength": _("Strengths"), "ofi": _("Opportunities for improvement")}
+    rows = [
+        (pillar.name, blocks.get(("pillar", pillar.code, "achievement"), "")) for pillar in pillars
+    ]
+    for category in desk.tree:
+        number = str(category.number)
+        heading = _("Category %(n)s") % {"n": number}
+        rows += [
+            (f"{heading} · {kinds[kind]}", blocks.get(("category", number, kind), ""))
+            for kind in FEEDBACK_KINDS
+        ]
+        rows += [
+            (f"{item_.code} · {kinds[kind]}", blocks.get(("item", item_.code, kind), ""))
+            for item_ in category.items.all()
+            for kind in FEEDBACK_KINDS
+        ]
+    rows.append((_("Overall conclusion"), conclusion))
+    for n in range(max(len(themes), 1)):
+        title, text = themes[n] if n < len(themes) else ("", "")
+        label = _("Theme %(n)s") % {"n": n + 1}
+        rows.append((label, f"{title}\n{text}".strip()))
+    return rows
 
 
 def _keys(desk: Any, pillars: list[Pillar]) -> list[tuple[str, str, str]]:
@@ -164,6 +271,7 @@ def _save_posted(request: HttpRequest, form: FeedbackForm, report: Feedback) -> 
         themes=form.themes(),
         conclusion=form.cleaned_data["conclusion"],
         by=request.user,  # type: ignore[arg-type]
+        base_version=form.cleaned_data["version"] or 0,
     )
 
 

@@ -25,6 +25,7 @@ from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
+from pmqa.lib import autosave
 from pmqa.lib.converters import is_id
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
@@ -149,74 +150,55 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404
     answer = (desk.frozen.get("answers", {}).get(code) or {}).get("data", {})
     row = next((r for r in desk.scores() if r.item_code == code), None)
-    is_results = item_.category.kind == Category.Kind.RESULTS
-    kpis = answer.get("kpis") or []
     form = ItemScoreForm(
-        request.POST if request.method == "POST" else None, item=item_, kpi_count=len(kpis)
+        request.POST if request.method == "POST" else None,
+        item=item_,
+        kpi_count=len(answer.get("kpis") or []),
     )
-    if form.is_bound and request.headers.get("HX-Request"):
-        return _autosave(request, desk, item_, form)
-    if form.is_bound and form.is_valid():
-        try:
-            services.save_item_score(
-                review=desk.review,
-                item=item_,
-                rule=desk.rule,
-                given=form.score_input(),
-                by=request.user,  # type: ignore[arg-type]
-            )
-        except ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Saved."))
-            codes = list(desk.items)
-            if request.POST.get("action") == "next" and codes.index(code) + 1 < len(codes):
-                return redirect("reviews:item", pk, codes[codes.index(code) + 1])
-            return redirect("reviews:item", pk, code)
+    if not form.is_bound:
+        return _item_page(request, desk, item_, answer, row, form)
+    valid = form.is_valid()
+    outcome = autosave.attempt(
+        lambda: services.save_item_score(
+            review=desk.review,
+            item=item_,
+            rule=desk.rule,
+            given=form.score_input(),
+            by=request.user,  # type: ignore[arg-type]
+        ),
+        errors={} if valid else autosave.form_errors(form),
+        savable=valid,
+    )
+    saved = outcome.saved or row
+    return autosave.respond(
+        request,
+        outcome,
+        status={"saved_at": timezone.localtime(saved.updated_at) if saved else None},
+        page=lambda outcome: _item_page(request, desk, item_, answer, row, form),
+        done=lambda outcome: _after_score(request, desk, code),
+    )
+
+
+def _after_score(request: HttpRequest, desk: Desk, code: str) -> HttpResponse:
+    messages.success(request, _("Saved."))
+    codes = list(desk.items)
+    if request.POST.get("action") == "next" and codes.index(code) + 1 < len(codes):
+        return redirect("reviews:item", desk.assessment.pk, codes[codes.index(code) + 1])
+    return redirect("reviews:item", desk.assessment.pk, code)
+
+
+def _item_page(
+    request: HttpRequest,
+    desk: Desk,
+    item_: Any,
+    answer: dict[str, Any],
+    row: ItemScore | None,
+    form: ItemScoreForm,
+) -> HttpResponse:
+    """The review page of one item: the agency's frozen answer beside this assessor's form,
+    with what was posted when a save did not go through."""
+    code = item_.code
     evidence_ids = set(answer.get("evidence") or [])
-    evidence = [e for e in desk.frozen.get("evidence", []) if e["id"] in evidence_ids]
-    levels = []
-    agency_ticks = answer.get("ticks") or {}
-    if form.is_bound:
-        own_ticks = {
-            level: [int(v) for v in request.POST.getlist(f"tick-{level}") if is_id(v)]
-            for level in content.LEVELS
-        }
-    else:
-        own_ticks = (row.ticks if row else {}) or {}
-    for level in item_.levels.all():
-        levels.append(
-            {
-                "level": level,
-                "checkpoints": [
-                    {
-                        "checkpoint": cp,
-                        "agency": cp.position in (agency_ticks.get(level.level) or []),
-                        "own": cp.position in (own_ticks.get(level.level) or []),
-                    }
-                    for cp in level.checkpoints.all()
-                ],
-                "narrative": [
-                    (label, ((answer.get("narrative") or {}).get(level.level) or {}).get(key, ""))
-                    for key, label in NARRATIVE_PARTS
-                ],
-            }
-        )
-    kpi_rows = []
-    for number, kpi in enumerate(kpis, start=1):
-        figure = content.kpi_figure(kpi)
-        own_value = row.kpi_scores[number - 1] if row and len(row.kpi_scores) >= number else None
-        if form.is_bound:
-            own_value = request.POST.get(f"kpi-{number}", "")
-        kpi_rows.append(
-            {
-                "number": number,
-                "kpi": kpi,
-                "figure": figure,
-                "own": own_value,
-                "error": (form.errors.get(f"kpi-{number}") or [""])[0],
-            }
-        )
     codes = list(desk.items)
     index = codes.index(code)
     return render(
@@ -227,13 +209,13 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "assessment": desk.assessment,
             "item": item_,
             "answer": answer,
-            "levels": levels,
-            "kpi_rows": kpi_rows,
+            "levels": _levels(item_, answer, row, form),
+            "kpi_rows": _kpi_rows(answer, row, form),
             "years": content.kpi_years(desk.assessment.cycle.fiscal_year),
-            "is_results": is_results,
+            "is_results": item_.category.kind == Category.Kind.RESULTS,
             "row": row,
             "self_score": (desk.frozen.get("items", {}).get(code) or {}).get("score"),
-            "evidence": evidence,
+            "evidence": [e for e in desk.frozen.get("evidence", []) if e["id"] in evidence_ids],
             "clarifications": desk.assessment.clarifications.filter(item_code=code).select_related(
                 "asked_by", "answered_by"
             ),
@@ -249,28 +231,55 @@ def item(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     )
 
 
-def _autosave(request: HttpRequest, desk: Desk, item_: Any, form: ItemScoreForm) -> HttpResponse:
-    """A review's change saved as it is typed: the status line, and the fields to correct."""
-    context: dict[str, Any] = {"state": "saved", "errors": []}
-    if not form.is_valid():
-        context.update(
-            state="invalid",
-            errors=[message for messages_ in form.errors.values() for message in messages_],
-        )
+def _levels(
+    item_: Any, answer: dict[str, Any], row: ItemScore | None, form: ItemScoreForm
+) -> list[dict[str, Any]]:
+    agency_ticks = answer.get("ticks") or {}
+    if form.is_bound:
+        own_ticks = {
+            level: [int(v) for v in form.data.getlist(f"tick-{level}") if is_id(v)]
+            for level in content.LEVELS
+        }
     else:
-        try:
-            row = services.save_item_score(
-                review=desk.review,
-                item=item_,
-                rule=desk.rule,
-                given=form.score_input(),
-                by=request.user,  # type: ignore[arg-type]
-            )
-        except ServiceError as error:
-            context.update(state="refused", problem=str(error))
-        else:
-            context["saved_at"] = timezone.localtime(row.updated_at)
-    return render(request, "reviews/_save_status.html", context)
+        own_ticks = (row.ticks if row else {}) or {}
+    return [
+        {
+            "level": level,
+            "checkpoints": [
+                {
+                    "checkpoint": cp,
+                    "agency": cp.position in (agency_ticks.get(level.level) or []),
+                    "own": cp.position in (own_ticks.get(level.level) or []),
+                }
+                for cp in level.checkpoints.all()
+            ],
+            "narrative": [
+                (label, ((answer.get("narrative") or {}).get(level.level) or {}).get(key, ""))
+                for key, label in NARRATIVE_PARTS
+            ],
+        }
+        for level in item_.levels.all()
+    ]
+
+
+def _kpi_rows(
+    answer: dict[str, Any], row: ItemScore | None, form: ItemScoreForm
+) -> list[dict[str, Any]]:
+    rows = []
+    for number, kpi in enumerate(answer.get("kpis") or [], start=1):
+        own_value = row.kpi_scores[number - 1] if row and len(row.kpi_scores) >= number else None
+        if form.is_bound:
+            own_value = form.data.get(f"kpi-{number}", "")
+        rows.append(
+            {
+                "number": number,
+                "kpi": kpi,
+                "figure": content.kpi_figure(kpi),
+                "own": own_value,
+                "error": (form.errors.get(f"kpi-{number}") or [""])[0],
+            }
+        )
+    return rows
 
 
 def _shown(form: ItemScoreForm, row: ItemScore | None) -> dict[str, Any]:

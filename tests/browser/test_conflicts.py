@@ -51,3 +51,51 @@ def test_a_second_tab_saving_an_older_version_gets_the_comparison_and_can_keep_i
     answer = Answer.objects.get(assessment=work_a, key="1.2")
     assert answer.data["narrative"]["basic"]["approach"] == "ฉบับแท็บที่สอง"
     assert answer.revisions.count() >= 2
+
+
+def test_two_tabs_of_the_report_editor_keep_both_texts_and_the_lead_chooses(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+    work_a,
+):
+    """The lead's report page in two tabs: the second tab's autosave on the older version is
+    refused and compared box by box, its text stays in the form, and "save mine" makes it the
+    report's newest version; the first tab then sees it on reload."""
+    from pmqa.feedback.models import Feedback
+    from tests.test_workflow import Case
+
+    assessment = Case(personas, work_a).consensus()
+    first = person("lead", width=1366)
+    first.login(personas.lead.username)
+    page_url = f"/review/{assessment.pk}/feedback/"
+    first.open(page_url)
+    second = Person(first.page.context.new_page(), first.base_url, "lead, second tab")
+    second.page.set_viewport_size({"width": 390, "height": 800})
+    second.open(page_url)
+
+    first.page.fill("#conclusion", "ข้อสรุปจากแท็บแรก")
+    first.page.locator("#conclusion").blur()
+    first.page.wait_for_function(STATUS % "ฉบับที่ 1")
+
+    second.page.fill("#pillar-open_connected", "ผลงานเด่นจากแท็บที่สอง")
+    second.page.fill("#conclusion", "ข้อสรุปจากแท็บที่สอง")
+    second.page.locator("#conclusion").blur()
+    second.page.wait_for_function(STATUS % "มีผู้อื่นบันทึกหน้านี้ก่อน")
+    box = second.page.locator("#conflict .conflict")
+    box.wait_for(state="visible")
+    compared = box.inner_text()
+    assert "ข้อสรุปจากแท็บแรก" in compared and "ข้อสรุปจากแท็บที่สอง" in compared
+    assert "ผลงานเด่นจากแท็บที่สอง" in compared
+    assert second.page.input_value("#conclusion") == "ข้อสรุปจากแท็บที่สอง"
+    assert Feedback.objects.get(assessment=assessment).conclusion == "ข้อสรุปจากแท็บแรก"
+    assert second.page.evaluate("document.documentElement.scrollWidth") <= 390
+    second.accessible()
+
+    second.submit("#conflict form button[type=submit]")
+    assert "ข้อความของท่านเป็นฉบับล่าสุดของรายงานแล้ว" in second.page.inner_text("main")
+    assert second.page.input_value("#conclusion") == "ข้อสรุปจากแท็บที่สอง"
+    report = Feedback.objects.get(assessment=assessment)
+    assert (report.conclusion, report.version) == ("ข้อสรุปจากแท็บที่สอง", 2)
+    first.open(page_url)
+    assert first.page.input_value("#pillar-open_connected") == "ผลงานเด่นจากแท็บที่สอง"

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from pmqa.assessments.views.workspace import (
     pager,
 )
 from pmqa.criteria.models import Category
+from pmqa.lib import autosave
 from pmqa.lib.diff import field_diffs
 
 NARRATIVE_SPEC = Field("narrative", "", max_length=content.NARRATIVE_MAX)
@@ -176,88 +178,76 @@ def _save(
     extra: dict[str, Any],
     savable: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Answer a save: a status fragment for htmx autosave, or the page for a plain POST.
-    `savable` is what may be saved despite `errors` (the rest of a KPI table)."""
-    is_htmx = bool(request.headers.get("HX-Request"))
-    context = {"ws": ws, "answer": answer, **extra}
-    if not ws.can_edit:
-        if is_htmx:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {**context, "state": "refused", "problem": ws.readonly_reason},
-            )
-        messages.error(request, ws.readonly_reason)
-        return redirect(request.path)
+    """Answer a save through the one autosave helper. `savable` is what may be saved despite
+    `errors` (the rest of a KPI table or a profile section)."""
     if errors and savable is not None and content.filled(savable) == content.filled(answer.data):
         savable = None  # nothing but the refused values changed: nothing to save
-    if errors and savable is None:
-        if is_htmx:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {
-                    **context,
-                    "state": "invalid",
-                    "errors": _named(errors, extra.get("section"), extra.get("row_numbers")),
-                },
-            )
-        return render_page(posted=True, errors=errors, status=400)
-    try:
-        answer = services.save_answer(
-            answer=answer,
-            data=data if savable is None else savable,
-            base_version=base_version(request),
-            by=request.user,
-        )
-    except services.ServiceError as error:
-        if is_htmx:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {**context, "state": "refused", "problem": str(error)},
-            )
-        messages.error(request, str(error))
-        return redirect(request.path)
-    except services.EditConflict as conflict:
-        conflict_context = {
-            **context,
-            "conflict": conflict,
-            "diffs": field_diffs(
-                flatten(ws, conflict.current.kind, conflict.current.key, conflict.current.data),
-                flatten(ws, conflict.current.kind, conflict.current.key, conflict.refused.data),
+    if not ws.can_edit:
+        outcome = autosave.refused(ws.readonly_reason)
+    else:
+        outcome = autosave.attempt(
+            lambda: services.save_answer(
+                answer=answer,
+                data=data if savable is None else savable,
+                base_version=base_version(request),
+                by=request.user,
             ),
-        }
-        if is_htmx:
-            response = render(request, "assessments/_conflict.html", conflict_context)
-            response["HX-Retarget"] = "#conflict"
-            response["HX-Reswap"] = "innerHTML"
-            return response
-        return render_page(posted=True, errors={}, status=409, conflict=conflict_context)
-    context["answer"] = answer
-    if errors:
-        # Saved but for the refused values: they stay on the page, marked, until corrected.
-        if is_htmx:
-            return render(
-                request,
-                "assessments/_save_status.html",
-                {
-                    **context,
-                    "state": "partial",
-                    "errors": _named(errors, extra.get("section"), extra.get("row_numbers")),
-                },
-            )
-        return render_page(posted=True, errors=errors, status=400, saved=answer)
-    if is_htmx:
-        return render(request, "assessments/_save_status.html", {**context, "state": "saved"})
+            errors=_named(errors, extra.get("section"), extra.get("row_numbers")),
+            savable=savable is not None,
+        )
+    saved = outcome.saved or answer
+    return autosave.respond(
+        request,
+        outcome,
+        status={
+            "version": saved.version,
+            "saved_at": saved.updated_at,
+            "extra_oob": "assessments/_item_score.html" if "figure" in extra else None,
+            **extra,
+        },
+        page=lambda outcome: _page_after(request, ws, render_page, outcome, errors),
+        done=lambda outcome: _next_page(request, ws, outcome.saved),
+        conflict=lambda conflict: _conflict(ws, conflict),
+    )
+
+
+def _page_after(
+    request: HttpRequest,
+    ws: Workspace,
+    render_page,  # type: ignore[no-untyped-def]
+    outcome: autosave.Outcome,
+    errors: dict[str, str],
+) -> HttpResponse:
+    if outcome.state == "conflict":
+        assert outcome.conflict is not None
+        box = autosave.conflict_box(outcome.conflict, _conflict(ws, outcome.conflict))
+        return render_page(posted=True, errors={}, conflict=box)  # type: ignore[no-any-return]
+    saved = outcome.saved if outcome.state == "partial" else None
+    return render_page(posted=True, errors=errors, saved=saved)  # type: ignore[no-any-return]
+
+
+def _conflict(ws: Workspace, conflict: autosave.EditConflict) -> dict[str, Any]:
+    current, kept = conflict.current, conflict.kept
+    return {
+        "diffs": field_diffs(
+            flatten(ws, current.kind, current.key, current.data),
+            flatten(ws, current.kind, current.key, kept.data),
+        ),
+        "restore_url": reverse(
+            "assessments:restore", args=[ws.assessment.pk, current.key, kept.pk]
+        ),
+    }
+
+
+def _next_page(request: HttpRequest, ws: Workspace, answer: Answer) -> HttpResponse:
+    """Where a plain save goes: the next page, a new row of the table, or the page again."""
+    messages.success(request, _("Saved."))
     action = request.POST.get("action", "")
     if action == "next":
         _before, after = ws.neighbours(answer.key)
-        messages.success(request, _("Saved."))
         if after:
             return redirect(page_url(ws.assessment, after[0]))
         return redirect("assessments:submit", ws.assessment.pk)
-    messages.success(request, _("Saved."))
     if action.startswith("add:"):
         return redirect(f"{request.path}?add={action[4:]}")
     return redirect(request.path)

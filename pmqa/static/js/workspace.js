@@ -120,6 +120,11 @@
     window.clearTimeout(retryTimer);
     pending = false;
   });
+  // Choosing a version in the comparison box is leaving on purpose: the text in the form is
+  // kept on the server (that is what the box compares), so leaving asks nothing.
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest && event.target.closest("#conflict")) { pending = false; }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
