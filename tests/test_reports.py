@@ -235,16 +235,14 @@ def test_the_radar_chart_is_deterministic_and_follows_the_scores():
 
 
 def test_profile_pages_print_what_was_stored_even_when_it_is_not_a_figure_or_date(db):
-    from pmqa.organisations.models import Organisation
     from pmqa.reports.profile import profile_pages
 
     pages = profile_pages(
-        {"OP1a": {"revenue": "0", "headcount": "1200", "headcount_as_of": "15/01/2563"}},
-        Organisation.objects.get(code="DEP-ISOC"),
+        {"OP1a": {"revenue": "0", "headcount": "1200", "headcount_as_of": "15/01/2563"}}, "กอ.รมน."
     )
     topics = {t.label: t.text for page in pages for t in page.topics}
     assert topics == {"รายได้ :": "ไม่มี", "จำนวนบุคลากร :": "1,200 คน"}
-    pages = profile_pages({"OP1a": {"revenue": "ไม่ทราบ"}}, Organisation.objects.get(code="TH-96"))
+    pages = profile_pages({"OP1a": {"revenue": "ไม่ทราบ"}}, "")
     assert pages[0].topics[0].text == "ไม่ทราบ"
 
 

@@ -167,13 +167,21 @@ def _snapshot(assessment: Assessment, source: str, categories: list[str]) -> Non
 
 
 def _published(assessment: Assessment, published_on: datetime.date | None) -> Feedback:
-    feedback, _created = Feedback.objects.get_or_create(
-        assessment=assessment,
-        defaults={"status": Feedback.Status.PUBLISHED, "published_on": published_on},
+    organisation = assessment.organisation
+    published = {
+        "published_on": published_on,
+        # The names the report was published under, as publishing keeps them.
+        "organisation_name": organisation.official_name_th,
+        "organisation_short_name": organisation.short_name_th,
+    }
+    feedback, created = Feedback.objects.get_or_create(
+        assessment=assessment, defaults={"status": Feedback.Status.PUBLISHED, **published}
     )
-    if feedback.published_on != published_on:
-        feedback.published_on = published_on
-        feedback.save(update_fields=["published_on"])
+    changed = [name for name, value in published.items() if getattr(feedback, name) != value]
+    if changed and not created:
+        for name in changed:
+            setattr(feedback, name, published[name])
+        feedback.save(update_fields=changed)
     return feedback
 
 

@@ -228,7 +228,12 @@ def build(
     tree = criteria_tree(edition)
     own_scores = own.category_scores() if own else {}
     verified_scores = verified.category_scores()
-    organisation = assessment.organisation.official_name_th
+    # A published report prints the names kept at publication; a draft, today's.
+    organisation, short_name = (
+        (feedback.organisation_name, feedback.organisation_short_name)
+        if feedback is not None and feedback.organisation_name
+        else (assessment.organisation.official_name_th, assessment.organisation.short_name_th)
+    )
 
     def numbered(texts: list[str], start: int = 1) -> list[tuple[str, str]]:
         return [
@@ -342,8 +347,7 @@ def build(
             kpis.append({"item": code, **kpi})
     published = feedback.published_on if feedback and feedback.published_on else None
     pages = profile_pages(
-        {a.key: a.data for a in assessment.answers.filter(kind="profile")},
-        assessment.organisation,
+        {a.key: a.data for a in assessment.answers.filter(kind="profile")}, short_name
     )
     return ReportData(
         layout=layout,

@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pmqa.lib.thai import format_date_be
-from pmqa.organisations.models import Organisation
 
 PARTNER_KINDS = {"supplier": "ผู้ส่งมอบ", "partner": "พันธมิตร", "collaborator": "ผู้ให้ความร่วมมือ"}
 SIDES = (
@@ -77,9 +76,7 @@ def _topic(label: str, value: str) -> list[Topic]:
     return [Topic(label, lines=lines)]
 
 
-def profile_pages(
-    answers: dict[str, dict[str, Any]], organisation: Organisation
-) -> list[ProfilePage]:
+def profile_pages(answers: dict[str, dict[str, Any]], short_name: str) -> list[ProfilePage]:
     """The report's profile pages from the saved profile sections (section code → data);
     topics left empty and pages with no topic are left out."""
     op1a = answers.get("OP1a") or {}
@@ -177,7 +174,7 @@ def profile_pages(
 
     fifth: list[Topic] = []
     if op1b.get("structure"):
-        who = organisation.short_name_th
+        who = short_name
         label = f"โครงสร้างการจัด {who}:" if who else "โครงสร้างองค์การ :"
         fifth.append(Topic(label, lines=_lines(op1b["structure"])))
 
