@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role
+from pmqa.accounts.models import AGENCY_ROLES, ASSESSOR_ROLES, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Access:
         return organisation_id in self.approver_org_ids
 
 
-def access_for(user) -> Access:  # type: ignore[no-untyped-def]
+def access_for(user: User | AnonymousUser) -> Access:
     # Within a request the roles are read once (request_access keeps them on request.user),
     # so a service's own check in that request does not read them again.
     cached = getattr(user, "_pmqa_access", None)

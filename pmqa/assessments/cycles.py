@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmqa.accounts.models import User
 from pmqa.assessments import workflow
 from pmqa.assessments.models import (
     Assessment,
@@ -20,17 +21,19 @@ from pmqa.assessments.models import (
     WindowExtension,
 )
 from pmqa.audit import services as audit
+from pmqa.criteria.models import Edition
 from pmqa.lib.errors import ServiceError
 from pmqa.lib.thai import format_date_be
+from pmqa.organisations.models import Organisation
 
 
 def create_cycle(
     *,
     fiscal_year: int,
-    edition,  # type: ignore[no-untyped-def]
+    edition: Edition,
     rounds: dict[int, tuple[datetime.date, datetime.date]],
     round2_threshold: Decimal | None,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
     review_due_on: datetime.date | None = None,
 ) -> Cycle:
     workflow.require_admin(by)
@@ -66,7 +69,7 @@ def update_round(
     number: int,
     opens_on: datetime.date,
     closes_on: datetime.date,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
 ) -> Round:
     workflow.require_admin(by)
     with transaction.atomic():
@@ -89,10 +92,10 @@ def update_round(
 def grant_extension(
     *,
     round_: Round,
-    organisation,  # type: ignore[no-untyped-def]
+    organisation: Organisation,
     closes_on: datetime.date,
     reason: str,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
 ) -> WindowExtension:
     workflow.require_admin(by)
     if closes_on <= round_.closes_on:
@@ -121,7 +124,7 @@ def grant_extension(
     return extension
 
 
-def set_evidence_retention(*, cycle: Cycle, years: int | None, by) -> None:  # type: ignore[no-untyped-def]
+def set_evidence_retention(*, cycle: Cycle, years: int | None, by: User) -> None:
     """How long after the fiscal year the cycle's evidence files are kept (None: kept)."""
     workflow.require_admin(by)
     if years is not None and not 1 <= years <= 50:
@@ -140,7 +143,7 @@ def set_evidence_retention(*, cycle: Cycle, years: int | None, by) -> None:  # t
 REPORT_SETTINGS = ("report_type", "report_shows_level", "report_shows_gap", "report_shows_chart")
 
 
-def set_report_settings(*, cycle: Cycle, by, **settings: object) -> None:  # type: ignore[no-untyped-def]
+def set_report_settings(*, cycle: Cycle, by: User, **settings: object) -> None:
     """The kind of report the cycle publishes and the verdicts it prints. Refused once a report
     of the cycle is published: a published report never changes."""
     workflow.require_admin(by)

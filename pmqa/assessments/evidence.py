@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pmqa.accounts.models import User
 from pmqa.assessments import workflow
 from pmqa.assessments.models import (
     Assessment,
@@ -44,7 +45,7 @@ def add_evidence_file(
     upload: UploadedFile | None,
     raw_name: str | None,
     label: str,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
 ) -> Evidence:
     # Refused early, before the upload is read; checked again, locked, before it is saved.
     workflow.check(assessment, "answer.edit", by=by)
@@ -95,7 +96,7 @@ def add_evidence_link(
     assessment: Assessment,
     url: str,
     label: str,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
 ) -> Evidence:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
@@ -128,7 +129,7 @@ def citing_keys(evidence: Evidence) -> list[str]:
     ]
 
 
-def delete_evidence(*, evidence: Evidence, by) -> None:  # type: ignore[no-untyped-def]
+def delete_evidence(*, evidence: Evidence, by: User) -> None:
     workflow.check(evidence.assessment, "answer.edit", by=by)
     cited = citing_keys(evidence)
     if cited:

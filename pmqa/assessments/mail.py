@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmqa.accounts.models import AGENCY_ROLES, Membership, Role
+from pmqa.accounts.models import AGENCY_ROLES, Membership, Role, User
 from pmqa.assessments.models import (
     Assessment,
     OutgoingMail,
@@ -70,7 +70,7 @@ def queue_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=
     return count
 
 
-def send_submission_mail(assessment: Assessment, by, *, key: str) -> None:  # type: ignore[no-untyped-def]
+def send_submission_mail(assessment: Assessment, by: User, *, key: str) -> None:
     link = settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk])
     context = {
         "organisation": assessment.organisation.official_name_th,
@@ -101,7 +101,7 @@ def send_submission_mail(assessment: Assessment, by, *, key: str) -> None:  # ty
     queue_mail(key, messages)
 
 
-def send_return_mail(assessment: Assessment, reason: str, by, *, key: str) -> None:  # type: ignore[no-untyped-def]
+def send_return_mail(assessment: Assessment, reason: str, by: User, *, key: str) -> None:
     editors = sorted(
         {
             m.user.email

@@ -3,6 +3,8 @@ a cycle's assessments."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Count
@@ -11,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmqa.accounts.decorators import admin_required
+from pmqa.accounts.decorators import AuthenticatedHttpRequest, admin_required
 from pmqa.assessments import cycles as cycle_services
 from pmqa.assessments import services
 from pmqa.assessments.filters import AssessmentFilterForm, page_of
@@ -47,8 +49,9 @@ class CycleForm(forms.Form):
         decimal_places=2,
     )
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         _check_window(self, "round1_opens_on", "round1_closes_on")
         _check_window(self, "round2_opens_on", "round2_closes_on")
         if bool(data.get("round2_opens_on")) != bool(data.get("round2_closes_on")):
@@ -63,8 +66,9 @@ class RoundForm(forms.Form):
     opens_on = BEDateField(label=gettext_lazy("Opens on"))
     closes_on = BEDateField(label=gettext_lazy("Closes on"))
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         _check_window(self, "opens_on", "closes_on")
         return data
 
@@ -105,7 +109,7 @@ class ExtensionForm(forms.Form):
 
 
 @admin_required
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cycles = (
         Cycle.objects.select_related("edition")
         .prefetch_related("rounds")
@@ -146,7 +150,7 @@ def _posted(request: HttpRequest, name: str) -> QueryDict | None:
     return request.POST if request.POST.get("form") == name else None
 
 
-def _extend(request: HttpRequest, cycle: Cycle, form: ExtensionForm) -> bool:
+def _extend(request: AuthenticatedHttpRequest, cycle: Cycle, form: ExtensionForm) -> bool:
     """Grant the extension the valid form asks for; False with the refusal on the form."""
     data = form.cleaned_data
     round_ = cycle.rounds.filter(number=1).first()
@@ -194,7 +198,7 @@ class ReportSettingsForm(forms.ModelForm):
 
 
 @admin_required
-def cycle_detail(request: HttpRequest, fiscal_year: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedHttpRequest, fiscal_year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
     round_form = RoundForm(_posted(request, "round"))
     # A row's "extend" link fills in its organisation's code.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmqa import scoring
+from pmqa.accounts.models import User
 from pmqa.accounts.roles import access_for
 from pmqa.assessments import answers as content
 from pmqa.assessments import mail, workflow
@@ -33,8 +34,11 @@ from pmqa.assessments.profile import SECTIONS
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category
 from pmqa.lib import autosave
-from pmqa.lib.errors import ServiceError
+
+# Re-exported: the views catch services.ServiceError.
+from pmqa.lib.errors import ServiceError as ServiceError
 from pmqa.lib.text import strip_controls
+from pmqa.organisations.models import Organisation
 
 
 def record_category_scores(
@@ -42,7 +46,7 @@ def record_category_scores(
     assessment: Assessment,
     source: str,
     categories: dict[str, Decimal],
-    by=None,  # type: ignore[no-untyped-def]
+    by: User | None = None,
 ) -> ScoreSnapshot:
     """Store the engine's figures for a full set of category scores."""
     result = scoring.score_categories(categories, assessment.cycle.edition.thresholds())
@@ -67,7 +71,7 @@ def record_category_scores(
 
 
 def answer_keys(assessment: Assessment) -> list[tuple[str, str]]:
-    keys = [(Answer.Kind.PROFILE, section.code) for section in SECTIONS]
+    keys: list[tuple[str, str]] = [(Answer.Kind.PROFILE, section.code) for section in SECTIONS]
     for code, kind in (
         Category.objects.filter(edition=assessment.cycle.edition)
         .values_list("items__code", "kind")
@@ -91,8 +95,8 @@ def ensure_answers(*, assessment: Assessment) -> None:
 def start_assessment(
     *,
     cycle: Cycle,
-    organisation,  # type: ignore[no-untyped-def]
-    by,  # type: ignore[no-untyped-def]
+    organisation: Organisation,
+    by: User,
     today: datetime.date | None = None,
 ) -> Assessment:
     """The organisation's assessment of the cycle, started by one of its editors or approvers
@@ -132,7 +136,7 @@ def save_answer(
     answer: Answer,
     data: dict[str, Any],
     base_version: int,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
     note: str = "",
 ) -> Answer:
     """Save new content if nobody saved since `base_version`; else keep the refused content as a
@@ -167,7 +171,7 @@ def save_answer(
     return answer
 
 
-def _keep_refused(current: Answer, data: dict[str, Any], by) -> Revision:  # type: ignore[no-untyped-def]
+def _keep_refused(current: Answer, data: dict[str, Any], by: User) -> Revision:
     """Store a refused edit; autosave keeps refusing while the editor decides, so later refusals
     of the same person against the same version update one revision instead of piling up."""
     note = _("Refused: version %(version)s was saved by someone else first.") % {
@@ -190,7 +194,7 @@ def restore_revision(
     *,
     revision: Revision,
     base_version: int,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
 ) -> Answer:
     if revision.version is None:
         note = _("Kept the edit that was refused at %(time)s.") % {
@@ -211,7 +215,7 @@ def change_status(
     *,
     assessment: Assessment,
     to: str,
-    by,  # type: ignore[no-untyped-def]
+    by: User,
     reason: str = "",
 ) -> StatusChange:
     """The one place a status changes: only along TRANSITIONS, always recorded."""
@@ -296,8 +300,8 @@ def frozen_content(assessment: Assessment, answers: dict[str, Answer]) -> dict[s
 
 
 def submit_assessment(
-    *, assessment: Assessment, by, today: datetime.date | None = None
-) -> Submission:  # type: ignore[no-untyped-def]
+    *, assessment: Assessment, by: User, today: datetime.date | None = None
+) -> Submission:
     """Freeze what the agency declared, store its self-score, and tell agency and assessors."""
     with transaction.atomic():
         workflow.require(assessment, "assessment.submit", by=by, today=today)
@@ -333,7 +337,7 @@ def submit_assessment(
     return submission
 
 
-def reopen_assessment(*, assessment: Assessment, reason: str, by) -> StatusChange:  # type: ignore[no-untyped-def]
+def reopen_assessment(*, assessment: Assessment, reason: str, by: User) -> StatusChange:
     with transaction.atomic():
         workflow.require(assessment, "assessment.reopen", by=by)
         if assessment.reviews.filter(submitted_at__isnull=False).exists():
@@ -350,7 +354,7 @@ def reopen_assessment(*, assessment: Assessment, reason: str, by) -> StatusChang
         )
 
 
-def return_to_editors(*, assessment: Assessment, reason: str, by) -> StatusChange:  # type: ignore[no-untyped-def]
+def return_to_editors(*, assessment: Assessment, reason: str, by: User) -> StatusChange:
     """The approver sends the draft back to the editors with what to change; it stays a draft
     and the editors are told by e-mail."""
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from pmqa.accounts.decorators import AuthenticatedHttpRequest
 from pmqa.audit import services as audit
 from pmqa.dashboards.privacy import personal_data
 
@@ -24,12 +25,12 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: what is held and the button; POST: the file (a download is recorded, so a GET
     stays free of writes)."""
     if request.method == "GET":
         return render(request, "dashboards/my_data.html")
-    data = personal_data(request.user)  # type: ignore[arg-type]
+    data = personal_data(request.user)
     audit.record(actor=request.user, action="person.export", obj=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services
 from pmqa.assessments.models import (
@@ -48,7 +48,7 @@ def _evidence_page(request: HttpRequest, ws: Workspace, *, status: int = 200) ->
 
 @keep_upload_names
 @agency_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _evidence_page(request, load_workspace(request, pk))
     ws = load_workspace(request, pk, write=True)
@@ -94,7 +94,7 @@ def evidence_file(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRespon
 
 @agency_required
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedHttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     ws = load_workspace(request, pk, write=True)
     item = get_object_or_404(Evidence, pk=evidence_pk, assessment=ws.assessment)
     try:

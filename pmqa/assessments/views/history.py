@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.assessments import services
 from pmqa.assessments.models import (
     Revision,
@@ -67,7 +67,7 @@ def history(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 @agency_required
 @require_POST
-def restore(request: HttpRequest, pk: int, key: str, revision_pk: int) -> HttpResponse:
+def restore(request: AuthenticatedHttpRequest, pk: int, key: str, revision_pk: int) -> HttpResponse:
     ws = load_workspace(request, pk, write=True)
     answer = ws.answers.get(key)
     if answer is None:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.assessments import forms, policy, services
 from pmqa.assessments.views.workspace import (
     Workspace,
@@ -22,7 +22,7 @@ from pmqa.assessments.views.workspace import (
 
 
 @agency_required
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The submit page is the confirmation: what is missing, and what becomes final."""
     ws = load_workspace(request, pk)
     missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
@@ -70,7 +70,7 @@ def _submit_page(
 
 @agency_required
 @require_POST
-def return_to_editors(request: HttpRequest, pk: int) -> HttpResponse:
+def return_to_editors(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ws = load_workspace(request, pk)
     if not ws.standing.has(policy.SUBMIT):
         raise PermissionDenied
@@ -95,7 +95,7 @@ def return_to_editors(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agency_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ws = load_workspace(request, pk)
     if not ws.standing.has(policy.ADMIN):
         raise Http404
