@@ -3,8 +3,9 @@
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pmqa.criteria.models import Edition
 from pmqa.scoring.cli import InputError, parse_json, score_document
@@ -13,10 +14,10 @@ from pmqa.scoring.cli import InputError, parse_json, score_document
 class Command(BaseCommand):
     help = "Score a JSON document of category scores or item answers (see docs/scoring.md)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="JSON file, or - for standard input")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["file"] == "-":
                 text = sys.stdin.read()

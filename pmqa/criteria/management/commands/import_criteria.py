@@ -1,9 +1,10 @@
 """pmqa import_criteria FILE: load a criteria edition from YAML (idempotent)."""
 
 from pathlib import Path
+from typing import Any
 
 import yaml
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pmqa.criteria.services import CriteriaError, import_edition
 
@@ -13,10 +14,10 @@ DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "pmqa40.yaml"
 class Command(BaseCommand):
     help = "Import or update a criteria edition from a YAML file."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,6 +1,7 @@
 """A cycle's statistics as CSV, JSON or Excel: `pmqa statistics --cycle 2563 --format csv`."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -32,8 +33,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", help="file to write (required for xlsx; default stdout)")
 
-    def handle(self, *args: object, **options: object) -> None:
-        year = int(options["cycle"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        year = int(options["cycle"])
         cycle = Cycle.objects.select_related("edition").filter(fiscal_year=year).first()
         if cycle is None:
             raise CommandError(f"cycle: no cycle for fiscal year {year}")

@@ -1,6 +1,7 @@
 """`pmqa backup`: the database and every stored file in one archive with a manifest of checksums."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             "file ending in .tar.gz",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         output = (
             Path(str(options["output"]))
             if options.get("output")
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                     "only with code that has the same ones. Run pmqa migrate and back up again."
                 )
             )
-        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
+        verbosity = int(options["verbosity"])
 
         def progress(label: str, rows: int) -> None:
             if verbosity >= 2:

@@ -37,9 +37,9 @@ class Command(BaseCommand):
             help="only check the archive's checksums and migrations; change nothing",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         archive = Path(str(options["archive"]))
-        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
+        verbosity = int(options["verbosity"])
 
         def progress(label: str, rows: int) -> None:
             if verbosity >= 2:

@@ -1,9 +1,10 @@
 """pmqa import_organisations [FILE ...]: load the organisation register (idempotent)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pmqa.organisations.services import (
     DATA_DIR,
@@ -16,10 +17,10 @@ from pmqa.organisations.services import (
 class Command(BaseCommand):
     help = "Import organisations from CSV files (default: the shipped reference files)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="*", type=Path)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         paths = options["files"] or [DATA_DIR / name for name in REFERENCE_FILES]
         for path in paths:
             if not path.is_file():

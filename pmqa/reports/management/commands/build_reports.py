@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,8 +32,8 @@ class Command(BaseCommand):
             "download (both layouts, PDF and Excel), one background task per report",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        cycle = int(options["cycle"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        cycle = int(options["cycle"])
         if options.get("store"):
             queued, done = queue_cycle(cycle)
             if queued + done == 0:
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 fiscal_year=cycle,
                 layout=layout,
                 out=out,
-                round_number=int(options["round"]),  # type: ignore[arg-type]
+                round_number=int(options["round"]),
                 thai=bool(options.get("thai_digits")),
                 progress=progress,
             )
