@@ -258,7 +258,7 @@ class SecondFactorMiddleware:
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():
             return None
         match = request.resolver_match
         if match is None or match.view_name in OPEN_VIEWS:

@@ -197,7 +197,7 @@ def _organisation(o: Organisation) -> dict[str, Any]:
     }
 
 
-OrganisationKind = Literal[tuple(Organisation.Kind.values)]  # type: ignore[valid-type]
+OrganisationKind = Literal[tuple(Organisation.Kind.values)]
 
 
 @api.get(
@@ -286,7 +286,7 @@ def _assessment(a: Assessment) -> dict[str, Any]:
     }
 
 
-AssessmentStatus = Literal[tuple(Assessment.Status.values)]  # type: ignore[valid-type]
+AssessmentStatus = Literal[tuple(Assessment.Status.values)]
 
 
 @api.get(
@@ -459,8 +459,8 @@ def report(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
 def report_file(
     request: HttpRequest,
     assessment_id: int = ID,
-    layout: Literal[LAYOUTS] = Path(...),  # type: ignore[valid-type]
-    kind: Literal[tuple(StoredReport.Kind.values)] = Path(...),  # type: ignore[valid-type]
+    layout: Literal[LAYOUTS] = Path(...),
+    kind: Literal[tuple(StoredReport.Kind.values)] = Path(...),
 ) -> Any:
     found = _published(request, assessment_id)
     row = stored.stored_file(found, layout, kind)

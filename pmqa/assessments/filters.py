@@ -109,5 +109,5 @@ def page_of(assessments: QuerySet[Assessment], number: str | None) -> Page:
     """One page of rows; a page number out of range gives the nearest page. `page.numbers`
     are the page links to show: the first and last pages, those around this one, and "…"."""
     page = Paginator(assessments, PER_PAGE).get_page(number)
-    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))  # type: ignore[attr-defined]
+    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))
     return page

@@ -34,7 +34,7 @@ def apply_retention(*, today: datetime.date | None = None, dry_run: bool = False
     """Delete the evidence files of every cycle past its retention period; per cycle what
     was (or, with `dry_run`, would be) deleted."""
     today = today or timezone.localdate()
-    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = Evidence._meta.get_field("file").storage
     report = []
     for cycle in Cycle.objects.exclude(evidence_retention_years=None).order_by("fiscal_year"):
         until = kept_until(cycle)

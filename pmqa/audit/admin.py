@@ -7,6 +7,6 @@ from pmqa.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
+class AuditEntryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]

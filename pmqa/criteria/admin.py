@@ -1,5 +1,7 @@
 """Admin for criteria editions; a frozen edition refuses every change with a clear message."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -25,8 +27,9 @@ def _edition_of(obj: models.Model) -> Edition | None:
 
 
 class FrozenGuardForm(forms.ModelForm):
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         edition = _edition_of(self.instance)
         if edition is not None and edition.is_frozen:
             raise ValidationError(frozen_message(edition))

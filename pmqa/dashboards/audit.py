@@ -48,9 +48,9 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
         query |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
     entries = list(AuditEntry.objects.filter(query).select_related("actor").order_by("-at")[:1000])
     for entry in entries:
-        entry.label = action_label(entry.action)  # type: ignore[attr-defined]
-        entry.old_text = readable(entry.old)  # type: ignore[attr-defined]
-        entry.new_text = readable(entry.new)  # type: ignore[attr-defined]
+        entry.label = action_label(entry.action)
+        entry.old_text = readable(entry.old)
+        entry.new_text = readable(entry.new)
     return render(request, "manage/audit.html", {"assessment": assessment, "entries": entries})
 
 
@@ -212,12 +212,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="pmqa-audit-{stamp}.csv"'
         return response
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
-    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))  # type: ignore[attr-defined]
+    page.numbers = list(page.paginator.get_elided_page_range(page.number, on_each_side=2))
     for entry in page:
-        entry.label = action_label(entry.action)  # type: ignore[attr-defined]
-        entry.about = object_label(entry.object_type)  # type: ignore[attr-defined]
-        entry.old_text = readable(entry.old)  # type: ignore[attr-defined]
-        entry.new_text = readable(entry.new)  # type: ignore[attr-defined]
+        entry.label = action_label(entry.action)
+        entry.about = object_label(entry.object_type)
+        entry.old_text = readable(entry.old)
+        entry.new_text = readable(entry.new)
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "csv"

@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
@@ -18,6 +19,7 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Model,
     OuterRef,
     Q,
     Subquery,
@@ -44,7 +46,7 @@ class CycleFigures:
     verified: int
 
 
-def _latest(field: str, model, **filters):  # type: ignore[no-untyped-def]
+def _latest(field: str, model: type[Model], **filters: Any) -> Subquery:
     """The largest `field` of the cycle's rows of `model`, as a subquery."""
     return Subquery(
         model.objects.filter(**filters)
@@ -84,8 +86,8 @@ def is_closed(cycle: Cycle, today: datetime.date | None = None) -> bool:
     """Whether the cycle's figures are settled: every round and extension has closed and no
     assessment is between submission and publication."""
     today = today or timezone.localdate()
-    days = [d for d in (cycle.last_open_day, cycle.last_extension_day) if d is not None]  # type: ignore[attr-defined]
-    return bool(days) and max(days) < today and not cycle.moving_count  # type: ignore[attr-defined]
+    days = [d for d in (cycle.last_open_day, cycle.last_extension_day) if d is not None]
+    return bool(days) and max(days) < today and not cycle.moving_count
 
 
 def _key(cycle: Cycle, rules: KpiRuleSet) -> str:
@@ -94,8 +96,8 @@ def _key(cycle: Cycle, rules: KpiRuleSet) -> str:
     # snapshot) or an assessment deleted or published is a new key.
     groups = json.dumps([asdict(g) for g in rules.groups], sort_keys=True, default=str)
     state = (
-        f"{cycle.pk}:{cycle.fiscal_year}:{cycle.assessment_count}:"  # type: ignore[attr-defined]
-        f"{cycle.published_count}:{cycle.newest_verified}:{groups}"  # type: ignore[attr-defined]
+        f"{cycle.pk}:{cycle.fiscal_year}:{cycle.assessment_count}:"
+        f"{cycle.published_count}:{cycle.newest_verified}:{groups}"
     )
     return "pmqa:admin-home:" + hashlib.sha256(state.encode()).hexdigest()
 
@@ -181,10 +183,10 @@ def _compute(cycles: list[Cycle], rules: dict[int, KpiRuleSet]) -> dict[int, Cyc
                 if row is None
                 else GroupStatistics(
                     group.label,
-                    row["n"],  # type: ignore[arg-type]
-                    row["low"],  # type: ignore[arg-type]
-                    row["high"],  # type: ignore[arg-type]
-                    row["sum"] / row["n"],  # type: ignore[operator]
+                    row["n"],
+                    row["low"],
+                    row["high"],
+                    row["sum"] / row["n"],
                 )
             )
         figures[cycle.pk] = CycleFigures(statuses[cycle.pk], groups, verified[cycle.pk])

@@ -1,7 +1,7 @@
 """Role homes: where each persona lands after logging in."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/no_role.html")
 
 
-def _with_scores(queryset):  # type: ignore[no-untyped-def]
+def _with_scores(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return queryset.select_related("cycle", "organisation", "feedback").prefetch_related(
         Prefetch(
             "scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by("created_at")

@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from pmqa.scoring.kpi import NoRuleSet, kpi_targets, rule_set_for
 CATEGORY_KEYS = ("1", "2", "3", "4", "5", "6", "7")
 
 
-def _visible_assessments(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _visible_assessments(request: HttpRequest) -> QuerySet[Assessment]:
     # The agency's own, not those an assessor reviews: the what-if starts from its own scores.
     queryset = policy.agency_visible_to(request_access(request))
     return queryset.select_related("cycle__edition", "organisation").order_by(
@@ -45,7 +46,7 @@ def _starting_scores(
     return {}, ""
 
 
-def _parse_categories(data) -> tuple[dict[str, Decimal], dict[str, str]]:  # type: ignore[no-untyped-def]
+def _parse_categories(data: QueryDict) -> tuple[dict[str, Decimal], dict[str, str]]:
     values: dict[str, Decimal] = {}
     errors: dict[str, str] = {}
     for key in CATEGORY_KEYS:
@@ -65,7 +66,9 @@ def _parse_categories(data) -> tuple[dict[str, Decimal], dict[str, str]]:  # typ
     return values, errors
 
 
-def _checklist(edition: Edition, data) -> tuple[list[dict[str, object]], dict[str, Decimal]]:  # type: ignore[no-untyped-def]
+def _checklist(
+    edition: Edition, data: QueryDict
+) -> tuple[list[dict[str, object]], dict[str, Decimal]]:
     """One walk over categories 1–6: each checkpoint's field name and tick for the page, and the
     category scores the ticks give under the gated-checklist rule."""
     blocks: list[dict[str, object]] = []

@@ -2,11 +2,12 @@
 (SQLite raises OverflowError on a larger integer; the URL answers 404 instead)."""
 
 import re
+from typing import TypeGuard
 
 ID = re.compile("[0-9]{1,18}")
 
 
-def is_id(value: object) -> bool:
+def is_id(value: object) -> TypeGuard[str]:
     """Whether a posted or queried value is an id: ASCII digits only ("²".isdigit() is true,
     but int("²") fails), and small enough for the database."""
     return isinstance(value, str) and ID.fullmatch(value) is not None

@@ -31,7 +31,7 @@ def _cleaned(data: QueryDict) -> QueryDict:
 
 def clean_post(request: HttpRequest) -> None:
     """Replace request.POST by a copy without control characters."""
-    request.POST = _cleaned(request.POST)  # type: ignore[misc]
+    request.POST = _cleaned(request.POST)
 
 
 def _database_unavailable(exception: BaseException) -> bool:
@@ -62,7 +62,7 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = _cleaned(request.GET)  # type: ignore[misc]
+        request.GET = _cleaned(request.GET)
         return self.get_response(request)
 
     def process_view(
@@ -123,7 +123,7 @@ class ChosenLanguageMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

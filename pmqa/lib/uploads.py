@@ -183,7 +183,7 @@ class RawNameRecorder(FileUploadHandler):
         others = [handler for handler in self.request.upload_handlers if handler is not self]
         parser = _RecordingParser(META, input_data, others, encoding)
         result = parser.parse()
-        self.request.raw_upload_names = parser.raw_names  # type: ignore[union-attr]
+        self.request.raw_upload_names = parser.raw_names
         return result
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -38,7 +39,7 @@ def _sheet(book: Workbook, title: str, titles: list[str], widths: list[int]) -> 
     return header(book.create_sheet(title), titles, widths)
 
 
-def _put(sheet: Worksheet, code: str, values: list[object]) -> None:
+def _put(sheet: Worksheet, code: str, values: Sequence[object]) -> None:
     """A row whose first cell is a code (kept as text) and whose other figures are numbers."""
     row: list[object] = [code]
     for value in values:
@@ -76,10 +77,10 @@ def build_workbook(data: ReportData, published_on: datetime.date | None) -> byte
         info.append(["ระดับที่ผ่าน (ผู้ตรวจประเมิน)", data.assessor_level])
     if data.round2:
         info.append(["คะแนนรอบที่ 2", _number(data.round2)])
-    for row in info.iter_rows(min_row=5, max_col=2):
-        if isinstance(row[1].value, Decimal):
-            row[1].value = float(row[1].value)
-            row[1].number_format = SCORE_FORMAT
+    for cells in info.iter_rows(min_row=5, max_col=2):
+        if isinstance(cells[1].value, Decimal):
+            cells[1].value = float(cells[1].value)
+            cells[1].number_format = SCORE_FORMAT
     wrap(info, min_row=1)
     for label, value in info.iter_rows(max_col=2):
         label.font = HEADER_FONT
