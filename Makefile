@@ -58,10 +58,11 @@ test-sqlite: install packages
 test-postgres: install packages
 	$(TEST_ENV) scripts/with-postgres $(BIN)/pytest -p no:cacheprovider -m "not browser or postgres"
 
+# mypy's django-stubs plugin loads the settings, as makemigrations does.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	PMQA_DEBUG=1 $(BIN)/mypy
 	$(BIN)/lint-imports
 	PMQA_DEBUG=1 $(BIN)/pmqa makemigrations --check --dry-run
 
