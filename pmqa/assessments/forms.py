@@ -1,17 +1,24 @@
-"""Reading the workspace forms out of a POST, and laying them out for the templates.
+"""The workspace's forms: Django forms over the answer cleaners, and layouts for the templates.
 
-The forms are dynamic (repeatable rows, a criteria tree per edition), so they are read here by
-field name rather than with Django form classes; the rules live in `answers`.
+Each answer page posts one form: `ProfileForm`, `ProcessForm` or `ResultsForm`. Their fields
+take the text as typed; judging it is left to the cleaners in `answers`, which the Excel import
+shares, so that both accept and refuse exactly the same things. After `is_valid()` a form holds
+`content` (the answer as cleaned), `refused` (the cleaners' errors: `field`, `group.row.column`,
+`kpis.row.field`, …) and `savable` (what may be saved despite them, or None).
+
+The repeatable rows (a profile table, the KPI table) are formsets whose rows are named
+`<prefix>-<n>-<field>` with n counted from 1, as the page shows them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.utils.translation import gettext_lazy as _
 
 from pmqa.assessments import answers as content
@@ -19,54 +26,274 @@ from pmqa.assessments.profile import Group, Section
 from pmqa.criteria.models import Item
 
 BLANK_ROWS = 1
-_GROUP_NAME = re.compile(r"^g-(?P<group>[a-z_]+)-(?P<row>\d+)-(?P<column>[a-z_]+)$")
-_KPI_NAME = re.compile(r"^k-(?P<row>\d+)-(?P<field>[a-z_0-9]+)$")
 
 
-def _rows(
-    post: QueryDict, pattern: re.Pattern[str], key: str
-) -> dict[str, dict[int, dict[str, str]]]:
-    found: dict[str, dict[int, dict[str, str]]] = {}
-    for name in post:
-        match = pattern.match(name)
-        if match:
-            group = match.groupdict().get("group", key)
-            column = match.group("column" if "column" in match.groupdict() else "field")
-            found.setdefault(group, {}).setdefault(int(match.group("row")), {})[column] = post.get(
-                name, ""
-            )
-    return found
+def _typed() -> forms.CharField:
+    """A box as typed: the answer cleaners strip and judge it."""
+    return forms.CharField(required=False, strip=False)
 
 
-def posted_profile(
-    section: Section, post: QueryDict
-) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
-    scalars = {spec.key: post.get(f"f-{spec.key}", "") for spec in section.scalar_fields()}
-    groups: dict[str, list[dict[str, str]]] = {}
-    found = _rows(post, _GROUP_NAME, "")
-    for group in section.groups():
-        rows = found.get(group.key, {})
-        # Each row keeps the number it was posted with ("_row"): the page the person sees
-        # still shows it, rows removed in the same post included.
-        groups[group.key] = [
-            {**row, "_row": str(index)}
-            for index, row in sorted(rows.items())
-            if row.get("delete") != "on"
+class TypedList(forms.Field):
+    """Every value posted under one name (ticked boxes, cited evidence), as typed."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        return [str(v) for v in value] if value else []
+
+
+class RowForm(forms.Form):
+    """One row of a table: a box per column, and the row's "delete" tick."""
+
+    delete = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, columns: Iterable[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for column in columns:
+            self.fields[column] = _typed()
+
+    def values(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or "" for name in self.fields if name != "delete"}
+
+
+class NumberedRows(forms.BaseFormSet):  # type: ignore[type-arg]
+    """A table's rows as posted: one form per row number found in the post, in order. The
+    pages never send Django's management form; rows are counted from what was posted."""
+
+    def add_prefix(self, index: int) -> str:
+        return f"{self.prefix}-{self.numbers[index]}"
+
+    @cached_property
+    def numbers(self) -> list[int]:
+        pattern = re.compile(rf"^{re.escape(self.prefix)}-(\d+)-")
+        found = {int(match[1]) for name in self.data if (match := pattern.match(name))}
+        return sorted(found)
+
+    @cached_property
+    def management_form(self) -> ManagementForm:
+        counts = {TOTAL_FORM_COUNT: len(self.numbers), INITIAL_FORM_COUNT: 0}
+        form = ManagementForm(
+            {f"{self.prefix}-{key}": value for key, value in counts.items()},
+            auto_id=self.auto_id,
+            prefix=self.prefix,
+            renderer=self.renderer,
+        )
+        form.full_clean()
+        return form
+
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(number on the page, values) of each row not ticked for deletion."""
+        return [
+            (self.numbers[index], form.values())
+            for index, form in enumerate(self.forms)
+            if not getattr(form, "cleaned_data", {}).get("delete")
         ]
-    return scalars, groups
+
+
+RowsFormSet = forms.formset_factory(
+    RowForm, formset=NumberedRows, extra=0, absolute_max=10_000, max_num=10_000
+)
+
+
+class VersionForm(forms.Form):
+    """The version of an answer the page was showing (restoring one from its history)."""
+
+    # Beyond what the database holds, a version is no version (and a conflict, not an error).
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+
+    @property
+    def base_version(self) -> int:
+        """The version the page was showing; -1 (never stored) when none came with it."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        version = self.cleaned_data.get("version")
+        return -1 if version is None else version
+
+
+class EvidenceForm(forms.Form):
+    """A file or a link added to the evidence list; the service judges each value."""
+
+    kind = forms.CharField(required=False)
+    label = forms.CharField(required=False, strip=False)
+    url = forms.CharField(required=False, strip=False)
+    file = forms.Field(required=False, widget=forms.FileInput)
+
+
+class AnswerForm(VersionForm):
+    """What every answer page posts: its content, the version it was typed on, and the button
+    pressed (none for an autosave)."""
+
+    action = forms.CharField(required=False)
+
+    content: dict[str, Any]
+    refused: dict[str, str]
+    savable: dict[str, Any] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.content, self.refused = self.clean_content(data)
+        return data
+
+    def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        raise NotImplementedError
+
+
+class ProfileForm(AnswerForm):
+    """One section of the organisational profile: its fields, and its tables as formsets."""
+
+    def __init__(
+        self, *args: Any, section: Section, saved: Mapping[str, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.section, self.saved = section, saved
+        for spec in section.scalar_fields():
+            self.fields[f"f-{spec.key}"] = _typed()
+        self.tables = {
+            group.key: RowsFormSet(
+                self.data if self.is_bound else None,
+                prefix=f"g-{group.key}",
+                form_kwargs={"columns": [column.key for column in group.columns]},
+            )
+            for group in section.groups()
+        }
+
+    def posted(self) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
+        """What was typed: each field, and each table's rows; a row keeps the number it was
+        posted with ("_row"), as the page still shows it."""
+        data = getattr(self, "cleaned_data", {})
+        scalars = {
+            spec.key: data.get(f"f-{spec.key}") or "" for spec in self.section.scalar_fields()
+        }
+        for table in self.tables.values():
+            table.is_valid()
+        groups = {
+            key: [{**values, "_row": str(number)} for number, values in table.rows()]
+            for key, table in self.tables.items()
+        }
+        return scalars, groups
+
+    def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        scalars, groups = self.posted()
+        # The number each posted row has on the page as it stands (the autosave redraws none).
+        self.row_numbers = {
+            (key, position): row["_row"]
+            for key, rows in groups.items()
+            for position, row in enumerate(rows, start=1)
+        }
+        found, refused = content.clean_profile(self.section, scalars, groups)
+        if refused:
+            # The rest of the section is saved; a refused value keeps what was saved before.
+            self.savable = content.profile_without_refused_values(
+                self.section, found, refused, self.saved
+            )
+        return found, refused
+
+
+class _Cited(AnswerForm):
+    """An item's answer: it cites evidence, by ticking it or by naming [its label] in a text."""
+
+    evidence = TypedList(required=False)
+
+    def __init__(self, *args: Any, evidence: Callable[[], list[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.evidence_list = evidence
+
+    def allowed(self, data: Mapping[str, Any]) -> set[int]:
+        # An autosave that cites no evidence does not read the evidence list.
+        return {evidence.pk for evidence in self.evidence_list()} if data["evidence"] else set()
+
+    def cite_labels(self, found: dict[str, Any], texts: list[str]) -> None:
+        """Evidence named as [label] in a text counts as cited by the item."""
+        cited = set(found.get("evidence") or [])
+        labels = [label for text in texts for label in re.findall(r"\[([^\[\]]+)\]", text)]
+        if labels:
+            by_label = {evidence.label: evidence.pk for evidence in self.evidence_list()}
+            cited.update(by_label[label.strip()] for label in labels if label.strip() in by_label)
+        found["evidence"] = sorted(cited)
+
+
+class ProcessForm(_Cited):
+    """A process item (1.1–6.4): ticked checkpoints, the narrative by level and part, the
+    evidence, and under some rules the self-score."""
+
+    self_score = _typed()
+
+    def __init__(self, *args: Any, item: Item, rule: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.item, self.rule = item, rule
+        for level in content.LEVELS:
+            self.fields[f"tick-{level}"] = TypedList(required=False)
+            for part, _label in content.NARRATIVE_PARTS:
+                self.fields[f"n-{level}-{part}"] = _typed()
+
+    def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        found, refused = content.clean_process(
+            self.item,
+            ticks={level: data[f"tick-{level}"] for level in content.LEVELS},
+            narrative={
+                level: {part: data[f"n-{level}-{part}"] for part, _l in content.NARRATIVE_PARTS}
+                for level in content.LEVELS
+            },
+            evidence=data["evidence"],
+            allowed_evidence=self.allowed(data),
+            self_score=data["self_score"],
+            rule=self.rule,
+        )
+        texts = [text for parts in found["narrative"].values() for text in parts.values()]
+        self.cite_labels(found, texts)
+        return found, refused
+
+
+KPI_FIELDS = ("name", "unit", "direction", "target", "comparison", "comparison_source")
+
+
+class ResultsForm(_Cited):
+    """A results item (7.1–7.6): the KPI table as a formset, the note and the evidence."""
+
+    note = _typed()
+
+    def __init__(
+        self, *args: Any, years: list[str], saved: Mapping[str, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.years, self.saved = years, saved
+        columns = [*KPI_FIELDS, *(f"value_{year}" for year in years)]
+        columns += [f"band_{score}" for score in content.BAND_SCORES]
+        self.kpis = RowsFormSet(
+            self.data if self.is_bound else None, prefix="k", form_kwargs={"columns": columns}
+        )
+
+    def posted_kpis(self) -> list[dict[str, str]]:
+        self.kpis.is_valid()
+        return [values for _number, values in self.kpis.rows()]
+
+    def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        found, refused = content.clean_results(
+            kpis=self.posted_kpis(),
+            note=data["note"],
+            evidence=data["evidence"],
+            allowed_evidence=self.allowed(data),
+            years=self.years,
+        )
+        self.cite_labels(found, [found["note"]])
+        # The rest of the table is saved; a refused number keeps what was stored for it.
+        self.savable = content.results_without_refused_numbers(found, refused, self.saved)
+        return found, refused
 
 
 def profile_layout(
     section: Section,
     data: Mapping[str, Any],
     *,
-    posted: QueryDict | None = None,
+    posted: ProfileForm | None = None,
     errors: Mapping[str, str] | None = None,
     extra_rows: str = "",
 ) -> list[dict[str, Any]]:
-    """Each field with its input name, current value and error, ready for the template."""
+    """Each field with its input name, current value and error, ready for the template: what
+    is stored, or with `posted` what was typed."""
     errors = errors or {}
-    scalars, groups = posted_profile(section, posted) if posted is not None else ({}, {})
+    scalars, groups = posted.posted() if posted is not None else ({}, {})
     layout: list[dict[str, Any]] = []
     for spec in section.fields:
         if isinstance(spec, Group):
@@ -118,20 +345,6 @@ def profile_layout(
     return layout
 
 
-def posted_process(post: QueryDict) -> dict[str, Any]:
-    ticks = {level: post.getlist(f"tick-{level}") for level in content.LEVELS}
-    narrative = {
-        level: {part: post.get(f"n-{level}-{part}", "") for part, _label in content.NARRATIVE_PARTS}
-        for level in content.LEVELS
-    }
-    return {
-        "ticks": ticks,
-        "narrative": narrative,
-        "evidence": post.getlist("evidence"),
-        "self_score": post.get("self_score", ""),
-    }
-
-
 def process_layout(
     item: Item,
     data: Mapping[str, Any],
@@ -166,20 +379,11 @@ def process_layout(
     return levels
 
 
-KPI_FIELDS = ("name", "unit", "direction", "target", "comparison", "comparison_source")
-
-
-def posted_results(post: QueryDict, years: list[str]) -> dict[str, Any]:
-    found = _rows(post, _KPI_NAME, "kpi").get("kpi", {})
-    kpis = [row for _index, row in sorted(found.items()) if row.get("delete") != "on"]
-    return {"kpis": kpis, "note": post.get("note", ""), "evidence": post.getlist("evidence")}
-
-
 def results_layout(
     data: Mapping[str, Any],
     years: list[str],
     *,
-    posted: QueryDict | None = None,
+    posted: ResultsForm | None = None,
     errors: Mapping[str, str] | None = None,
     extra_rows: int = 0,
 ) -> dict[str, Any]:
@@ -188,7 +392,7 @@ def results_layout(
         # Numbered as the cleaner numbers them: rows left empty are not KPIs.
         rows = [
             row
-            for row in posted_results(posted, years)["kpis"]
+            for row in posted.posted_kpis()
             if any(value for key, value in row.items() if key != "direction")
         ]
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +27,6 @@ from pmqa.assessments.models import (
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
 from pmqa.assessments.views.workspace import (
     Workspace,
-    base_version,
     flatten,
     load_workspace,
     page_url,
@@ -151,36 +150,23 @@ def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 # Saving, shared by the profile and item pages
 
-
-def _cite_labels(ws: Workspace, data: dict[str, Any], texts: list[str]) -> None:
-    """Evidence named as [label] in a narrative counts as cited by the item."""
-    cited = set(data.get("evidence") or [])
-    # The evidence list is read only when a label may be named.
-    by_label = (
-        {evidence.label: evidence.pk for evidence in ws.evidence}
-        if any("[" in text for text in texts)
-        else {}
-    )
-    for text in texts:
-        for label in re.findall(r"\[([^\[\]]+)\]", text):
-            if label.strip() in by_label:
-                cited.add(by_label[label.strip()])
-    data["evidence"] = sorted(cited)
+# Draws an answer page: with the posted form when a save did not go through, else as stored.
+PageDrawer = Callable[..., HttpResponse]
 
 
 def _save(
     request: HttpRequest,
     ws: Workspace,
     answer: Answer,
-    data: dict[str, Any],
-    errors: dict[str, str],
-    render_page,  # type: ignore[no-untyped-def]
-    extra: dict[str, Any],
-    savable: dict[str, Any] | None = None,
+    form: forms.AnswerForm,
+    draw: PageDrawer,
+    status: dict[str, Any],
 ) -> HttpResponse:
-    """Answer a save through the one autosave helper. `savable` is what may be saved despite
-    `errors` (the rest of a KPI table or a profile section)."""
-    if errors and savable is not None and content.filled(savable) == content.filled(answer.data):
+    """Save a posted answer page through the one autosave helper: all of it, or (a KPI table,
+    a profile section) all but the refused values."""
+    form.is_valid()
+    savable = form.savable
+    if savable is not None and content.filled(savable) == content.filled(answer.data):
         savable = None  # nothing but the refused values changed: nothing to save
     if not ws.can_edit:
         outcome = autosave.refused(ws.readonly_reason)
@@ -188,42 +174,33 @@ def _save(
         outcome = autosave.attempt(
             lambda: services.save_answer(
                 answer=answer,
-                data=data if savable is None else savable,
-                base_version=base_version(request),
+                data=form.content if savable is None else savable,
+                base_version=form.base_version,
                 by=request.user,
             ),
-            errors=_named(errors, extra.get("section"), extra.get("row_numbers")),
-            savable=savable is not None,
+            errors=_named(form.refused, status.get("section"), getattr(form, "row_numbers", {})),
+            savable=not form.refused or savable is not None,
         )
     saved = outcome.saved or answer
     return autosave.respond(
         request,
         outcome,
-        status={
-            "version": saved.version,
-            "saved_at": saved.updated_at,
-            "extra_oob": "assessments/_item_score.html" if "figure" in extra else None,
-            **extra,
-        },
-        page=lambda outcome: _page_after(request, ws, render_page, outcome, errors),
-        done=lambda outcome: _next_page(request, ws, outcome.saved),
+        status={"version": saved.version, "saved_at": saved.updated_at, **status},
+        page=lambda outcome: _page_after(ws, form, draw, outcome),
+        done=lambda outcome: _next_page(request, ws, outcome.saved, form.cleaned_data["action"]),
         conflict=lambda conflict: _conflict(ws, conflict),
     )
 
 
 def _page_after(
-    request: HttpRequest,
-    ws: Workspace,
-    render_page,  # type: ignore[no-untyped-def]
-    outcome: autosave.Outcome,
-    errors: dict[str, str],
+    ws: Workspace, form: forms.AnswerForm, draw: PageDrawer, outcome: autosave.Outcome
 ) -> HttpResponse:
     if outcome.state == "conflict":
         assert outcome.conflict is not None
         box = autosave.conflict_box(outcome.conflict, _conflict(ws, outcome.conflict))
-        return render_page(posted=True, errors={}, conflict=box)  # type: ignore[no-any-return]
+        return draw(form=form, errors={}, conflict=box)
     saved = outcome.saved if outcome.state == "partial" else None
-    return render_page(posted=True, errors=errors, saved=saved)  # type: ignore[no-any-return]
+    return draw(form=form, errors=form.refused, saved=saved)
 
 
 def _conflict(ws: Workspace, conflict: autosave.EditConflict) -> dict[str, Any]:
@@ -239,10 +216,9 @@ def _conflict(ws: Workspace, conflict: autosave.EditConflict) -> dict[str, Any]:
     }
 
 
-def _next_page(request: HttpRequest, ws: Workspace, answer: Answer) -> HttpResponse:
+def _next_page(request: HttpRequest, ws: Workspace, answer: Answer, action: str) -> HttpResponse:
     """Where a plain save goes: the next page, a new row of the table, or the page again."""
     messages.success(request, _("Saved."))
-    action = request.POST.get("action", "")
     if action == "next":
         _before, after = ws.neighbours(answer.key)
         if after:
@@ -264,10 +240,11 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404
     ws = load_workspace(request, pk, write=request.method == "POST")
     answer = ws.answers[code]
+    form = forms.ProfileForm(
+        request.POST if request.method == "POST" else None, section=section, saved=answer.data
+    )
 
-    def render_page(
-        *, posted: bool = False, errors=None, status: int = 200, conflict=None, saved=None
-    ):  # type: ignore[no-untyped-def]
+    def draw(*, form=None, errors=None, conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
         current = saved or answer
         return render(
             request,
@@ -281,7 +258,7 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 "layout": forms.profile_layout(
                     section,
                     answer.data,
-                    posted=request.POST if posted else None,
+                    posted=form,
                     errors=errors,
                     extra_rows=request.GET.get("add", ""),
                 ),
@@ -290,32 +267,11 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
                 "conflict": conflict,
                 **pager(ws, code),
             },
-            status=status,
         )
 
-    if request.method == "POST":
-        scalars, groups = forms.posted_profile(section, request.POST)
-        data, errors = content.clean_profile(section, scalars, groups)
-        # The number each posted row has on the page as it stands (the autosave redraws none).
-        row_numbers = {
-            (key, position): row.get("_row", str(position))
-            for key, rows in groups.items()
-            for position, row in enumerate(rows, start=1)
-        }
-        return _save(
-            request,
-            ws,
-            answer,
-            data,
-            errors,
-            render_page,
-            {"section": section, "row_numbers": row_numbers},
-            # The rest of the section is saved; a refused value keeps what was saved before.
-            savable=content.profile_without_refused_values(section, data, errors, answer.data)
-            if errors
-            else None,
-        )
-    return render_page()
+    if not form.is_bound:
+        return draw()
+    return _save(request, ws, answer, form, draw, {"section": section})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,111 +285,93 @@ def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if item is None:
         raise Http404
     answer = ws.answers[code]
-    is_results = item.category.kind == Category.Kind.RESULTS
-    years = content.kpi_years(ws.assessment.cycle.fiscal_year)
-    rule = ws.assessment.cycle.edition.item_rule
+    form = _item_form(request, ws, item, answer)
+    if not form.is_bound:
+        return _item_response(request, ws, item, answer)
+    form.is_valid()
+    figures = ws.figures({code: form.content})
 
-    def allowed(posted: dict[str, Any]) -> set[int]:
-        # An autosave that cites no evidence does not read the evidence list.
-        return {evidence.pk for evidence in ws.evidence} if posted["evidence"] else set()
-
-    def clean() -> tuple[dict[str, Any], dict[str, str]]:
-        if is_results:
-            posted = forms.posted_results(request.POST, years)
-            data, errors = content.clean_results(
-                kpis=posted["kpis"],
-                note=posted["note"],
-                evidence=posted["evidence"],
-                allowed_evidence=allowed(posted),
-                years=years,
-            )
-            _cite_labels(ws, data, [data["note"]])
-        else:
-            posted = forms.posted_process(request.POST)
-            data, errors = content.clean_process(
-                item,
-                ticks=posted["ticks"],
-                narrative=posted["narrative"],
-                evidence=posted["evidence"],
-                allowed_evidence=allowed(posted),
-                self_score=posted["self_score"],
-                rule=rule,
-            )
-            _cite_labels(
-                ws,
-                data,
-                [text for parts in data["narrative"].values() for text in parts.values()],
-            )
-        return data, errors
-
-    def context_for(data: dict[str, Any], *, posted: bool, errors) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-        figures = ws.figures({code: data})
-        cited = set(data.get("evidence") or [])
-        context: dict[str, Any] = {
-            "ws": ws,
-            "assessment": ws.assessment,
-            "item": item,
-            "answer": answer,
-            "figure": figures.items[code],
-            "result": figures.result,
-            "errors": errors or {},
-            **pager(ws, code),
-            "evidence_choices": [(e, e.pk in cited) for e in ws.evidence],
-            "evidence_by_label": {e.label: e for e in ws.evidence},
-            "rule": rule,
-            "level_points": ["0", "300", "400", "500"],
-            "narrative_spec": NARRATIVE_SPEC,
-            "note_spec": NOTE_SPEC,
-            "directions": content.DIRECTIONS,
-        }
-        if is_results:
-            context["results"] = forms.results_layout(
-                data if not posted else answer.data,
-                years,
-                posted=request.POST if posted else None,
-                errors=errors,
-                extra_rows=2 if request.GET.get("add") == "kpi" else 0,
-            )
-            context["note"] = request.POST.get("note", "") if posted else data.get("note", "")
-            context["missing"] = content.missing_results(answer.data)
-        else:
-            context["levels"] = forms.process_layout(item, data, errors=errors)
-            context["self_score"] = data.get("self_score", "")
-            context["missing"] = content.missing_process(item, answer.data, rule)
-        return context
-
-    template = "assessments/results.html" if is_results else "assessments/item.html"
-
-    cleaned = clean() if request.method == "POST" else None
-
-    def render_page(
-        *, posted: bool = False, errors=None, status: int = 200, conflict=None, saved=None
-    ):  # type: ignore[no-untyped-def]
-        data = cleaned[0] if posted and cleaned else answer.data
-        context = context_for(data, posted=posted, errors=errors)
-        context["conflict"] = conflict
-        if saved is not None:
-            # Saved except the refused values: the form carries the new version.
-            context["answer"] = saved
-            context["partly_saved"] = True
-        return render(request, template, context, status=status)
-
-    if cleaned is not None:
-        data, errors = cleaned
-        figures = ws.figures({code: data})
-        return _save(
-            request,
-            ws,
-            answer,
-            data,
-            errors,
-            render_page,
-            {"item": item, "figure": figures.items[code], "result": figures.result},
-            savable=content.results_without_refused_numbers(data, errors, answer.data)
-            if is_results
-            else None,
+    def draw(*, form=form, errors=None, conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+        return _item_response(
+            request, ws, item, answer, form=form, errors=errors, conflict=conflict, saved=saved
         )
-    return render_page()
+
+    status = {"item": item, "figure": figures.items[code], "result": figures.result}
+    status["extra_oob"] = "assessments/_item_score.html"
+    return _save(request, ws, answer, form, draw, status)
+
+
+def _item_form(
+    request: HttpRequest, ws: Workspace, item: Any, answer: Answer
+) -> forms.ProcessForm | forms.ResultsForm:
+    posted = request.POST if request.method == "POST" else None
+    if item.category.kind == Category.Kind.RESULTS:
+        return forms.ResultsForm(
+            posted,
+            years=content.kpi_years(ws.assessment.cycle.fiscal_year),
+            saved=answer.data,
+            evidence=lambda: ws.evidence,
+        )
+    return forms.ProcessForm(
+        posted, item=item, rule=ws.assessment.cycle.edition.item_rule, evidence=lambda: ws.evidence
+    )
+
+
+def _item_response(
+    request: HttpRequest,
+    ws: Workspace,
+    item: Any,
+    answer: Answer,
+    *,
+    form: forms.ProcessForm | forms.ResultsForm | None = None,
+    errors: dict[str, str] | None = None,
+    conflict: dict[str, Any] | None = None,
+    saved: Answer | None = None,
+) -> HttpResponse:
+    """An item's page: as stored, or with what was posted when a save did not go through
+    (`saved`: it was saved but for the refused values, and the form carries the new version)."""
+    code = item.code
+    data = form.content if form is not None else answer.data
+    figures = ws.figures({code: data})
+    cited = set(data.get("evidence") or [])
+    rule = ws.assessment.cycle.edition.item_rule
+    context: dict[str, Any] = {
+        "ws": ws,
+        "assessment": ws.assessment,
+        "item": item,
+        "answer": saved or answer,
+        "partly_saved": saved is not None,
+        "conflict": conflict,
+        "figure": figures.items[code],
+        "result": figures.result,
+        "errors": errors or {},
+        **pager(ws, code),
+        "evidence_choices": [(e, e.pk in cited) for e in ws.evidence],
+        "evidence_by_label": {e.label: e for e in ws.evidence},
+        "rule": rule,
+        "level_points": ["0", "300", "400", "500"],
+        "narrative_spec": NARRATIVE_SPEC,
+        "note_spec": NOTE_SPEC,
+        "directions": content.DIRECTIONS,
+    }
+    if isinstance(form, forms.ResultsForm) or (
+        form is None and item.category.kind == Category.Kind.RESULTS
+    ):
+        years = content.kpi_years(ws.assessment.cycle.fiscal_year)
+        context["results"] = forms.results_layout(
+            answer.data if form is not None else data,
+            years,
+            posted=form,  # type: ignore[arg-type]
+            errors=errors,
+            extra_rows=2 if request.GET.get("add") == "kpi" else 0,
+        )
+        context["note"] = form.cleaned_data["note"] if form is not None else data.get("note", "")
+        context["missing"] = content.missing_results(answer.data)
+        return render(request, "assessments/results.html", context)
+    context["levels"] = forms.process_layout(item, data, errors=errors)
+    context["self_score"] = data.get("self_score", "")
+    context["missing"] = content.missing_process(item, answer.data, rule)
+    return render(request, "assessments/item.html", context)
 
 
 def _named(

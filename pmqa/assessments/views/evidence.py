@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.assessments import evidence as evidence_services
-from pmqa.assessments import services
+from pmqa.assessments import forms, services
 from pmqa.assessments.models import (
     Evidence,
 )
@@ -26,7 +26,13 @@ from pmqa.lib.uploads import ACCEPT, keep_upload_names
 # Evidence
 
 
-def _evidence_page(request: HttpRequest, ws: Workspace, *, status: int = 200) -> HttpResponse:
+def _evidence_page(
+    request: HttpRequest,
+    ws: Workspace,
+    *,
+    form: forms.EvidenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     cited_by: dict[int, list[str]] = {}
     for answer in ws.answers.values():
         for evidence_pk in (answer.data or {}).get("evidence") or []:
@@ -40,7 +46,8 @@ def _evidence_page(request: HttpRequest, ws: Workspace, *, status: int = 200) ->
             "rows": [(e, cited_by.get(e.pk, [])) for e in ws.evidence],
             "accept": ACCEPT,
             "limit_mb": evidence_services.evidence_limit() // 1_048_576,
-            "form": request.POST if request.method == "POST" else {},
+            # What was typed, when it was refused.
+            "form": form.cleaned_data if form is not None else {},
         },
         status=status,
     )
@@ -52,27 +59,26 @@ def evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _evidence_page(request, load_workspace(request, pk))
     ws = load_workspace(request, pk, write=True)
-    label = request.POST.get("label", "")
+    form = forms.EvidenceForm(request.POST, request.FILES)
+    form.is_valid()
+    data = form.cleaned_data
     try:
-        if request.POST.get("kind") == "link":
+        if data["kind"] == "link":
             item = evidence_services.add_evidence_link(
-                assessment=ws.assessment,
-                url=request.POST.get("url", ""),
-                label=label,
-                by=request.user,
+                assessment=ws.assessment, url=data["url"], label=data["label"], by=request.user
             )
         else:
             raw_names = getattr(request, "raw_upload_names", [])
             item = evidence_services.add_evidence_file(
                 assessment=ws.assessment,
-                upload=request.FILES.get("file"),
+                upload=data["file"],
                 raw_name=raw_names[0] if raw_names else None,
-                label=label,
+                label=data["label"],
                 by=request.user,
             )
     except services.ServiceError as error:
         messages.error(request, str(error))
-        return _evidence_page(request, ws, status=400)
+        return _evidence_page(request, ws, form=form, status=400)
     messages.success(
         request,
         _("Added “%(label)s”. Cite it in a narrative by typing [%(label)s].")

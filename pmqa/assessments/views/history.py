@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.assessments import services
+from pmqa.assessments.forms import VersionForm
 from pmqa.assessments.models import (
     Revision,
 )
 from pmqa.assessments.views.workspace import (
-    base_version,
     flatten,
     load_workspace,
     page_url,
@@ -75,7 +75,7 @@ def restore(request: AuthenticatedHttpRequest, pk: int, key: str, revision_pk: i
     revision = get_object_or_404(Revision, pk=revision_pk, answer=answer)
     try:
         services.restore_revision(
-            revision=revision, base_version=base_version(request), by=request.user
+            revision=revision, base_version=VersionForm(request.POST).base_version, by=request.user
         )
     except services.ServiceError as error:
         messages.error(request, str(error))

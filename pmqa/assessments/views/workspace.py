@@ -21,7 +21,6 @@ from pmqa.assessments.models import (
 )
 from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE
 from pmqa.criteria.models import Category, Item
-from pmqa.lib.converters import is_id
 
 
 class CriteriaOf:
@@ -232,11 +231,6 @@ def flatten(ws: Workspace, kind: str, key: str, data: dict[str, Any]) -> list[tu
         )
     )
     return rows
-
-
-def base_version(request: HttpRequest) -> int:
-    raw = request.POST.get("version", "")
-    return int(raw) if is_id(raw) else -1
 
 
 def serve_file(stored: Any, *, name: str, content_type: str) -> FileResponse:
