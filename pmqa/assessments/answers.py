@@ -123,7 +123,7 @@ def clean_value(spec: Field, raw: object) -> str:
         if text == "":
             return ""
         if hasattr(raw, "isoformat"):
-            return str(raw.isoformat())[:10]  # type: ignore[union-attr]
+            return str(raw.isoformat())[:10]
         try:
             return parse_date_be(text).isoformat()
         except ThaiDateError as error:
@@ -160,7 +160,9 @@ def display_value(spec: Field, stored: str) -> str:
 
 
 def clean_profile(
-    section: Section, scalars: Mapping[str, object], groups: Mapping[str, Iterable[Mapping]]
+    section: Section,
+    scalars: Mapping[str, object],
+    groups: Mapping[str, Iterable[Mapping[str, Any]]],
 ) -> tuple[dict[str, Any], Errors]:
     """Profile section content from typed values; errors keyed `field` or `group.row.column`
     (rows counted from 1, blank rows dropped)."""

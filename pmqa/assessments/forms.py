@@ -61,12 +61,12 @@ class NumberedRows(forms.BaseFormSet):  # type: ignore[type-arg]
     """A table's rows as posted: one form per row number found in the post, in order. The
     pages never send Django's management form; rows are counted from what was posted."""
 
-    def add_prefix(self, index: int) -> str:
-        return f"{self.prefix}-{self.numbers[index]}"
+    def add_prefix(self, index: int | str) -> str:
+        return f"{self.prefix}-{self.numbers[int(index)]}"
 
     @cached_property
     def numbers(self) -> list[int]:
-        pattern = re.compile(rf"^{re.escape(self.prefix)}-(\d+)-")
+        pattern = re.compile(rf"^{re.escape(str(self.prefix))}-(\d+)-")
         found = {int(match[1]) for name in self.data if (match := pattern.match(name))}
         return sorted(found)
 
@@ -77,7 +77,7 @@ class NumberedRows(forms.BaseFormSet):  # type: ignore[type-arg]
             {f"{self.prefix}-{key}": value for key, value in counts.items()},
             auto_id=self.auto_id,
             prefix=self.prefix,
-            renderer=self.renderer,
+            renderer=self.renderer,  # type: ignore[attr-defined]  # set by BaseFormSet
         )
         form.full_clean()
         return form
@@ -91,9 +91,13 @@ class NumberedRows(forms.BaseFormSet):  # type: ignore[type-arg]
         ]
 
 
-RowsFormSet = forms.formset_factory(
-    RowForm, formset=NumberedRows, extra=0, absolute_max=10_000, max_num=10_000
-)
+def _rows_formset() -> type[NumberedRows]:
+    return forms.formset_factory(  # type: ignore[return-value]  # the formset class given
+        RowForm, formset=NumberedRows, extra=0, absolute_max=10_000, max_num=10_000
+    )
+
+
+RowsFormSet = _rows_formset()
 
 
 class VersionForm(forms.Form):
@@ -131,7 +135,7 @@ class AnswerForm(VersionForm):
     savable: dict[str, Any] | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         self.content, self.refused = self.clean_content(data)
         return data
 
@@ -443,10 +447,11 @@ def trend_points(
     kpi: Mapping[str, Any], years: list[str], width: int = 120, height: int = 36
 ) -> str:
     """SVG polyline points for the KPI's yearly values, or "" with fewer than two values."""
+    given = kpi.get("values") or {}
     values = [
-        (index, float((kpi.get("values") or {}).get(year)))
+        (index, float(given[year]))
         for index, year in enumerate(years)
-        if (kpi.get("values") or {}).get(year) not in (None, "")
+        if given.get(year) not in (None, "")
     ]
     if len(values) < 2:
         return ""
@@ -463,7 +468,7 @@ def trend_points(
 class StartForm(forms.Form):
     """Which of the user's organisations starts the cycle."""
 
-    organisation = forms.ModelChoiceField(queryset=None)  # type: ignore[arg-type]
+    organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None)
 
     def __init__(self, *args: Any, organisations: frozenset[int], **kwargs: Any) -> None:
         from pmqa.organisations.models import Organisation

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pmqa import scoring
-from pmqa.accounts.decorators import agency_required
+from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import answers as content
 from pmqa.assessments import forms, policy, services
@@ -131,7 +131,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agency_required
 @require_POST
-def start(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, cycle_pk: int) -> HttpResponse:
     access = request_access(request)
     cycle = get_object_or_404(Cycle, pk=cycle_pk)
     form = forms.StartForm(request.POST, organisations=access.agency_org_ids)
@@ -155,7 +155,7 @@ PageDrawer = Callable[..., HttpResponse]
 
 
 def _save(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     ws: Workspace,
     answer: Answer,
     form: forms.AnswerForm,
@@ -234,7 +234,7 @@ def _next_page(request: HttpRequest, ws: Workspace, answer: Answer, action: str)
 
 
 @agency_required
-def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def profile_section(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     section = SECTIONS_BY_CODE.get(code)
     if section is None:
         raise Http404
@@ -279,7 +279,7 @@ def profile_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @agency_required
-def item_page(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def item_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     ws = load_workspace(request, pk, write=request.method == "POST")
     item = ws.items.get(code)
     if item is None:
@@ -361,7 +361,7 @@ def _item_response(
         context["results"] = forms.results_layout(
             answer.data if form is not None else data,
             years,
-            posted=form,  # type: ignore[arg-type]
+            posted=form,
             errors=errors,
             extra_rows=2 if request.GET.get("add") == "kpi" else 0,
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ class Workspace(CriteriaOf):
     request: HttpRequest
     assessment: Assessment
 
-    def _answer_rows(self):  # type: ignore[no-untyped-def]
+    def _answer_rows(self) -> QuerySet[Answer]:
         # Ordered by their own columns: the model's ordering starts with the assessment, whose
         # own (fiscal year, organisation name) would join three tables to sort one's answers.
         return self.assessment.answers.order_by("kind", "key")
@@ -183,7 +184,7 @@ def flatten(ws: Workspace, kind: str, key: str, data: dict[str, Any]) -> list[tu
                 lines = [
                     " · ".join(
                         content.display_value(c, row.get(c.key, ""))
-                        for c in spec.columns  # type: ignore[attr-defined]
+                        for c in spec.columns  # type: ignore[union-attr]  # a group
                     )
                     for row in data.get(spec.key) or []
                 ]
