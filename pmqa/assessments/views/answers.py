@@ -17,7 +17,7 @@ from pmqa import scoring
 from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import answers as content
-from pmqa.assessments import forms, policy, services
+from pmqa.assessments import forms, policy, services, workflow
 from pmqa.assessments.models import (
     Answer,
     Assessment,
@@ -110,14 +110,14 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": ws.assessment,
             "figures": figures,
             "scores": _score_display(ws, figures),
-            "is_draft": ws.assessment.status == Assessment.Status.DRAFT,
+            # The deadline and what is missing, while the answers may still change.
+            "is_draft": workflow.status_allows(ws.assessment, "answer.edit"),
             "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
             "profile_done": profile_done,
             "profile_total": len(SECTIONS),
             "submissions": submissions,
             "changes": changes,
             "returned": returned,
-            "may_submit": ws.standing.has(policy.SUBMIT),
             "actions": ws.actions,
             "report_ready": ws.standing.has(policy.REPORT)
             and ws.assessment.status == Assessment.Status.PUBLISHED,

@@ -90,7 +90,7 @@ class Workspace(CriteriaOf):
             return ""
         if not self.may_edit_org:
             return _("You are viewing this assessment; only the agency's editors change it.")
-        if self.assessment.status != Assessment.Status.DRAFT:
+        if not workflow.status_allows(self.assessment, "answer.edit"):
             return _(
                 "This assessment has been submitted and its answers are frozen. An "
                 "administrator can reopen it with a reason."
@@ -153,7 +153,7 @@ def pager(ws: Workspace, key: str) -> dict[str, Any]:
     list of every page for the side list."""
     before, after = ws.neighbours(key)
     after_url = page_url(ws.assessment, after[0]) if after else ""
-    if after is None and ws.assessment.status == Assessment.Status.DRAFT:
+    if after is None and workflow.status_allows(ws.assessment, "assessment.submit"):
         after = ("submit", str(_("Submit the self-assessment")))
         after_url = reverse("assessments:submit", args=[ws.assessment.pk])
     return {
