@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "pmqa.feedback",
     "pmqa.reports",
     "pmqa.dashboards",
+    "pmqa.privacy",
     "pmqa.api",
     "pmqa.audit",
     "pmqa.demo",

@@ -26,7 +26,7 @@ urlpatterns = [
         name="open_data_file",
     ),
     path("", include("pmqa.dashboards.urls")),
-    path("", include("pmqa.dashboards.privacy_urls")),
+    path("", include("pmqa.privacy.urls")),
     path("agency/", include("pmqa.assessments.urls")),
     path("agency/", include("pmqa.verification.agency_urls")),
     path("manage/", include("pmqa.assessments.manage_urls")),

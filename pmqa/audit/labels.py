@@ -68,7 +68,7 @@ ACTIONS = {
     "api.token.create": _("API token created"),
     "api.token.revoke": _("API token revoked"),
     "api.token.use": _("API token used"),
-    # Personal data (pmqa.dashboards.privacy, pmqa.assessments.retention)
+    # Personal data (pmqa.privacy, pmqa.assessments.retention)
     "person.export": _("Own personal data downloaded"),
     "person.erase": _("Personal data erased on request"),
     "cycle.retention": _("Evidence retention period set"),

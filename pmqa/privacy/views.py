@@ -12,13 +12,13 @@ from django.views.decorators.http import require_http_methods
 
 from pmqa.accounts.decorators import AuthenticatedHttpRequest
 from pmqa.audit import services as audit
-from pmqa.dashboards.privacy import personal_data
+from pmqa.privacy.services import personal_data
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "dashboards/privacy.html",
+        "privacy/notice.html",
         {"operator": settings.PMQA_PRIVACY_OPERATOR, "contact": settings.PMQA_PRIVACY_CONTACT},
     )
 
@@ -29,7 +29,7 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: what is held and the button; POST: the file (a download is recorded, so a GET
     stays free of writes)."""
     if request.method == "GET":
-        return render(request, "dashboards/my_data.html")
+        return render(request, "privacy/my_data.html")
     data = personal_data(request.user)
     audit.record(actor=request.user, action="person.export", obj=request.user)
     response = HttpResponse(

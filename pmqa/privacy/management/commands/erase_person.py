@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pmqa.accounts.models import User
-from pmqa.dashboards.privacy import erase_person
 from pmqa.lib.errors import ServiceError
+from pmqa.privacy.services import erase_person
 
 
 class Command(BaseCommand):

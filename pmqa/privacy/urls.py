@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.dashboards import privacy_views
+from pmqa.privacy import views as privacy_views
 
 app_name = "privacy"
 urlpatterns = [
