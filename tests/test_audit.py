@@ -175,7 +175,7 @@ def test_roles_given_changed_and_removed_in_the_admin_are_audited(client, person
     removed = AuditEntry.objects.get(action="membership.delete")
     assert removed.old["role"] == "lead_assessor" and removed.object_id == str(membership.pk)
     # In the log, in words.
-    page = client.get(reverse("dashboards:audit_log"), {"object_type": "accounts.membership"})
+    page = client.get(reverse("audit:log"), {"object_type": "accounts.membership"})
     text = page.content.decode()
     assert "เปลี่ยนบทบาท" in text and "หัวหน้าทีมผู้ตรวจประเมิน" in text
 
@@ -252,7 +252,7 @@ def _without_guard(cursor, sql, params):
 
 
 def test_the_log_is_for_administrators_only(client, personas):
-    url = reverse("dashboards:audit_log")
+    url = reverse("audit:log")
     for person in (personas.editor_a, personas.assessor, personas.lead):
         assert login(Client(), person).get(url).status_code == 404
     assert client.get(url).status_code == 302
@@ -260,7 +260,7 @@ def test_the_log_is_for_administrators_only(client, personas):
 
 def test_the_log_filters_by_who_action_object_and_be_dates_and_pages(client, personas, many):
     login(client, personas.admin)
-    url = reverse("dashboards:audit_log")
+    url = reverse("audit:log")
     everything = client.get(url)
     assert "หน้า 1 จาก 2" in everything.content.decode()
     assert len(everything.context["page"]) == 50
@@ -290,7 +290,7 @@ def test_the_log_filters_by_who_action_object_and_be_dates_and_pages(client, per
 def test_the_log_exports_the_filtered_rows_as_csv_that_excel_reads_as_thai(client, personas, many):
     login(client, personas.admin)
     response = client.get(
-        reverse("dashboards:audit_log"), {"who": "editor_a", "format": "csv", "page": "3"}
+        reverse("audit:log"), {"who": "editor_a", "format": "csv", "page": "3"}
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="pmqa-audit-')
@@ -313,7 +313,7 @@ def test_a_typed_value_that_looks_like_a_formula_stays_text_in_the_csv(client, p
         reason='=HYPERLINK("http://example.org")',
     )
     login(client, personas.admin)
-    response = client.get(reverse("dashboards:audit_log"), {"format": "csv"})
+    response = client.get(reverse("audit:log"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     returned = next(row for row in rows if row[4] == "assessment.return")
     assert returned[9] == '\'=HYPERLINK("http://example.org")'
@@ -323,7 +323,7 @@ def test_the_log_and_its_export_read_a_fixed_number_of_queries(
     client, personas, many, django_assert_num_queries
 ):
     login(client, personas.admin)
-    url = reverse("dashboards:audit_log")
+    url = reverse("audit:log")
     client.get(url)  # the session's once-a-minute write is done before counting
     # Five rows or a full page of fifty: the same queries.
     with CaptureQueriesContext(connection) as small:

@@ -369,7 +369,7 @@ def test_an_administrator_gives_a_code_at_every_login_and_a_wrong_one_is_refused
     code_page = response.redirect_chain[-1][0]
     assert code_page.startswith(reverse("twofactor:verify"))
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("twofactor:verify"))
-    assert client.get(reverse("dashboards:audit_log")).status_code == 302
+    assert client.get(reverse("audit:log")).status_code == 302
     wrong = client.post(code_page, {"code": "123456"})
     assert wrong.status_code == 400
     assert "รหัสไม่ถูกต้อง หรือถูกใช้ไปแล้ว" in wrong.content.decode()

@@ -185,7 +185,7 @@ def test_after_erasure_no_table_holds_the_old_user_name_or_e_mail(client, person
     assert rows_holding("somchai.k@example.go.th") == []
     # The administrators' search still finds the failed logins by the name as typed: the log
     # holds a keyed hash of it, which names no one without the name itself and the site's key.
-    page = admin.get(reverse("dashboards:audit_log"), {"who": "Somchai.K"}).content.decode()
+    page = admin.get(reverse("audit:log"), {"who": "Somchai.K"}).content.decode()
     assert page.count("เข้าสู่ระบบไม่สำเร็จ") >= 5
 
 

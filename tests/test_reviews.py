@@ -474,12 +474,12 @@ def test_every_score_comment_and_status_change_is_in_the_audit_trail(client, per
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"assessment.status", "assessment.team", "review.item"} <= actions
     login(client, personas.admin)
-    page = client.get(reverse("dashboards:audit", args=[team.pk])).content.decode()
+    page = client.get(reverse("audit:trail", args=[team.pk])).content.decode()
     assert "ผู้ตรวจประเมินให้คะแนนรายข้อ" in page and "กำหนดทีมผู้ตรวจประเมิน" in page
     assert "ควรปรับปรุง" in page and "review.item" not in page
     assert "โอกาสในการปรับปรุง: ควรปรับปรุง" in page and "ofis:" not in page
     agency = login(Client(), personas.editor_a)
-    assert agency.get(reverse("dashboards:audit", args=[team.pk])).status_code == 404
+    assert agency.get(reverse("audit:trail", args=[team.pk])).status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------

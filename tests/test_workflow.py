@@ -244,7 +244,7 @@ URL_TABLE = {
     "feedback:approve": ADMIN,
     "feedback:publish": ADMIN,
     "feedback:revise": ADMIN,
-    "dashboards:audit": ADMIN,
+    "audit:trail": ADMIN,
     "dashboards:statistics_home": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
     "dashboards:statistics": ADMIN,
     "dashboards:kpi_home": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
@@ -296,7 +296,7 @@ URL_TABLE = {
     "twofactor:manage": _row(302, A, A, A, A, A, A, A, A),
     "twofactor:remove": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     "session": _row(A, A, A, A, A, A, A, A, A),
-    "dashboards:audit_log": ADMIN,
+    "audit:log": ADMIN,
     "tokens:list": _row(302, A, A, A, A, A, A, A, A),
     "tokens:revoke": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     # The REST API, asked with each persona's own token (none: 401). Its lists answer everyone

@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         nav.append((reverse("verification:assignments"), _("Assessor teams")))
         nav.append((reverse("feedback:reports"), _("Reports to approve")))
         nav.append((reverse("organisations:list"), _("Organisations")))
-        nav.append((reverse("dashboards:audit_log"), _("Audit log")))
+        nav.append((reverse("audit:log"), _("Audit log")))
     nav.append((reverse("criteria:list"), _("Criteria")))
     if access.is_admin:
         nav.append((reverse("admin:index"), _("Data admin")))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.dashboards import audit, kpi_views, statistics_views, views, whatif
+from pmqa.dashboards import kpi_views, statistics_views, views, whatif
 from pmqa.verification import views as review_views
 
 app_name = "dashboards"
@@ -9,8 +9,6 @@ urlpatterns = [
     path("agency/assessments/<id:pk>/scores/", views.assessment_detail, name="assessment"),
     path("review/", review_views.home, name="assessor"),
     path("manage/", views.admin_home, name="admin"),
-    path("manage/assessments/<id:pk>/audit/", audit.audit_trail, name="audit"),
-    path("manage/audit/", audit.audit_log, name="audit_log"),
     path("manage/statistics/", statistics_views.statistics_home, name="statistics_home"),
     path("manage/statistics/<int:year>/", statistics_views.cycle_statistics, name="statistics"),
     path("manage/kpi/", kpi_views.kpi_home, name="kpi_home"),
