@@ -51,7 +51,7 @@ def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
         entry.label = action_label(entry.action)
         entry.old_text = readable(entry.old)
         entry.new_text = readable(entry.new)
-    return render(request, "manage/audit.html", {"assessment": assessment, "entries": entries})
+    return render(request, "audit/trail.html", {"assessment": assessment, "entries": entries})
 
 
 def _related_objects(assessment: Assessment) -> dict[str, list[int]]:
@@ -195,7 +195,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filters = AuditFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid():
         return render(
-            request, "manage/audit_log.html", {"filters": filters, "page": None}, status=400
+            request, "audit/log.html", {"filters": filters, "page": None}, status=400
         )
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
     if filters.is_bound:
@@ -223,6 +223,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query["format"] = "csv"
     return render(
         request,
-        "manage/audit_log.html",
+        "audit/log.html",
         {"filters": filters, "page": page, "csv_query": query.urlencode()},
     )
