@@ -212,6 +212,7 @@ def _item_page(
             "levels": _levels(item_, answer, row, form),
             "kpi_rows": _kpi_rows(answer, row, form),
             "years": content.kpi_years(desk.assessment.cycle.fiscal_year),
+            "bands": content.BAND_SCORES,
             "is_results": item_.category.kind == Category.Kind.RESULTS,
             "row": row,
             "self_score": (desk.frozen.get("items", {}).get(code) or {}).get("score"),
@@ -275,6 +276,7 @@ def _kpi_rows(
                 "number": number,
                 "kpi": kpi,
                 "figure": content.kpi_figure(kpi),
+                "direction": dict(content.DIRECTIONS).get(kpi.get("direction", ""), "—"),
                 "own": own_value,
                 "error": (form.errors.get(f"kpi-{number}") or [""])[0],
             }

@@ -1,0 +1,46 @@
+"""What the assessor reads beside the form on the review desk: on a results item, every KPI as
+the agency submitted it (unit, direction, yearly values, target, comparison value and source,
+bands, the computed score), and score fields of their own that start empty."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from tests.test_self_assessment import login
+from tests.test_workflow import Case
+
+
+def test_an_assessor_reads_the_agencys_kpis_in_full_and_scores_them_from_empty(personas, work_a):
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    member = login(Client(), case.member)
+    url = reverse("reviews:item", args=[assessment.pk, "7.1"])
+    page = member.get(url).content.decode()
+    # Each label with its value beside it; the page's spacing aside.
+    text = re.sub(r"\s+", "", strip_tags(page))
+    for label, value in (
+        ("ตัวชี้วัดที่1:", "ร้อยละความพึงพอใจ"),
+        ("หน่วย", "ร้อยละ"),
+        ("ทิศทาง", "ค่ามากดี"),
+        ("เป้าหมาย", "80"),
+        ("ค่าเปรียบเทียบ", "78"),
+        ("แหล่งข้อมูลเปรียบเทียบ", "จังหวัดใกล้เคียง"),
+    ):
+        assert label + value in text, label
+    # The yearly values and the bands, each under its own column.
+    assert "ปีงบประมาณ256870ปีงบประมาณ256975ปีงบประมาณ257080" in text
+    assert "0คะแนน60100คะแนน—200คะแนน—300คะแนน—400คะแนน—500คะแนน85" in text
+    agency_score = re.search(r'data-testid="agency-kpi-score-1">([^<]+)<', page)[1]
+    assert agency_score not in ("", "—")
+    # The assessor's own field is empty: verifying is not accepting the agency's figure.
+    field = re.search(r'<input[^>]*id="kpi-1"[^>]*>', page)[0]
+    assert 'value=""' in field
+
+    # What the assessor types is what the page then shows, and nothing else.
+    member.post(url, {"kpi-1": "300"})
+    again = member.get(url).content.decode()
+    assert 'value="300"' in re.search(r'<input[^>]*id="kpi-1"[^>]*>', again)[0]
