@@ -155,8 +155,7 @@ def test_the_report_page_offers_downloads_and_respects_publication(client, demo)
     other = isoc()
     assert client.get(reverse("reports:page", args=[other.pk])).status_code == 404
     assert client.get(reverse("reports:pdf", args=[other.pk])).status_code == 404
-    report.feedback.status = "approved"
-    report.feedback.save()
+    Assessment.objects.filter(pk=report.pk).update(status="report_approved")
     assert client.get(reverse("reports:page", args=[report.pk])).status_code == 404
     assert client.get(reverse("reports:xlsx", args=[report.pk])).status_code == 404
     client.logout()

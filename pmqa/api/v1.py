@@ -343,10 +343,6 @@ def _snapshot(s: ScoreSnapshot) -> dict[str, Any]:
     }
 
 
-def _newest(found: QuerySet[ScoreSnapshot]) -> ScoreSnapshot | None:
-    return found.order_by("-created_at", "-pk").first()
-
-
 @api.get(
     "/assessments/{assessment_id}/scores",
     response={200: ScoresOut, **FAILURES},
@@ -354,14 +350,12 @@ def _newest(found: QuerySet[ScoreSnapshot]) -> ScoreSnapshot | None:
 )
 def scores(request: HttpRequest, assessment_id: int = ID) -> dict[str, Any]:
     found = _get(request, assessment_id, policy.VIEW)
-    own = _newest(found.scores.filter(source=ScoreSnapshot.Source.SELF, round_number=1))
+    own = found.scores.newest(ScoreSnapshot.Source.SELF)
     verified = None
     if policy.standing(request, found).has(policy.RESULTS):
         verified = []
         for number in (1, 2):
-            newest = _newest(
-                found.scores.filter(source=ScoreSnapshot.Source.ASSESSOR, round_number=number)
-            )
+            newest = found.scores.newest(ScoreSnapshot.Source.ASSESSOR, number)
             if newest is not None:
                 verified.append(_snapshot(newest))
     return {
@@ -426,7 +420,7 @@ def reports(request: HttpRequest, fiscal_year: int | None = Query(None, **YEAR))
 def _published(request: HttpRequest, assessment_id: int) -> Assessment:
     # The pages' gate of the report (the `report` need), and only once published.
     found = _get(request, assessment_id, policy.REPORT)
-    if not policy.standing(request, found).is_published:
+    if not found.is_published:
         raise Http404
     return found
 

@@ -149,7 +149,7 @@ def set_report_settings(*, cycle: Cycle, by: User, **settings: object) -> None:
     workflow.require_admin(by)
     with transaction.atomic():
         current = Cycle.objects.select_for_update().get(pk=cycle.pk)
-        if current.assessments.filter(status=Assessment.Status.PUBLISHED).exists():
+        if current.assessments.published().exists():
             raise ServiceError(
                 _(
                     "A report of this cycle is published, so its report settings can no longer "

@@ -1,10 +1,12 @@
 """Cycles (one per fiscal year), their rounds, assessments and score snapshots."""
 
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,6 +91,19 @@ class Round(models.Model):
         return f"{self.cycle} · {self.get_number_display()}"
 
 
+def published(prefix: str = "") -> Q:
+    """Published, defined once: the assessment's Feedback Report was published, which makes
+    its verified scores and report the official record. `prefix` reaches the assessment from
+    another model ("assessments__", "assessment__"); `Assessment.is_published` says the same
+    of one assessment, `Assessment.objects.published()` of a queryset."""
+    return Q(**{f"{prefix}status": Assessment.Status.PUBLISHED})
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def published(self) -> "AssessmentQuerySet":
+        return self.filter(published())
+
+
 class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -119,6 +134,8 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-cycle__fiscal_year", "organisation__name_th"]
         verbose_name = _("assessment")
@@ -131,6 +148,45 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.cycle}"
+
+    @property
+    def is_published(self) -> bool:
+        """`published()` for this assessment."""
+        return self.status == Assessment.Status.PUBLISHED
+
+
+# Which snapshot counts, defined once: the newest of its assessment, source and round (a
+# correction after publication adds a newer one rather than changing the old).
+NEWEST_FIRST = ("-created_at", "-pk")
+
+
+class ScoreSnapshotQuerySet(models.QuerySet["ScoreSnapshot"]):
+    def newest(self, source: str, round_number: int = 1) -> "ScoreSnapshot | None":
+        """The snapshot that counts of this source and round, or None."""
+        found = self.filter(source=source, round_number=round_number).order_by(*NEWEST_FIRST)
+        return found.first()
+
+    def current(self) -> "ScoreSnapshotQuerySet":
+        """Only the snapshots that count: none with a newer one of the same assessment, source
+        and round. An anti-join, which the planner runs in one pass over many assessments."""
+        newer = ScoreSnapshot.objects.filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")),
+            assessment=OuterRef("assessment"),
+            source=OuterRef("source"),
+            round_number=OuterRef("round_number"),
+        )
+        return self.exclude(Exists(newer))
+
+
+def newest_snapshots(
+    snapshots: Iterable["ScoreSnapshot"],
+) -> dict[tuple[str, int], "ScoreSnapshot"]:
+    """`newest` of snapshots already read (a prefetch), by (source, round)."""
+    found: dict[tuple[str, int], ScoreSnapshot] = {}
+    for snapshot in sorted(snapshots, key=lambda s: (s.created_at, s.pk)):  # NEWEST_FIRST reversed
+        found[(snapshot.source, snapshot.round_number)] = snapshot  # the newest comes last
+    return found
 
 
 class ScoreSnapshot(models.Model):
@@ -154,6 +210,8 @@ class ScoreSnapshot(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ScoreSnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "round_number", "source", "-created_at"]

@@ -112,9 +112,7 @@ def published_reports_visible_to(access: Access, user: Any) -> QuerySet[Assessme
     """Every published assessment whose report this person may open: the `report` need of
     `Standing.has` as one query, for lists (an administrator; the organisation's editors and
     approvers; a team member whose own review is submitted)."""
-    published = visible_to(access, user).filter(
-        status=Assessment.Status.PUBLISHED, feedback__status="published"
-    )
+    published = visible_to(access, user).published()
     if access.is_admin:
         return published
     query = Q(organisation_id__in=access.agency_org_ids)
@@ -149,15 +147,6 @@ class Standing:
     def own_review_submitted(self) -> bool:
         return self._place is not None and self._place.review_submitted
 
-    @property
-    def is_published(self) -> bool:
-        feedback = getattr(self.assessment, "feedback", None)
-        return (
-            self.assessment.status == Assessment.Status.PUBLISHED
-            and feedback is not None
-            and feedback.status == "published"
-        )
-
     def has(self, need: str) -> bool:
         access, org = self.access, self.assessment.organisation_id
         if need == ADMIN:
@@ -177,13 +166,13 @@ class Standing:
         if need == RESULTS:
             return (
                 access.is_admin
-                or (access.may_edit(org) and self.is_published)
+                or (access.may_edit(org) and self.assessment.is_published)
                 or (self.on_team and self.own_review_submitted)
             )
         if need == REPORT:
             return (
                 access.is_admin
-                or (access.may_edit(org) and self.is_published)
+                or (access.may_edit(org) and self.assessment.is_published)
                 or (
                     self.on_team
                     and self.own_review_submitted

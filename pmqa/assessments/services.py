@@ -374,14 +374,8 @@ def return_to_editors(*, assessment: Assessment, reason: str, by: User) -> Statu
 
 
 def verified_total(assessment: Assessment, *, round_number: int = 1) -> ScoreSnapshot | None:
-    """The newest verified snapshot of a round, or None."""
-    return (
-        ScoreSnapshot.objects.filter(
-            assessment=assessment, source="assessor", round_number=round_number
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """The verified snapshot of a round that counts, or None."""
+    return ScoreSnapshot.objects.filter(assessment=assessment).newest("assessor", round_number)
 
 
 def round2_eligible(assessment: Assessment) -> bool:

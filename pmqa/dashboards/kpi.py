@@ -169,7 +169,8 @@ def verified_totals(fiscal_year: int) -> dict[int, tuple[Assessment, Decimal]]:
         ScoreSnapshot.objects.filter(
             assessment__in=list(assessments), source="assessor", round_number=1
         )
-        .order_by("created_at", "pk")
+        .current()
+        .order_by("pk")
         .values("assessment_id", "total")
     ):
         assessment = assessments[row["assessment_id"]]

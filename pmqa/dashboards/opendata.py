@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from pmqa import scoring
-from pmqa.assessments.models import Cycle
+from pmqa.assessments.models import Cycle, published
 from pmqa.dashboards.statistics import CATEGORIES, Filters, Row, load_rows
 from pmqa.lib.csvfile import csv_text
 from pmqa.lib.templatetags.thai import level_label
@@ -164,11 +164,7 @@ def published_cycles(today: datetime.date | None = None) -> list[Cycle]:
     publishing would show each new report's effect between two downloads."""
     today = today or timezone.localdate()
     cycles = (
-        Cycle.objects.filter(
-            assessments__status="published",
-            assessments__feedback__status="published",
-            assessments__is_synthetic=False,
-        )
+        Cycle.objects.filter(published("assessments__"), assessments__is_synthetic=False)
         .annotate(last_close=Max("rounds__closes_on"))
         .distinct()
         .order_by("-fiscal_year")

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext, pgettext
 
 from pmqa import scoring
-from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot, published
 from pmqa.dashboards.kpi import grouping_rules
 from pmqa.lib.csvfile import csv_text
 from pmqa.lib.templatetags.thai import classification_label, level_label
@@ -118,29 +119,20 @@ class CycleStatistics:
         return len(self.rows)
 
 
-def _latest(snapshots: list[dict[str, Any]]) -> dict[tuple[int, str], dict[str, Any]]:
-    latest: dict[tuple[int, str], dict[str, Any]] = {}
-    for snapshot in snapshots:  # in creation order: the last one wins
-        latest[(snapshot["assessment_id"], snapshot["source"])] = snapshot
-    return latest
-
-
 def _decimals(categories: dict[str, Any]) -> dict[str, Decimal]:
     return {key: Decimal(str(value)) for key, value in (categories or {}).items()}
 
 
-def _lookups(filters: Filters, prefix: str = "") -> dict[str, Any]:
-    """The filters as query lookups on an assessment (reached through `prefix`); the
-    synthetic cohort is left to the caller, which counts what it leaves out."""
+def _lookups(filters: Filters, prefix: str = "") -> Q:
+    """The filters as a query on an assessment (reached through `prefix`); the synthetic
+    cohort is left to the caller, which counts what it leaves out."""
     lookups: dict[str, Any] = {}
     if filters.kind:
         lookups[f"{prefix}organisation__kind"] = filters.kind
     if filters.parent is not None:
         lookups[f"{prefix}organisation__parent"] = filters.parent
-    if filters.published_only:
-        lookups[f"{prefix}status"] = Assessment.Status.PUBLISHED
-        lookups[f"{prefix}feedback__status"] = "published"
-    return lookups
+    query = Q(**lookups)
+    return query & published(prefix) if filters.published_only else query
 
 
 def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
@@ -149,7 +141,7 @@ def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
     assessments = Assessment.objects.select_related("organisation__parent", "cycle")
     if cycle is not None:
         assessments = assessments.filter(cycle=cycle)
-    assessments = assessments.filter(**_lookups(filters))
+    assessments = assessments.filter(_lookups(filters))
     if filters.synthetic_only:
         assessments = assessments.filter(is_synthetic=True)
     found = list(assessments)
@@ -160,13 +152,15 @@ def load_rows(cycle: Cycle | None, filters: Filters) -> tuple[list[Row], int]:
     ]
     if not (filters.include_synthetic or filters.synthetic_only):
         assessments = assessments.filter(is_synthetic=False)
-    snapshots = _latest(
-        list(
-            ScoreSnapshot.objects.filter(assessment__in=assessments.values("pk"), round_number=1)
-            .order_by("created_at", "pk")
-            .values("assessment_id", "source", "total", "level", "categories")
+    snapshots = {
+        (snapshot["assessment_id"], snapshot["source"]): snapshot
+        for snapshot in ScoreSnapshot.objects.filter(
+            assessment__in=assessments.values("pk"), round_number=1
         )
-    )
+        .current()
+        .order_by()
+        .values("assessment_id", "source", "total", "level", "categories")
+    }
     rows = []
     for a in kept:
         own = snapshots.get((a.pk, "self"))
@@ -297,17 +291,16 @@ def trends(filters: Filters) -> list[YearFigures]:
     """Verified totals across every cycle, oldest first, with the same filters: one query of
     totals and levels for all the years."""
     snapshots = ScoreSnapshot.objects.filter(
-        source="assessor", round_number=1, **_lookups(filters, "assessment__")
+        _lookups(filters, "assessment__"), source="assessor", round_number=1
     )
     if not filters.include_synthetic:
         snapshots = snapshots.filter(assessment__is_synthetic=False)
-    latest: dict[int, tuple[int, Decimal, str]] = {}
-    for row in snapshots.order_by("created_at", "pk").values_list(
-        "assessment_id", "assessment__cycle__fiscal_year", "total", "level"
-    ):
-        latest[row[0]] = (row[1], row[2], row[3])
     years: dict[int, list[tuple[Decimal, str]]] = {}
-    for year, total, level in latest.values():
+    for year, total, level in (
+        snapshots.current()
+        .order_by()
+        .values_list("assessment__cycle__fiscal_year", "total", "level")
+    ):
         years.setdefault(year, []).append((total, level))
     return [
         YearFigures(

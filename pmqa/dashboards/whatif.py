@@ -35,12 +35,12 @@ def _starting_scores(
     """The agency's latest verified scores if it may see them, else its latest self scores."""
     if assessment is None:
         return {}, ""
-    snapshots = ScoreSnapshot.objects.filter(assessment=assessment, round_number=1)
+    snapshots = ScoreSnapshot.objects.filter(assessment=assessment)
     if policy.standing(request, assessment).has(policy.RESULTS):
-        verified = snapshots.filter(source="assessor").order_by("-created_at").first()
+        verified = snapshots.newest("assessor")
         if verified:
             return verified.category_scores(), _("verified scores")
-    own = snapshots.filter(source="self").order_by("-created_at").first()
+    own = snapshots.newest("self")
     if own:
         return own.category_scores(), _("self-assessment scores")
     return {}, ""

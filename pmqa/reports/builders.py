@@ -17,7 +17,7 @@ from typing import Any
 
 from pmqa import scoring
 from pmqa.assessments.answers import criteria_tree
-from pmqa.assessments.models import Assessment, ScoreSnapshot
+from pmqa.assessments.models import Assessment, newest_snapshots
 from pmqa.criteria.models import Pillar
 from pmqa.feedback.kinds import kind_of
 from pmqa.feedback.models import Feedback
@@ -187,11 +187,6 @@ def _fmt(value: Decimal | None, thai: bool) -> str:
     return thai_digits(text) if thai else text
 
 
-def _latest(snapshots: list[ScoreSnapshot], source: str, round_number: int) -> ScoreSnapshot | None:
-    found = [s for s in snapshots if s.source == source and s.round_number == round_number]
-    return max(found, key=lambda s: (s.created_at, s.pk)) if found else None
-
-
 def build(
     assessment: Assessment,
     layout: str = "full",
@@ -217,12 +212,12 @@ def build(
     point_format = "{n}." if layout == "short" else kind.point_format
     edition = cycle.edition
     thresholds = edition.thresholds()
-    snapshots = list(assessment.scores.all())
-    own = _latest(snapshots, "self", 1)
-    verified = _latest(snapshots, "assessor", 1)
+    snapshots = newest_snapshots(assessment.scores.all())
+    own = snapshots.get(("self", 1))
+    verified = snapshots.get(("assessor", 1))
     if verified is None:
         raise NotReportable(f"{assessment}: no verified scores")
-    round2 = _latest(snapshots, "assessor", 2)
+    round2 = snapshots.get(("assessor", 2))
     feedback = Feedback.objects.filter(assessment=assessment).first()
     entries = list(feedback.entries.all()) if feedback else []
     tree = criteria_tree(edition)

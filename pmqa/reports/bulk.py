@@ -32,9 +32,11 @@ class BulkResult:
 
 
 def published(fiscal_year: int, round_number: int = 1) -> list[Assessment]:
-    queryset = Assessment.objects.filter(
-        cycle__fiscal_year=fiscal_year, feedback__status="published"
-    ).select_related("organisation")
+    queryset = (
+        Assessment.objects.published()
+        .filter(cycle__fiscal_year=fiscal_year)
+        .select_related("organisation")
+    )
     if round_number == 2:
         queryset = queryset.filter(scores__round_number=2).distinct()
     return list(queryset.order_by("organisation__code"))

@@ -130,7 +130,8 @@ def store_published_report(assessment_id: int) -> list[str]:
     Returns the names of the files written (none when all were there already)."""
     assessment = (
         Assessment.objects.select_related("cycle__edition", "organisation", "feedback")
-        .filter(pk=assessment_id, feedback__status="published")
+        .published()
+        .filter(pk=assessment_id)
         .first()
     )
     if assessment is None:
@@ -163,9 +164,11 @@ def queue_cycle(fiscal_year: int) -> tuple[int, int]:
 
     variants = len(LAYOUTS) * len(StoredReport.Kind.values)
     queued = done = 0
-    published = Assessment.objects.filter(
-        cycle__fiscal_year=fiscal_year, feedback__status="published"
-    ).select_related("feedback")
+    published = (
+        Assessment.objects.published()
+        .filter(cycle__fiscal_year=fiscal_year)
+        .select_related("feedback")
+    )
     for assessment in published.order_by("organisation__code"):
         have = StoredReport.objects.filter(
             assessment=assessment, revision=current_revision(assessment)

@@ -95,7 +95,7 @@ def _audited(request: HttpRequest, assessment: Assessment, kind: str, layout: st
 def _storable(assessment: Assessment, digits: str) -> bool:
     """Whether this variant is one that is stored: a published report in arabic digits (drafts,
     previews and Thai numerals are printed on demand)."""
-    return digits == stored.STORED_DIGITS and assessment.status == Assessment.Status.PUBLISHED
+    return digits == stored.STORED_DIGITS and assessment.is_published
 
 
 def _stored_response(assessment: Assessment, found: StoredReport) -> FileResponse | None:

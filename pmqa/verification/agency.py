@@ -41,8 +41,8 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
     # Nothing about the verified total, not even whether it reached the threshold, is said
     # before the report is published.
     standing = policy.standing(request, assessment)
-    published = standing.has(policy.RESULTS)
-    eligible = published and round2_eligible(assessment)
+    sees_results = standing.has(policy.RESULTS)
+    eligible = sees_results and round2_eligible(assessment)
     if request.method == "POST":
         names = getattr(request, "raw_upload_names", [])
         try:
@@ -70,6 +70,6 @@ def round2(request: HttpRequest, pk: int) -> HttpResponse:
             "eligible": eligible,
             "threshold": assessment.cycle.round2_threshold,
             "report": getattr(assessment, "application_report", None),
-            "final": round2_services.round2_final(assessment) if published else None,
+            "final": round2_services.round2_final(assessment) if sees_results else None,
         },
     )

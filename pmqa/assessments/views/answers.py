@@ -47,11 +47,7 @@ NOTE_SPEC = Field("note", "", max_length=content.KPI_NOTE_MAX)
 def _score_display(ws: Workspace, figures: content.Figures) -> dict[str, Any]:
     """The figures the home page shows: the live preview while the agency is answering, the
     stored self-score once submitted (or for assessments recorded without item answers)."""
-    stored = (
-        ScoreSnapshot.objects.filter(assessment=ws.assessment, source="self", round_number=1)
-        .order_by("-created_at")
-        .first()
-    )
+    stored = ScoreSnapshot.objects.filter(assessment=ws.assessment).newest("self")
     answered = any(answer.version for answer in ws.answers.values())
     if stored is not None and (ws.assessment.status != Assessment.Status.DRAFT or not answered):
         categories = stored.category_scores()
@@ -119,8 +115,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": changes,
             "returned": returned,
             "actions": ws.actions,
-            "report_ready": ws.standing.has(policy.REPORT)
-            and ws.assessment.status == Assessment.Status.PUBLISHED,
+            "report_ready": ws.standing.has(policy.REPORT) and ws.assessment.is_published,
             "clarifications": list(
                 ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
             ),
