@@ -33,7 +33,7 @@ def published(cycle, organisation, score, *, status="published", synthetic=False
         categories={str(i): Decimal(score) for i in range(1, 8)},
     )
     if status == "published":
-        Feedback.objects.create(assessment=assessment, status="published")
+        Feedback.objects.create(assessment=assessment)
     return assessment
 
 

@@ -500,7 +500,7 @@ def test_round_2_application_report_is_uploaded_scored_and_shown(
     )
     # Round 2 opens once the round-1 report is published.
     Assessment.objects.filter(pk=team.pk).update(status="published")
-    Feedback.objects.create(assessment=team, status="published", published_on=datetime.date.today())
+    Feedback.objects.create(assessment=team, published_on=datetime.date.today())
     ScoreSnapshot.objects.create(
         assessment=team,
         source="assessor",

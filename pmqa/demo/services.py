@@ -118,10 +118,7 @@ def ensure_cycles(edition: Edition) -> dict[int, Cycle]:
                 round2_threshold=Decimal(400),
             )
         # A cycle with a published report keeps its kind: the official record does not change.
-        if (
-            cycle.report_type != kind
-            and not cycle.assessments.filter(status=Assessment.Status.PUBLISHED).exists()
-        ):
+        if cycle.report_type != kind and not cycle.assessments.published().exists():
             cycle.report_type = kind
             cycle.save(update_fields=["report_type"])
         for number, window in enumerate(windows, start=1):
@@ -174,9 +171,7 @@ def _published(assessment: Assessment, published_on: datetime.date | None) -> Fe
         "organisation_name": organisation.official_name_th,
         "organisation_short_name": organisation.short_name_th,
     }
-    feedback, created = Feedback.objects.get_or_create(
-        assessment=assessment, defaults={"status": Feedback.Status.PUBLISHED, **published}
-    )
+    feedback, created = Feedback.objects.get_or_create(assessment=assessment, defaults=published)
     changed = [name for name, value in published.items() if getattr(feedback, name) != value]
     if changed and not created:
         for name in changed:

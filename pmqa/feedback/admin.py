@@ -20,5 +20,5 @@ class ReportRevisionInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdmin, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ["assessment", "status", "published_on"]
-    list_filter = ["status"]
+    list_filter = ["assessment__status"]
     inlines = [FeedbackEntryInline, ReportRevisionInline]

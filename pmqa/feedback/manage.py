@@ -26,8 +26,9 @@ from pmqa.feedback.sections import report_sections
 
 @admin_required
 def reports(request: HttpRequest) -> HttpResponse:
+    # Submitted for approval, or approved and waiting for publication.
     waiting = Feedback.objects.filter(
-        status__in=[Feedback.Status.SUBMITTED, Feedback.Status.APPROVED]
+        assessment__status__in=[Assessment.Status.REPORT_DRAFTED, Assessment.Status.REPORT_APPROVED]
     ).select_related("assessment__organisation", "assessment__cycle")
     return render(request, "feedback/reports.html", {"waiting": waiting})
 

@@ -4,8 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pmqa.assessments.models import Assessment
+
 
 class Feedback(models.Model):
+    # The report's status is read from its assessment's (`status`), never stored beside it.
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for approval")
@@ -18,9 +21,6 @@ class Feedback(models.Model):
         on_delete=models.CASCADE,
         related_name="feedback",
         verbose_name=_("assessment"),
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     conclusion = models.TextField(_("overall conclusion"), blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
@@ -52,6 +52,25 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return str(self.assessment)
+
+    @property
+    def status(self) -> str:
+        """Where the report stands, from its assessment's status: written during consensus
+        ("returned" once OPDC has sent it back, its comment in `return_comment`), submitted
+        while the report is drafted, then approved and published with the assessment."""
+        status = self.assessment.status
+        if self.assessment.is_published:
+            return self.Status.PUBLISHED
+        if status == Assessment.Status.REPORT_APPROVED:
+            return self.Status.APPROVED
+        if status == Assessment.Status.REPORT_DRAFTED:
+            return self.Status.SUBMITTED
+        # Only a return brings the assessment back to consensus once the report was sent,
+        # and only a return writes the comment.
+        return self.Status.RETURNED if self.return_comment else self.Status.DRAFT
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
 
 
 class FeedbackEntry(models.Model):

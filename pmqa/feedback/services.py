@@ -292,28 +292,13 @@ def report_gaps(feedback: Feedback) -> list[Gap]:
     return gaps
 
 
-_FEEDBACK_STEPS = {
-    # action: (from feedback statuses, to feedback status, assessment status to move to)
-    "submit": (
-        (Feedback.Status.DRAFT, Feedback.Status.RETURNED),
-        Feedback.Status.SUBMITTED,
-        Assessment.Status.REPORT_DRAFTED,
-    ),
-    "approve": (
-        (Feedback.Status.SUBMITTED,),
-        Feedback.Status.APPROVED,
-        Assessment.Status.REPORT_APPROVED,
-    ),
-    "return": (
-        (Feedback.Status.SUBMITTED, Feedback.Status.APPROVED),
-        Feedback.Status.RETURNED,
-        None,
-    ),
-    "publish": (
-        (Feedback.Status.APPROVED,),
-        Feedback.Status.PUBLISHED,
-        Assessment.Status.PUBLISHED,
-    ),
+# The assessment status each step of the report moves to (the action table says from which);
+# the report's status is read from it.
+_MOVES_TO = {
+    "submit": Assessment.Status.REPORT_DRAFTED,
+    "approve": Assessment.Status.REPORT_APPROVED,
+    "return": Assessment.Status.CONSENSUS,
+    "publish": Assessment.Status.PUBLISHED,
 }
 
 
@@ -325,23 +310,16 @@ def feedback_step(
     comment: str = "",
     today: datetime.date | None = None,
 ) -> Feedback:
-    if action not in _FEEDBACK_STEPS:
+    if action not in _MOVES_TO:
         raise ServiceError(_("Unknown action."))
-    allowed, target, assessment_status = _FEEDBACK_STEPS[action]
     assessment = feedback.assessment
     with transaction.atomic():
         workflow.require(assessment, f"report.{action}", by=by)
-        feedback.status = (
-            Feedback.objects.filter(pk=feedback.pk).values_list("status", flat=True).get()
+        feedback = _stored(feedback)
+        feedback.assessment = assessment  # its status, just read under lock, is the report's
+        feedback.return_comment = (
+            Feedback.objects.filter(pk=feedback.pk).values_list("return_comment", flat=True).get()
         )
-        if feedback.status not in allowed:
-            raise ServiceError(
-                _("A report that is “%(status)s” cannot be %(action)s.")
-                % {
-                    "status": Feedback.Status(feedback.status).label,
-                    "action": _action_label(action),
-                }
-            )
         if action == "return" and not comment.strip():
             raise ServiceError(_("Say what the lead assessor should change."))
         if action in ("submit", "approve") and (gaps := report_gaps(feedback)):
@@ -350,8 +328,7 @@ def feedback_step(
                 % {"gaps": " ".join(str(gap) for gap in gaps)}
             )
         old = feedback.status
-        feedback.status = target
-        fields = ["status"]
+        fields = []
         if action == "return":
             feedback.return_comment = comment.strip()
             fields.append("return_comment")
@@ -361,25 +338,22 @@ def feedback_step(
             feedback.organisation_name = assessment.organisation.official_name_th
             feedback.organisation_short_name = assessment.organisation.short_name_th
             fields += ["published_on", "organisation_name", "organisation_short_name"]
-        feedback.save(update_fields=fields)
+        if fields:
+            feedback.save(update_fields=fields)
+        # A return goes back to consensus, for drafting. The comment is for the lead: it stays
+        # on the report (which it marks returned) and in the audit trail, not in the status
+        # history that the agency reads.
+        if action == "return" and assessment.status == Assessment.Status.REPORT_APPROVED:
+            change_status(assessment=assessment, to=Assessment.Status.REPORT_DRAFTED, by=by)
+        change_status(assessment=assessment, to=_MOVES_TO[action], by=by)
         audit.record(
             actor=by,
             action=f"feedback.{action}",
             obj=feedback,
             old=old,
-            new=target,
+            new=feedback.status,
             reason=comment.strip(),
         )
-        if action == "return":
-            # Back to drafting: the assessment returns to consensus. The comment is for the lead:
-            # it stays on the report and in the audit trail, not in the status history that the
-            # agency reads.
-            if assessment.status == Assessment.Status.REPORT_APPROVED:
-                change_status(assessment=assessment, to=Assessment.Status.REPORT_DRAFTED, by=by)
-            if assessment.status == Assessment.Status.REPORT_DRAFTED:
-                change_status(assessment=assessment, to=Assessment.Status.CONSENSUS, by=by)
-        elif assessment_status and assessment.status != assessment_status:
-            change_status(assessment=assessment, to=assessment_status, by=by)
         if action == "publish":
             _announce_issued(assessment)
     return feedback
@@ -391,15 +365,6 @@ def _announce_issued(assessment: Assessment) -> None:
     transaction.on_commit(
         lambda: report_issued.send(sender=Feedback, assessment_id=assessment.pk), robust=True
     )
-
-
-def _action_label(action: str) -> str:
-    return {
-        "submit": _("submitted for approval"),
-        "approve": _("approved"),
-        "return": _("returned"),
-        "publish": _("published"),
-    }[action]
 
 
 # ---------------------------------------------------------------------------------------------
