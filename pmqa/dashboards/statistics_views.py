@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pmqa import scoring
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Cycle
 from pmqa.audit import services as audit
@@ -75,16 +78,57 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
             {"cycle": cycle, "form": form, "cycles": _cycles()},
             status=400,
         )
-    stats = statistics.compute(cycle, form.filters() if request.GET else None)
+    filters = form.filters() if request.GET else None
+    stats = statistics.compute(cycle, filters)
     kind = request.GET.get("format", "")
     if kind in FORMATS:
-        content_type, writer = FORMATS[kind]
-        response = HttpResponse(writer(stats), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="pmqa-statistics-{year}.{kind}"'
-        audit.record_download(request, action="export.statistics", obj=cycle, new={"format": kind})
-        return response
-    thresholds = cycle.edition.thresholds()
-    heat = [
+        return _download(request, cycle, stats, kind)
+    trends = statistics.trends(filters if filters is not None else statistics.Filters())
+    return render(
+        request,
+        "dashboards/statistics.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "stats": stats,
+            "summary": statistics.describe(stats),
+            "downloads": _downloads(request),
+            "cycles": _cycles(),
+            "heat": _heat(stats, cycle.edition.thresholds()),
+            "trends": trends,
+            "charts": _charts(stats, trends),
+            "categories": statistics.CATEGORIES,
+        },
+    )
+
+
+def _download(
+    request: HttpRequest, cycle: Cycle, stats: statistics.CycleStatistics, kind: str
+) -> HttpResponse:
+    content_type, writer = FORMATS[kind]
+    response = HttpResponse(writer(stats), content_type=content_type)
+    filename = f"pmqa-statistics-{cycle.fiscal_year}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    audit.record_download(request, action="export.statistics", obj=cycle, new={"format": kind})
+    return response
+
+
+def _downloads(request: HttpRequest) -> list[tuple[str, str]]:
+    """Each format's query string: this page's filters, in that format."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    downloads = []
+    for kind in FORMATS:
+        query["format"] = kind
+        downloads.append((kind, query.urlencode()))
+    return downloads
+
+
+def _heat(
+    stats: statistics.CycleStatistics, thresholds: scoring.Thresholds
+) -> list[tuple[statistics.Row, list[tuple[Decimal | None, str]]]]:
+    """Each organisation's verified category scores with their colour classes."""
+    return [
         (
             r,
             [
@@ -97,8 +141,12 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
         )
         for r in stats.rows
     ]
-    trends = statistics.trends(form.filters() if request.GET else statistics.Filters())
-    charts = {
+
+
+def _charts(
+    stats: statistics.CycleStatistics, trends: list[statistics.YearFigures]
+) -> dict[str, str]:
+    return {
         "distribution": charts_lib.bars_svg(
             tuple(label for label, _n in stats.distribution),
             tuple(float(n) for _label, n in stats.distribution),
@@ -113,28 +161,6 @@ def cycle_statistics(request: HttpRequest, year: int) -> HttpResponse:
         if trends
         else "",
     }
-    query = request.GET.copy()
-    query.pop("format", None)
-    downloads = []
-    for kind in FORMATS:
-        query["format"] = kind
-        downloads.append((kind, query.urlencode()))
-    return render(
-        request,
-        "dashboards/statistics.html",
-        {
-            "cycle": cycle,
-            "form": form,
-            "stats": stats,
-            "summary": statistics.describe(stats),
-            "downloads": downloads,
-            "cycles": _cycles(),
-            "heat": heat,
-            "trends": trends,
-            "charts": charts,
-            "categories": statistics.CATEGORIES,
-        },
-    )
 
 
 def _cycles() -> list[int]:

@@ -1,5 +1,8 @@
 """Role homes: where each persona lands after logging in."""
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +14,8 @@ from pmqa import scoring
 from pmqa.accounts.decorators import admin_required, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
-from pmqa.assessments.models import Assessment, Round, ScoreSnapshot
+from pmqa.assessments.models import Assessment, Round, ScoreSnapshot, newest_snapshots
+from pmqa.criteria.models import Edition
 from pmqa.dashboards import overview, peers
 from pmqa.dashboards.kpi import grouping_rules, rule_sets
 from pmqa.lib.charts import radar_svg
@@ -32,18 +36,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _with_scores(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return queryset.select_related("cycle", "organisation", "feedback").prefetch_related(
-        Prefetch(
-            "scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by("created_at")
-        )
+        Prefetch("scores", queryset=ScoreSnapshot.objects.filter(round_number=1).order_by())
     )
 
 
 def latest_scores(assessment: Assessment) -> dict[str, ScoreSnapshot]:
-    """The newest snapshot per source from a prefetched `scores` list."""
-    latest: dict[str, ScoreSnapshot] = {}
-    for snapshot in assessment.scores.all():
-        latest[snapshot.source] = snapshot
-    return latest
+    """The round-1 snapshot that counts per source, from a prefetched `scores` list."""
+    newest = newest_snapshots(assessment.scores.all())
+    return {source: snapshot for (source, _round), snapshot in newest.items()}
 
 
 @agency_required
@@ -74,7 +74,7 @@ def agency_home(request: HttpRequest) -> HttpResponse:
                 for row in rows
                 if row["assessment"].organisation_id == organisation.pk
                 and row["verified"] is not None
-                and row["assessment"].status == Assessment.Status.PUBLISHED
+                and row["assessment"].is_published
             ),
             None,
         )
@@ -111,13 +111,40 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = policy.get_assessment(
         request, pk, policy.AGENCY, queryset=_with_scores(Assessment.objects.all())
     )
-    edition = assessment.cycle.edition
     scores = latest_scores(assessment)
     own = scores.get("self")
     verified = (
         scores.get("assessor") if policy.standing(request, assessment).has(policy.RESULTS) else None
     )
+    rows = _category_rows(assessment.cycle.edition, own, verified)
+    sections, round2 = _report_part(assessment) if verified is not None else ([], None)
+    return render(
+        request,
+        "dashboards/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "own": own,
+            "verified": verified,
+            "total_gap": own.total - verified.total if own and verified else None,
+            "rules_version": (own or verified).rules_version if (own or verified) else "",
+            "sections": sections,
+            "round2": round2,
+            # Self against verified scores on the report's radar chart, once both are there.
+            "radar": _radar(rows) if own and verified else "",
+        },
+    )
+
+
+def _category_rows(
+    edition: Edition, own: ScoreSnapshot | None, verified: ScoreSnapshot | None
+) -> list[dict[str, Any]]:
+    """Each category's self and verified scores, their colour classes and the gap."""
     thresholds = edition.thresholds()
+
+    def classified(value: Decimal | None) -> str:
+        return scoring.classify(value, thresholds) if value is not None else ""
+
     rows = []
     for category in edition.categories.all():
         key = str(category.number)
@@ -127,15 +154,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "category": category,
                 "self": self_value,
-                "self_class": scoring.classify(self_value, thresholds)
-                if self_value is not None
-                else "",
+                "self_class": classified(self_value),
                 "verified": verified_value,
-                "verified_class": (
-                    scoring.classify(verified_value, thresholds)
-                    if verified_value is not None
-                    else ""
-                ),
+                "verified_class": classified(verified_value),
                 "gap": (
                     scoring.gap(self_value, verified_value)
                     if self_value is not None and verified_value is not None
@@ -143,43 +164,22 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             }
         )
-    total_gap = own.total - verified.total if own and verified else None
-    # Self against verified scores on the report's radar chart, once both are there.
-    radar = (
-        radar_svg(
-            [(f"หมวด {row['category'].number}", row["self"], row["verified"]) for row in rows]
-        )
-        if own and verified
-        else ""
-    )
-    sections = []
-    round2 = None
-    if verified is not None:
-        from pmqa.feedback.sections import report_sections
+    return rows
 
-        feedback = getattr(assessment, "feedback", None)
-        if feedback is not None:
-            sections = report_sections(feedback)
-        round2 = (
-            ScoreSnapshot.objects.filter(assessment=assessment, round_number=2)
-            .order_by("-created_at")
-            .first()
-        )
-    return render(
-        request,
-        "dashboards/assessment_detail.html",
-        {
-            "assessment": assessment,
-            "rows": rows,
-            "own": own,
-            "verified": verified,
-            "total_gap": total_gap,
-            "rules_version": (own or verified).rules_version if (own or verified) else "",
-            "sections": sections,
-            "round2": round2,
-            "radar": radar,
-        },
-    )
+
+def _radar(rows: list[dict[str, Any]]) -> str:
+    return radar_svg([(f"หมวด {r['category'].number}", r["self"], r["verified"]) for r in rows])
+
+
+def _report_part(assessment: Assessment) -> tuple[list[Any], ScoreSnapshot | None]:
+    """What the agency reads beside its verified scores: the report's sections and the
+    round 2 result."""
+    from pmqa.feedback.sections import report_sections
+
+    feedback = getattr(assessment, "feedback", None)
+    sections = report_sections(feedback) if feedback is not None else []
+    round2 = ScoreSnapshot.objects.filter(assessment=assessment).newest("assessor", 2)
+    return sections, round2
 
 
 @admin_required
