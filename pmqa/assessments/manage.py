@@ -3,10 +3,12 @@ a cycle's assessments."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Page
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -200,31 +202,74 @@ class ReportSettingsForm(forms.ModelForm):
 @admin_required
 def cycle_detail(request: AuthenticatedHttpRequest, fiscal_year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle.objects.select_related("edition"), fiscal_year=fiscal_year)
-    round_form = RoundForm(_posted(request, "round"))
-    # A row's "extend" link fills in its organisation's code.
-    extension_form = ExtensionForm(
-        _posted(request, "extension"), initial={"organisation": request.GET.get("extend", "")[:32]}
+    found = _CycleForms.of(request, cycle)
+    if _save_posted(request, cycle, found):
+        return redirect("manage:cycle", fiscal_year)
+    filters = AssessmentFilterForm(request.GET)
+    return render(
+        request,
+        "manage/cycle.html",
+        {
+            "cycle": cycle,
+            "rounds": list(cycle.rounds.all()),
+            "round_form": found.round_form,
+            "extension_form": found.extension_form,
+            "retention_form": found.retention_form,
+            "report_form": found.report_form,
+            "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
+                "organisation", "round", "granted_by"
+            ),
+            "filters": filters,
+            "page": _page(request, cycle, filters),
+            "synthetic_count": Assessment.objects.filter(cycle=cycle, is_synthetic=True).count(),
+        },
+        status=400 if request.method == "POST" or not filters.is_valid() else 200,
     )
-    if round_form.is_valid():
-        data = round_form.cleaned_data
-        cycle_services.update_round(cycle=cycle, by=request.user, **data)
+
+
+@dataclass(frozen=True)
+class _CycleForms:
+    """The cycle page's forms; a POST binds the one it names (`form`)."""
+
+    round_form: RoundForm
+    extension_form: ExtensionForm
+    retention_form: RetentionForm
+    report_form: ReportSettingsForm
+
+    @classmethod
+    def of(cls, request: HttpRequest, cycle: Cycle) -> _CycleForms:
+        return cls(
+            RoundForm(_posted(request, "round")),
+            # A row's "extend" link fills in its organisation's code.
+            ExtensionForm(
+                _posted(request, "extension"),
+                initial={"organisation": request.GET.get("extend", "")[:32]},
+            ),
+            RetentionForm(
+                _posted(request, "retention"),
+                initial={"evidence_retention_years": cycle.evidence_retention_years},
+            ),
+            ReportSettingsForm(_posted(request, "report"), instance=cycle),
+        )
+
+
+def _save_posted(request: AuthenticatedHttpRequest, cycle: Cycle, found: _CycleForms) -> bool:
+    """Save what the posted form asks for; False when nothing was (its errors on the form)."""
+    if found.round_form.is_valid():
+        cycle_services.update_round(cycle=cycle, by=request.user, **found.round_form.cleaned_data)
         messages.success(request, _("Saved the round dates."))
-        return redirect("manage:cycle", fiscal_year)
-    if extension_form.is_valid() and _extend(request, cycle, extension_form):
-        return redirect("manage:cycle", fiscal_year)
-    retention_form = RetentionForm(
-        _posted(request, "retention"),
-        initial={"evidence_retention_years": cycle.evidence_retention_years},
-    )
-    if retention_form.is_valid():
+        return True
+    if found.extension_form.is_valid():
+        return _extend(request, cycle, found.extension_form)
+    if found.retention_form.is_valid():
         cycle_services.set_evidence_retention(
             cycle=cycle,
-            years=retention_form.cleaned_data["evidence_retention_years"],
+            years=found.retention_form.cleaned_data["evidence_retention_years"],
             by=request.user,
         )
         messages.success(request, _("Saved how long the evidence files are kept."))
-        return redirect("manage:cycle", fiscal_year)
-    report_form = ReportSettingsForm(_posted(request, "report"), instance=cycle)
+        return True
+    report_form = found.report_form
     if report_form.is_bound and report_form.is_valid():
         try:
             cycle_services.set_report_settings(
@@ -232,35 +277,18 @@ def cycle_detail(request: AuthenticatedHttpRequest, fiscal_year: int) -> HttpRes
             )
         except services.ServiceError as error:
             report_form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Saved the report settings."))
-            return redirect("manage:cycle", fiscal_year)
-    filters = AssessmentFilterForm(request.GET)
-    assessments = Assessment.objects.filter(cycle=cycle, is_synthetic=False)
-    page = None
-    if filters.is_valid():
-        page = page_of(
-            filters.apply(assessments)
-            .select_related("organisation")
-            .order_by("organisation__name_th", "pk"),
-            request.GET.get("page"),
-        )
-    return render(
-        request,
-        "manage/cycle.html",
-        {
-            "cycle": cycle,
-            "rounds": list(cycle.rounds.all()),
-            "round_form": round_form,
-            "extension_form": extension_form,
-            "retention_form": retention_form,
-            "report_form": report_form,
-            "extensions": WindowExtension.objects.filter(round__cycle=cycle).select_related(
-                "organisation", "round", "granted_by"
-            ),
-            "filters": filters,
-            "page": page,
-            "synthetic_count": Assessment.objects.filter(cycle=cycle, is_synthetic=True).count(),
-        },
-        status=400 if request.method == "POST" or not filters.is_valid() else 200,
+            return False
+        messages.success(request, _("Saved the report settings."))
+        return True
+    return False
+
+
+def _page(request: HttpRequest, cycle: Cycle, filters: AssessmentFilterForm) -> Page | None:
+    """The page of the cycle's assessments the filters ask for; None when they are wrong."""
+    if not filters.is_valid():
+        return None
+    assessments = filters.apply(Assessment.objects.filter(cycle=cycle, is_synthetic=False))
+    return page_of(
+        assessments.select_related("organisation").order_by("organisation__name_th", "pk"),
+        request.GET.get("page"),
     )
