@@ -44,3 +44,28 @@ def test_an_assessor_reads_the_agencys_kpis_in_full_and_scores_them_from_empty(p
     member.post(url, {"kpi-1": "300"})
     again = member.get(url).content.decode()
     assert 'value="300"' in re.search(r'<input[^>]*id="kpi-1"[^>]*>', again)[0]
+
+
+def test_the_team_reads_the_profile_as_it_was_submitted(personas, work_a):
+    from pmqa.assessments.models import Answer
+
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    # Changed in the database after submission: the team reads what was submitted.
+    Answer.objects.filter(assessment=assessment, key="OP1a").update(
+        data={"mission": "พันธกิจที่แก้ภายหลัง"}
+    )
+    member = login(Client(), case.member)
+    overview = member.get(reverse("reviews:overview", args=[assessment.pk])).content.decode()
+    url = reverse("reviews:profile", args=[assessment.pk])
+    assert f'href="{url}"' in overview
+    page = member.get(url)
+    assert page.status_code == 200
+    text = re.sub(r"\s+", "", strip_tags(page.content.decode()))
+    assert "รักษาความมั่นคงภายในราชอาณาจักร" in text
+    assert "พันธกิจที่แก้ภายหลัง" not in text
+    assert "1,250,000" in text and "บริการข้อมูลตอบได้ภายในวันเดียว" in text
+    # A table's cells are labelled with their column for the phone's stacked rows.
+    assert 'data-label="' in page.content.decode()
+    # Read only: no form on the page but the language switch and logout.
+    assert "<textarea" not in page.content.decode()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmqa import scoring
-from pmqa.assessments.profile import Field, Group, Section
+from pmqa.assessments.profile import Field, Group, Label, Section
 from pmqa.criteria.models import Category, Edition, Item, ItemRule, LevelCode
 from pmqa.lib.thai import ThaiDateError, arabic_digits, format_date_be_numeric, parse_date_be
 from pmqa.scoring.results import check_band
@@ -157,6 +157,40 @@ def display_value(spec: Field, stored: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Organisational profile
+
+
+@dataclass(frozen=True)
+class ShownField:
+    label: Label
+    text: str = ""
+    columns: tuple[Label, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    """A profile section as a read-only page shows it: each field's label and text, each
+    table's columns and rows; what was left empty is shown as such."""
+
+    code: str
+    title: Label
+    fields: tuple[ShownField, ...]
+
+
+def profile_shown(section: Section, data: Mapping[str, Any]) -> ShownSection:
+    shown: list[ShownField] = []
+    for spec in section.fields:
+        if isinstance(spec, Group):
+            rows = tuple(
+                tuple(display_value(c, str(row.get(c.key, ""))) for c in spec.columns)
+                for row in data.get(spec.key) or []
+            )
+            shown.append(
+                ShownField(spec.label, columns=tuple(c.label for c in spec.columns), rows=rows)
+            )
+        else:
+            shown.append(ShownField(spec.label, display_value(spec, str(data.get(spec.key, "")))))
+    return ShownSection(section.code, section.title, tuple(shown))
 
 
 def clean_profile(

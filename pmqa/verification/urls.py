@@ -5,6 +5,7 @@ from pmqa.verification import consensus_views, views
 app_name = "reviews"
 urlpatterns = [
     path("<id:pk>/", views.overview, name="overview"),
+    path("<id:pk>/profile/", views.profile, name="profile"),
     path("<id:pk>/items/<str:code>/", views.item, name="item"),
     path("<id:pk>/items/<str:code>/ask/", views.clarify, name="clarify"),
     path("<id:pk>/submit/", views.submit, name="submit"),

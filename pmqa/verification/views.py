@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments import answers as content
 from pmqa.assessments import policy, workflow
-from pmqa.assessments.answers import NARRATIVE_PARTS
+from pmqa.assessments.answers import NARRATIVE_PARTS, profile_shown
 from pmqa.assessments.models import Assessment, Evidence
+from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
 from pmqa.audit import services as audit
@@ -138,6 +139,26 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
                 "asked_by", "answered_by"
             ),
             "team": desk.assessment.assignments.select_related("assessor"),
+        },
+    )
+
+
+@assessor_required
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisational profile as the agency submitted it, read only: the context every
+    item is scored in."""
+    desk = desk_for(request, pk)
+    answers = desk.frozen.get("answers", {})
+    return render(
+        request,
+        "reviews/profile.html",
+        {
+            "desk": desk,
+            "assessment": desk.assessment,
+            "sections": [
+                profile_shown(section, (answers.get(section.code) or {}).get("data") or {})
+                for section in SECTIONS
+            ],
         },
     )
 

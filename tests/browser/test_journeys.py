@@ -360,6 +360,10 @@ def test_an_assessor_reviews_an_item_on_a_phone(reference_data, person, personas
     assessment = case.in_review()
     assessor = person("assessor-390", width=390, height=844)
     assessor.login(personas.assessor.username)
+    # The profile as submitted, then an item of each kind.
+    assessor.open(f"/review/{assessment.pk}/profile/")
+    fits(assessor, 390)
+    assessor.accessible()
     for code in ("1.1", "7.1"):
         assessor.open(f"/review/{assessment.pk}/items/{code}/")
         fits(assessor, 390)
