@@ -255,6 +255,7 @@ URL_TABLE = {
     "open_data_file": _row(404, 404, 404, 404, 404, 404, 404, 404, 404),
     "reviews:overview": TEAM,
     "reviews:item": TEAM,
+    "reviews:profile": TEAM,
     "reviews:clarify": _row(302, 404, 405, 405, 405, 405, 404, 404, 405),
     "reviews:submit": TEAM,
     "reviews:evidence": TEAM,
