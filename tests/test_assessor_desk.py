@@ -69,3 +69,44 @@ def test_the_team_reads_the_profile_as_it_was_submitted(personas, work_a):
     assert 'data-label="' in page.content.decode()
     # Read only: no form on the page but the language switch and logout.
     assert "<textarea" not in page.content.decode()
+
+
+def test_after_publication_the_consensus_is_shown_not_offered_for_editing(personas, work_a):
+    case = Case(personas, work_a)
+    assessment = case.published()
+    lead = login(Client(), personas.lead)
+    page = lead.get(reverse("reviews:consensus", args=[assessment.pk])).content.decode()
+    main = page[page.index("<main") :]
+    assert 'name="score-1.1"' not in main and '<form method="post" novalidate>' not in main
+    assert "คะแนนฉันทามติแก้ไขไม่ได้อีก" in strip_tags(main)
+    assert re.search(r'data-testid="consensus-1\.1">350\.00<', main)
+
+
+def test_the_round_2_tab_is_shown_only_in_a_cycle_that_has_a_round_2(personas, work_a):
+    from tests.test_workflow import open_round2
+
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    member = login(Client(), case.member)
+    overview = reverse("reviews:overview", args=[assessment.pk])
+    round2 = reverse("reviews:round2", args=[assessment.pk])
+    assert f'href="{round2}"' not in member.get(overview).content.decode()
+    open_round2(assessment.cycle)
+    assert f'href="{round2}"' in member.get(overview).content.decode()
+
+
+def test_submitting_a_review_says_whether_anyone_elses_scores_are_there_to_see(personas, work_a):
+    from pmqa.verification import services as review_services
+    from tests.test_workflow import _score_all
+
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    said = {}
+    for person in (case.member, personas.lead):
+        review = review_services.review_for(assessment=assessment, assessor=person)
+        _score_all(review, case.edition, person)
+        client = login(Client(), person)
+        page = client.post(reverse("reviews:submit", args=[assessment.pk]), follow=True)
+        said[person.username] = strip_tags(page.content.decode())
+    assert "ยังไม่มีผู้ตรวจประเมินท่านอื่นส่งผลการตรวจ" in said[case.member.username]
+    assert "ขณะนี้แสดงคะแนนของผู้ตรวจคนอื่นแล้ว" in said[personas.lead.username]

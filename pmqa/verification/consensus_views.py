@@ -58,6 +58,8 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
             "desk": desk,
             "assessment": desk.assessment,
             "rows": rows,
+            # After the result is recorded the scores are shown, not offered for editing.
+            "editable": "consensus.set" in desk.actions,
             "problems": problems,
             "posted": request.POST if request.method == "POST" else {},
             "verified": verified,

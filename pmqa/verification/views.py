@@ -20,7 +20,7 @@ from pmqa.accounts.decorators import assessor_required
 from pmqa.assessments import answers as content
 from pmqa.assessments import policy, workflow
 from pmqa.assessments.answers import NARRATIVE_PARTS, profile_shown
-from pmqa.assessments.models import Assessment, Evidence
+from pmqa.assessments.models import Assessment, Evidence, Round
 from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.assessments.views.workspace import CriteriaOf, serve_evidence, serve_file
@@ -71,6 +71,13 @@ class Desk(CriteriaOf):
         """The other assessors' scores, once one's own review is submitted (the policy's
         `results` need)."""
         return self.standing.has(policy.RESULTS)
+
+    @cached_property
+    def has_round2(self) -> bool:
+        """Whether the cycle holds a round 2 at all (its tab is shown only then)."""
+        return Round.objects.filter(
+            cycle_id=self.assessment.cycle_id, number=Round.Number.APPLICATION_REPORT
+        ).exists()
 
     @cached_property
     def actions(self) -> frozenset[str]:
@@ -332,8 +339,19 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as error:
             messages.error(request, str(error))
         else:
+            others = (
+                desk.assessment.reviews.filter(submitted_at__isnull=False)
+                .exclude(pk=desk.review.pk)
+                .exists()
+            )
             messages.success(
-                request, _("Your review is submitted. The other assessors' scores are now shown.")
+                request,
+                _("Your review is submitted. The other assessors' scores are now shown.")
+                if others
+                else _(
+                    "Your review is submitted. No other assessor has submitted yet; their "
+                    "scores appear here as each of them submits."
+                ),
             )
             return redirect("reviews:overview", pk)
     return render(
