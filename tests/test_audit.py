@@ -289,9 +289,7 @@ def test_the_log_filters_by_who_action_object_and_be_dates_and_pages(client, per
 
 def test_the_log_exports_the_filtered_rows_as_csv_that_excel_reads_as_thai(client, personas, many):
     login(client, personas.admin)
-    response = client.get(
-        reverse("audit:log"), {"who": "editor_a", "format": "csv", "page": "3"}
-    )
+    response = client.get(reverse("audit:log"), {"who": "editor_a", "format": "csv", "page": "3"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="pmqa-audit-')
     body = b"".join(response.streaming_content)

@@ -194,9 +194,7 @@ def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 def audit_log(request: HttpRequest) -> HttpResponse:
     filters = AuditFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid():
-        return render(
-            request, "audit/log.html", {"filters": filters, "page": None}, status=400
-        )
+        return render(request, "audit/log.html", {"filters": filters, "page": None}, status=400)
     entries = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
     if filters.is_bound:
         entries = filters.apply(entries)
