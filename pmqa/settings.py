@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "pmqa.verification",
     "pmqa.feedback",
     "pmqa.reports",
+    "pmqa.evaluation",
     "pmqa.dashboards",
     "pmqa.privacy",
     "pmqa.api",

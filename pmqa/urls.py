@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("pmqa.dashboards.urls")),
     path("", include("pmqa.privacy.urls")),
     path("", include("pmqa.audit.urls")),
+    path("", include("pmqa.evaluation.urls")),
     path("agency/", include("pmqa.assessments.urls")),
     path("agency/", include("pmqa.verification.agency_urls")),
     path("manage/", include("pmqa.assessments.manage_urls")),

@@ -15,8 +15,8 @@ from pmqa.assessments.models import Assessment, Cycle
 from pmqa.assessments.services import record_category_scores
 from pmqa.assessments.workflow import ActionRefused
 from pmqa.audit.models import AuditEntry
-from pmqa.dashboards import kpi
-from pmqa.dashboards.models import KpiRuleSetVersion
+from pmqa.evaluation import kpi
+from pmqa.evaluation.models import KpiRuleSetVersion
 from pmqa.lib.errors import ServiceError
 from pmqa.organisations.models import Organisation
 from tests.conftest import PASSWORD, member_organisations
@@ -65,7 +65,7 @@ def test_every_organisation_gets_its_type_targets_and_score(years):
 
 def test_the_page_its_exports_and_a_year_without_a_rule_set(client, personas, years):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    page = client.get(reverse("dashboards:kpi", args=[2564]))
+    page = client.get(reverse("evaluation:kpi", args=[2564]))
     assert page.status_code == 200
     body = page.content.decode()
     assert "443.17" in body and "61.63" in body and "ยะลา" not in body
@@ -75,12 +75,12 @@ def test_the_page_its_exports_and_a_year_without_a_rule_set(client, personas, ye
     book = load_workbook(io.BytesIO(client.get("/manage/kpi/2564/?format=xlsx").content))
     sheet = book.active
     assert sheet["A2"].value == "DEP-ISOC" and sheet["C2"].value == 434.48
-    refused = client.get(reverse("dashboards:kpi", args=[2563]))
+    refused = client.get(reverse("evaluation:kpi", args=[2563]))
     assert refused.status_code == 200
     assert "ไม่มีหลักเกณฑ์ตัวชี้วัดสำหรับปีงบประมาณ 2563" in refused.content.decode()
     assert client.login(username=personas.editor_a.username, password=PASSWORD)
-    assert client.get(reverse("dashboards:kpi", args=[2564])).status_code == 404
-    assert client.get(reverse("dashboards:kpi_rules", args=[2564])).status_code == 404
+    assert client.get(reverse("evaluation:kpi", args=[2564])).status_code == 404
+    assert client.get(reverse("evaluation:kpi_rules", args=[2564])).status_code == 404
 
 
 def form_data(page, **changes):
@@ -91,7 +91,7 @@ def form_data(page, **changes):
 
 def test_a_year_rule_set_is_proposed_edited_and_kept_as_versions(client, personas, years):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    url = reverse("dashboards:kpi_rules", args=[2565])
+    url = reverse("evaluation:kpi_rules", args=[2565])
     proposal = client.get(url, {"propose": 1})
     assert proposal.status_code == 200
     # FY2564's only verified total (400) is in the 400+ group: the minimums keep FY2564's.
@@ -157,9 +157,9 @@ def test_the_framework_components_and_score_groups_are_edited_with_the_rule_set(
     client, personas, years
 ):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    page = client.get(reverse("dashboards:kpi", args=[2564])).content.decode()
+    page = client.get(reverse("evaluation:kpi", args=[2564])).content.decode()
     assert "Performance Base" in page and "PMQA 4.0" in page  # the FY2564 framework
-    url = reverse("dashboards:kpi_rules", args=[2566])
+    url = reverse("evaluation:kpi_rules", args=[2566])
     form = client.get(url)
     initial = form.context["form"].initial
     assert (
@@ -189,9 +189,9 @@ def test_the_framework_components_and_score_groups_are_edited_with_the_rule_set(
 
 def test_odd_rule_sets_are_refused_in_thai_and_odd_years_not_found(client, personas, years):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    assert client.get(reverse("dashboards:kpi_rules", args=[0])).status_code == 404
-    assert client.get(reverse("dashboards:kpi_rules", args=[99999])).status_code == 404
-    url = reverse("dashboards:kpi_rules", args=[2566])
+    assert client.get(reverse("evaluation:kpi_rules", args=[0])).status_code == 404
+    assert client.get(reverse("evaluation:kpi_rules", args=[99999])).status_code == 404
+    url = reverse("evaluation:kpi_rules", args=[2566])
     form = client.get(url)
     initial = form.context["form"].initial
     for changes, said in (
@@ -213,7 +213,7 @@ def test_odd_rule_sets_are_refused_in_thai_and_odd_years_not_found(client, perso
 
 def test_a_year_before_the_first_rule_set_can_be_given_one(client, personas, years):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    url = reverse("dashboards:kpi_rules", args=[2563])
+    url = reverse("evaluation:kpi_rules", args=[2563])
     form = client.get(url)
     assert form.context["proposed"]
     saved = client.post(url, form_data(form, reason="กำหนดย้อนหลังตามมติ"))
@@ -223,7 +223,7 @@ def test_a_year_before_the_first_rule_set_can_be_given_one(client, personas, yea
 
 def test_a_proposal_keeps_the_years_own_framework(client, personas, years):
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    url = reverse("dashboards:kpi_rules", args=[2565])
+    url = reverse("evaluation:kpi_rules", args=[2565])
     form = client.get(url)
     components = form.context["form"].initial["components"].replace("| 70", "| 65")
     components = components.replace("| 15 | PMQA", "| 20 | PMQA")
@@ -235,7 +235,7 @@ def test_a_proposal_keeps_the_years_own_framework(client, personas, years):
 def test_the_csv_has_thai_headers_a_byte_order_mark_and_no_formula(client, personas, years):
     Organisation.objects.filter(code="DEP-ISOC").update(name_th="=1+2")
     assert client.login(username=personas.admin.username, password=PASSWORD)
-    content = client.get(reverse("dashboards:kpi", args=[2564]), {"format": "csv"}).content
+    content = client.get(reverse("evaluation:kpi", args=[2564]), {"format": "csv"}).content
     assert content.startswith(b"\xef\xbb\xbf")
     header, row = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert header == [

@@ -18,7 +18,7 @@ from pmqa.accounts.models import Membership, Role
 from pmqa.assessments.models import Assessment, Cycle, Round, WindowExtension
 from pmqa.assessments.services import record_category_scores
 from pmqa.dashboards import overview
-from pmqa.dashboards.kpi import grouping_rules
+from pmqa.evaluation.kpi import grouping_rules
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.kpi import ScoreGroup
 from pmqa.verification.models import Assignment

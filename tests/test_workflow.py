@@ -247,9 +247,9 @@ URL_TABLE = {
     "audit:trail": ADMIN,
     "dashboards:statistics_home": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
     "dashboards:statistics": ADMIN,
-    "dashboards:kpi_home": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
-    "dashboards:kpi": ADMIN,
-    "dashboards:kpi_rules": ADMIN,
+    "evaluation:kpi_home": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
+    "evaluation:kpi": ADMIN,
+    "evaluation:kpi_rules": ADMIN,
     "open_data": _row(A, A, A, A, A, A, A, A, A),
     # The cycle is still open: its open data appears once its last round has closed.
     "open_data_file": _row(404, 404, 404, 404, 404, 404, 404, 404, 404),

@@ -21,7 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if access.is_admin:
         nav.append((reverse("dashboards:admin"), _("Administration")))
         nav.append((reverse("dashboards:statistics_home"), _("Statistics")))
-        nav.append((reverse("dashboards:kpi_home"), _("Evaluation KPI")))
+        nav.append((reverse("evaluation:kpi_home"), _("Evaluation KPI")))
         nav.append((reverse("manage:cycles"), _("Cycles")))
         nav.append((reverse("verification:assignments"), _("Assessor teams")))
         nav.append((reverse("feedback:reports"), _("Reports to approve")))

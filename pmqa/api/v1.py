@@ -34,7 +34,8 @@ from pmqa.api.schemas import (
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.audit import services as audit
-from pmqa.dashboards import kpi, statistics
+from pmqa.dashboards import statistics
+from pmqa.evaluation import kpi
 from pmqa.lib.errors import ServiceError
 from pmqa.lib.text import strip_controls
 from pmqa.organisations.models import Organisation

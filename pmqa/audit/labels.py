@@ -92,7 +92,8 @@ OBJECT_TYPES = {
     "feedback.feedback": _("Feedback Report"),
     "feedback.reportrevision": _("Report correction"),
     "criteria.edition": _("Criteria edition"),
-    "dashboards.kpirulesetversion": _("KPI rule set"),
+    "evaluation.kpirulesetversion": _("KPI rule set"),
+    "dashboards.kpirulesetversion": _("KPI rule set"),  # recorded before the move
     "accounts.user": _("User"),
     "accounts.membership": _("Membership"),
     "accounts.apitoken": _("API token"),

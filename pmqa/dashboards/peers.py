@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from pmqa import scoring
 from pmqa.assessments.models import Assessment
-from pmqa.dashboards.kpi import rule_sets
 from pmqa.dashboards.opendata import MINIMUM_GROUP
 from pmqa.dashboards.statistics import Filters, load_rows
+from pmqa.evaluation.kpi import rule_sets
 from pmqa.scoring.engine import mean
 from pmqa.scoring.kpi import KpiTargets, NoRuleSet, kpi_targets, rule_set_for
 

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext, pgettext
 
 from pmqa import scoring
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot, published
-from pmqa.dashboards.kpi import grouping_rules
+from pmqa.evaluation.kpi import grouping_rules
 from pmqa.lib.csvfile import csv_text
 from pmqa.lib.templatetags.thai import classification_label, level_label
 from pmqa.organisations.models import Organisation

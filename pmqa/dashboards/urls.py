@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pmqa.dashboards import kpi_views, statistics_views, views, whatif
+from pmqa.dashboards import statistics_views, views, whatif
 from pmqa.verification import views as review_views
 
 app_name = "dashboards"
@@ -11,8 +11,5 @@ urlpatterns = [
     path("manage/", views.admin_home, name="admin"),
     path("manage/statistics/", statistics_views.statistics_home, name="statistics_home"),
     path("manage/statistics/<int:year>/", statistics_views.cycle_statistics, name="statistics"),
-    path("manage/kpi/", kpi_views.kpi_home, name="kpi_home"),
-    path("manage/kpi/<int:year>/", kpi_views.kpi_year, name="kpi"),
-    path("manage/kpi/<int:year>/rules/", kpi_views.kpi_rules, name="kpi_rules"),
     path("what-if/", whatif.what_if, name="what_if"),
 ]

@@ -17,7 +17,7 @@ from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Round, ScoreSnapshot, newest_snapshots
 from pmqa.criteria.models import Edition
 from pmqa.dashboards import overview, peers
-from pmqa.dashboards.kpi import grouping_rules, rule_sets
+from pmqa.evaluation.kpi import grouping_rules, rule_sets
 from pmqa.lib.charts import radar_svg
 from pmqa.organisations.models import Organisation
 

@@ -14,7 +14,7 @@ from pmqa.assessments import policy
 from pmqa.assessments.answers import parse_number
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.criteria.models import Edition, LevelCode
-from pmqa.dashboards.kpi import rule_sets
+from pmqa.evaluation.kpi import rule_sets
 from pmqa.lib.converters import is_id
 from pmqa.scoring.kpi import NoRuleSet, kpi_targets, rule_set_for
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from pmqa.accounts.decorators import admin_required
 from pmqa.assessments.models import Cycle
 from pmqa.audit import services as audit
-from pmqa.dashboards import kpi
+from pmqa.evaluation import kpi
 from pmqa.lib.errors import ServiceError
 from pmqa.scoring.kpi import KpiRuleSet, NoRuleSet, rule_set_for
 
@@ -172,7 +172,7 @@ def _latest_year() -> int:
 
 @admin_required
 def kpi_home(request: HttpRequest) -> HttpResponse:
-    return redirect("dashboards:kpi", year=_latest_year())
+    return redirect("evaluation:kpi", year=_latest_year())
 
 
 @admin_required
@@ -182,7 +182,7 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
     except NoRuleSet as error:
         return render(
             request,
-            "dashboards/kpi.html",
+            "evaluation/kpi.html",
             {"year": year, "refused": error, "years": _years()},
         )
     kind = request.GET.get("format", "")
@@ -201,7 +201,7 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
         return response
     return render(
         request,
-        "dashboards/kpi.html",
+        "evaluation/kpi.html",
         {"year": year, "rules": rules, "rows": rows, "years": _years()},
     )
 
@@ -236,11 +236,11 @@ def kpi_rules(request: HttpRequest, year: int) -> HttpResponse:
                     request,
                     _("The KPI rule set of fiscal year %(year)s is saved.") % {"year": year},
                 )
-                return redirect("dashboards:kpi_rules", year=year)
+                return redirect("evaluation:kpi_rules", year=year)
         status = 400
     return render(
         request,
-        "dashboards/kpi_rules.html",
+        "evaluation/rules.html",
         {
             "year": year,
             "form": form,

@@ -22,7 +22,7 @@ from pmqa import scoring
 from pmqa.assessments import workflow
 from pmqa.assessments.models import Assessment, ScoreSnapshot
 from pmqa.audit import services as audit
-from pmqa.dashboards.models import KpiRuleSetVersion
+from pmqa.evaluation.models import KpiRuleSetVersion
 from pmqa.lib.csvfile import csv_text
 from pmqa.lib.errors import ServiceError
 from pmqa.scoring.kpi import (

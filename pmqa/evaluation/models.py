@@ -21,6 +21,8 @@ class KpiRuleSetVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fiscal_year", "number"], name="kpi_rule_set_version")
         ]
+        # The table keeps the name it had when the rule sets were part of the dashboards.
+        db_table = "dashboards_kpirulesetversion"
         verbose_name = _("KPI rule set version")
         verbose_name_plural = _("KPI rule set versions")
 
