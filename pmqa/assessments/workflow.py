@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from pmqa.accounts.roles import access_for
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment
+from pmqa.assessments.windows import window_for
 from pmqa.lib.errors import ServiceError
 
 S = Assessment.Status
@@ -131,8 +132,6 @@ ACTIONS: dict[str, Action] = {
 
 
 def _window_problem(assessment: Assessment, number: int, today: datetime.date | None) -> str:
-    from pmqa.assessments.cycles import window_for
-
     window = window_for(assessment, number=number, today=today)
     return "" if window.is_open else window.message
 

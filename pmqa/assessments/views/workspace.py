@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import answers as content
-from pmqa.assessments import cycles, policy, services, workflow
+from pmqa.assessments import policy, services, windows, workflow
 from pmqa.assessments.models import (
     Answer,
     Assessment,
@@ -64,8 +64,8 @@ class Workspace(CriteriaOf):
         return answers
 
     @cached_property
-    def window(self) -> cycles.Window:
-        return cycles.window_for(self.assessment)
+    def window(self) -> windows.Window:
+        return windows.window_for(self.assessment)
 
     @cached_property
     def access(self):  # type: ignore[no-untyped-def]
@@ -143,7 +143,7 @@ def load_workspace(request: HttpRequest, pk: int, *, write: bool = False) -> Wor
         request,
         pk,
         policy.EDIT if write else policy.AGENCY,
-        queryset=cycles.with_round1(Assessment.objects.all()),
+        queryset=windows.with_round1(Assessment.objects.all()),
     )
     return Workspace(request, assessment)
 
