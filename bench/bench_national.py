@@ -116,7 +116,13 @@ def build_dataset(organisations: int, years: int, *, rush: bool = False) -> None
                             rules_version=result.rules_version,
                         )
                     )
-                reports.append(Feedback(assessment=assessment, status="published"))
+                # Published: the assessment's status says so (the report reads it from there).
+                reports.append(
+                    Feedback(
+                        assessment=assessment,
+                        organisation_name=assessment.organisation.official_name_th,
+                    )
+                )
             ScoreSnapshot.objects.bulk_create(snapshots, batch_size=2000)
             Feedback.objects.bulk_create(reports, batch_size=2000)
             # The submitted answers, two submitted reviews with a score per item, and the
