@@ -280,9 +280,9 @@ def item_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResp
     if item is None:
         raise Http404
     answer = ws.answers[code]
-    form = _item_form(request, ws, item, answer)
-    if not form.is_bound:
+    if request.method != "POST":
         return _item_response(request, ws, item, answer)
+    form = _item_form(request, ws, item, answer)
     form.is_valid()
     figures = ws.figures({code: form.content})
 
@@ -299,7 +299,7 @@ def item_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResp
 def _item_form(
     request: HttpRequest, ws: Workspace, item: Any, answer: Answer
 ) -> forms.ProcessForm | forms.ResultsForm:
-    posted = request.POST if request.method == "POST" else None
+    posted = request.POST
     if item.category.kind == Category.Kind.RESULTS:
         return forms.ResultsForm(
             posted,
