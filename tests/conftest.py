@@ -1,4 +1,5 @@
-"""Shared fixtures: reference data loaded once per session, and the house-style personas."""
+"""Shared fixtures: reference data loaded once per session, the house-style personas, and an
+assessment to take through its steps. What tests build themselves is in tests/builders.py."""
 
 import datetime
 import importlib
@@ -16,15 +17,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmqa.accounts import twofactor
-from pmqa.accounts.models import Membership, Role, User
+from pmqa.accounts.models import Role, User
 from pmqa.accounts.roles import access_for
 from pmqa.assessments.models import Assessment, Cycle, Round
 from pmqa.assessments.services import record_category_scores, start_assessment
 from pmqa.criteria.models import Edition
 from pmqa.demo.services import CRITERIA_FILE
 from pmqa.organisations.models import Organisation
-
-PASSWORD = "a-long-test-password"
+from tests.builders import Case, make_user
 
 
 def pytest_collection_modifyitems(config, items):
@@ -135,20 +135,6 @@ def edition(db):
     return Edition.objects.get(code="pmqa40")
 
 
-def make_user(username, role, organisation=None, **extra):
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@example.org",
-        full_name=username,
-        **extra,
-    )
-    Membership.objects.create(
-        user=user, role=role, organisation=organisation, starts_on=datetime.date(2020, 1, 1)
-    )
-    return user
-
-
 @dataclass
 class Personas:
     agency_a: Organisation
@@ -223,22 +209,7 @@ def work_b(personas, open_cycle):
     return start_assessment(cycle=open_cycle, organisation=personas.agency_b, by=personas.editor_b)
 
 
-def member_organisations(count):
-    """`count` organisations that can be assessed (not ministries or clusters), the register's
-    first, then generated departments when the register has fewer."""
-    found = list(
-        Organisation.objects.exclude(
-            kind__in=(Organisation.Kind.MINISTRY, Organisation.Kind.PROVINCE_CLUSTER)
-        ).order_by("code")[:count]
-    )
-    ministry = Organisation.objects.filter(kind=Organisation.Kind.MINISTRY).first()
-    for n in range(count - len(found)):
-        found.append(
-            Organisation.objects.create(
-                code=f"ZZ-TEST-{n:04d}",
-                kind=Organisation.Kind.DEPARTMENT,
-                parent=ministry,
-                name_th=f"หน่วยงานทดสอบ {n}",
-            )
-        )
-    return found
+@pytest.fixture
+def case(personas, work_a):
+    """Agency A's assessment, ready to be taken through its steps: `case.published()`."""
+    return Case(personas, work_a)

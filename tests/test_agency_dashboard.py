@@ -11,7 +11,7 @@ from pmqa.assessments.models import Assessment, Cycle
 from pmqa.assessments.services import record_category_scores
 from pmqa.feedback.models import Feedback
 from pmqa.organisations.models import Organisation
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

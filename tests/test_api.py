@@ -24,9 +24,7 @@ from pmqa.audit.models import AuditEntry
 from pmqa.lib.errors import ServiceError
 from pmqa.reports import stored
 from pmqa.reports.models import StoredReport
-from tests.conftest import PASSWORD
-from tests.test_self_assessment import login
-from tests.test_workflow import Case
+from tests.builders import PASSWORD, Case, login
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from tests.test_self_assessment import login
-from tests.test_workflow import Case
+from tests.builders import Case, login, open_round2, score_every_item
 
 
 def test_an_assessor_reads_the_agencys_kpis_in_full_and_scores_them_from_empty(personas, work_a):
@@ -83,8 +82,6 @@ def test_after_publication_the_consensus_is_shown_not_offered_for_editing(person
 
 
 def test_the_round_2_tab_is_shown_only_in_a_cycle_that_has_a_round_2(personas, work_a):
-    from tests.test_workflow import open_round2
-
     case = Case(personas, work_a)
     assessment = case.in_review()
     member = login(Client(), case.member)
@@ -97,14 +94,13 @@ def test_the_round_2_tab_is_shown_only_in_a_cycle_that_has_a_round_2(personas, w
 
 def test_submitting_a_review_says_whether_anyone_elses_scores_are_there_to_see(personas, work_a):
     from pmqa.verification import services as review_services
-    from tests.test_workflow import _score_all
 
     case = Case(personas, work_a)
     assessment = case.in_review()
     said = {}
     for person in (case.member, personas.lead):
         review = review_services.review_for(assessment=assessment, assessor=person)
-        _score_all(review, case.edition, person)
+        score_every_item(review, case.edition, person)
         client = login(Client(), person)
         page = client.post(reverse("reviews:submit", args=[assessment.pk]), follow=True)
         said[person.username] = strip_tags(page.content.decode())

@@ -20,8 +20,7 @@ from pmqa.accounts.models import Membership, Role, User
 from pmqa.assessments import evidence as evidence_services
 from pmqa.audit import services as audit
 from pmqa.audit.models import AppendOnlyError, AuditEntry
-from tests.test_self_assessment import PDF, login
-from tests.test_workflow import Case
+from tests.builders import PDF, Case, login
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from pmqa.lib import pdf
 from pmqa.reports import stored, views
 from pmqa.reports.models import StoredReport
-from tests.test_self_assessment import login
-from tests.test_workflow import ITEMS, Case
+from tests.builders import ITEMS, Case, complete_assessment, login
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -365,7 +364,6 @@ def test_an_email_is_sent_once_however_often_its_task_runs(
     from pmqa.assessments import services
     from pmqa.assessments.models import OutgoingMail
     from pmqa.assessments.tasks import deliver_mail
-    from tests.test_self_assessment import complete_assessment
 
     settings.TASKS = DATABASE_QUEUE
     complete_assessment(work_a, personas.editor_a)
@@ -435,7 +433,6 @@ def test_an_email_the_mail_server_refused_is_queued_again_by_the_daily_run(
 
     from pmqa.assessments import services, tasks
     from pmqa.assessments.models import OutgoingMail
-    from tests.test_self_assessment import complete_assessment
 
     complete_assessment(work_a, personas.editor_a)
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,49 +34,12 @@ from pmqa.audit.models import AuditEntry
 from pmqa.feedback.models import FeedbackEntry
 from pmqa.lib import backup
 from pmqa.organisations.models import Organisation
+from tests.builders import PDF, PMQA, ROOT, database_contents
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[1]
-PMQA = str(Path(sys.executable).with_name("pmqa"))
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NARRATIVE = "มีแผนยุทธศาสตร์ที่ทบทวนทุกปี โดยรับฟังผู้มีส่วนได้ส่วนเสียทุกกลุ่ม"
 STORED_REPORT = "reports/2563/รายงานผลการตรวจประเมิน DEP-ISOC.pdf"
-
-
-def database_contents() -> dict[str, list[dict]]:
-    """Every row of every table as JSON values. Content types and permissions are given by
-    name, since a migrated database numbers them itself; sessions are not backed up."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    types = {t.pk: f"{t.app_label}.{t.model}" for t in ContentType.objects.all()}
-    permissions = {
-        p.pk: f"{types[p.content_type_id]}.{p.codename}" for p in Permission.objects.all()
-    }
-    contents = {}
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta
-        if meta.proxy or not meta.managed or meta.label_lower == "sessions.session":
-            continue
-        renumbered = model in (ContentType, Permission)
-        rows = []
-        for values in model._base_manager.order_by("pk").values():
-            row = {}
-            for column in meta.concrete_fields:
-                value = values[column.attname]
-                if renumbered and column.primary_key:
-                    continue
-                if value is not None and column.related_model is ContentType:
-                    value = types[value]
-                elif value is not None and column.related_model is Permission:
-                    value = permissions[value]
-                row[column.attname] = value
-            rows.append(row)
-        contents[meta.label_lower] = json.loads(json.dumps(rows, default=str, sort_keys=True))
-        if renumbered:
-            contents[meta.label_lower].sort(key=lambda row: json.dumps(row, sort_keys=True))
-    return contents
 
 
 # Run in the restored installation: what its database holds, a backup of it (read outside any
@@ -88,7 +50,7 @@ import django
 django.setup()
 from django.core.management import call_command
 from pmqa.audit.models import AuditEntry
-from tests.test_backup import database_contents
+from tests.builders import database_contents
 contents = database_contents()
 call_command("backup", output=sys.argv[1], verbosity=0)  # prints nothing
 new = AuditEntry.objects.create(action="test.new", object_type="x", object_id="1")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pmqa.assessments.models import Cycle
 from pmqa.audit.models import AuditEntry
 from pmqa.criteria.models import Checkpoint, Edition, Item
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

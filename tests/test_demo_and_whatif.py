@@ -11,7 +11,7 @@ from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.criteria.models import Category, Edition, Pillar
 from pmqa.demo.services import DEMO_PASSWORD
 from pmqa.feedback.models import FeedbackEntry
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

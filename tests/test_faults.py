@@ -23,8 +23,7 @@ from pmqa.assessments.models import Assessment, Cycle, Round
 from pmqa.criteria.models import Edition
 from pmqa.demo.services import CRITERIA_FILE
 from pmqa.organisations.models import Organisation
-from tests.conftest import make_user
-from tests.test_self_assessment import complete_assessment
+from tests.builders import complete_assessment, make_user
 """
 
 PREPARE = """

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from pmqa.accounts.models import ApiToken
 from pmqa.api import tokens
 from pmqa.wsgi import application
-from tests.test_workflow import Case
+from tests.builders import Case
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from pmqa.assessments import answers as content
 from pmqa.assessments.models import Answer, Revision
 from pmqa.assessments.profile import SECTIONS_BY_CODE
 from pmqa.lib.text import strip_controls
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from pmqa.evaluation import kpi
 from pmqa.evaluation.models import KpiRuleSetVersion
 from pmqa.lib.errors import ServiceError
 from pmqa.organisations.models import Organisation
-from tests.conftest import PASSWORD, member_organisations
+from tests.builders import PASSWORD, member_organisations
 
 pytestmark = pytest.mark.django_db
 

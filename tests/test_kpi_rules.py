@@ -17,7 +17,7 @@ from pmqa.scoring.kpi import (
     propose_rule_set,
     rule_set_for,
 )
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 D = Decimal
 RULES = rule_set_for(2564)

@@ -24,9 +24,8 @@ from pmqa.accounts.models import User
 from pmqa.assessments.models import Answer
 from pmqa.audit import services as audit
 from pmqa.audit.models import AuditEntry
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD, item_url, login, narrative_post
 from tests.second_factor import code_for, code_from_secret, device_of
-from tests.test_self_assessment import item_url, login, narrative_post
 
 pytestmark = pytest.mark.django_db
 

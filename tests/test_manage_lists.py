@@ -22,8 +22,7 @@ from pmqa.evaluation.kpi import grouping_rules
 from pmqa.organisations.models import Organisation
 from pmqa.scoring.kpi import ScoreGroup
 from pmqa.verification.models import Assignment
-from tests.conftest import make_user, member_organisations
-from tests.test_self_assessment import login
+from tests.builders import login, make_user, member_organisations
 
 pytestmark = pytest.mark.django_db
 

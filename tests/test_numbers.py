@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from pmqa.assessments.models import Answer
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

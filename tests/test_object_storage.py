@@ -11,8 +11,7 @@ from moto import mock_aws
 
 from pmqa.assessments.models import Evidence
 from pmqa.reports.models import StoredReport
-from tests.test_self_assessment import PDF, login, upload
-from tests.test_workflow import Case
+from tests.builders import PDF, Case, login, upload
 
 BUCKET = "pmqa-files"
 

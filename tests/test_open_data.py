@@ -18,7 +18,7 @@ from pmqa.assessments.services import record_category_scores
 from pmqa.dashboards import opendata
 from pmqa.feedback.models import Feedback
 from pmqa.organisations.models import Organisation
-from tests.conftest import member_organisations
+from tests.builders import member_organisations
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,13 @@ from django.urls import reverse
 from pmqa.accounts.models import Membership, Role, User
 from pmqa.assessments.models import Evidence, OutgoingMail, Revision
 from pmqa.audit.models import AuditEntry
-from tests.conftest import PASSWORD, make_user
-from tests.test_self_assessment import (
+from tests.builders import (
+    PASSWORD,
     PDF,
     answer,
     complete_assessment,
     login,
+    make_user,
     narrative_post,
     upload,
 )

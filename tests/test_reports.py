@@ -4,9 +4,7 @@ browser page and its permissions, Chromium missing, and the bulk command."""
 import io
 import math
 import re
-import subprocess
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,6 +14,7 @@ from openpyxl import load_workbook
 from pmqa.assessments.models import Assessment
 from pmqa.demo.services import DEMO_PASSWORD
 from pmqa.feedback.models import FeedbackEntry
+from tests.builders import assert_each_text_once_under_its_heading, pdf_text, squash
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +32,6 @@ def narathiwat():
 
 def isoc():
     return Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text layer in content order, as poppler reads it (it honours /ActualText,
-    as copy and paste does)."""
-    assert data.startswith(b"%PDF-")
-    done = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
-        input=data,
-        capture_output=True,
-        check=True,
-    )
-    return done.stdout.decode("utf-8")
-
-
-def squash(text: str) -> str:
-    # Line breaks fall wherever the page wraps; compare without any whitespace.
-    return re.sub(r"\s+", "", text)
 
 
 def download(client, name, assessment, **query):
@@ -249,59 +230,6 @@ def test_profile_pages_print_what_was_stored_even_when_it_is_not_a_figure_or_dat
 # Every text the team writes, once, under its own heading, in every layout and format
 
 
-class _Outline(HTMLParser):
-    """The report's <main> as a list of (heading level or 0 for text, text, table column)."""
-
-    def __init__(self):
-        super().__init__()
-        self.events, self.level, self.column, self.buffer, self.inside = [], 0, -1, [], False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "main":
-            self.inside = True
-        if tag == "tr":
-            self.column = -1
-        if tag in ("td", "th"):
-            self.column += 1
-        if re.fullmatch(r"h[1-5]", tag) or tag in ("p", "td", "th"):
-            self._flush()
-            self.level = int(tag[1]) if tag.startswith("h") else 0
-
-    def handle_endtag(self, tag):
-        if re.fullmatch(r"h[1-5]", tag) or tag in ("p", "td", "th"):
-            self._flush()
-            self.level = 0
-
-    def handle_data(self, data):
-        if self.inside:
-            self.buffer.append(data)
-
-    def _flush(self):
-        text = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
-        if text:
-            self.events.append((self.level, text, self.column))
-        self.buffer = []
-
-
-def outline(html: str) -> list[tuple[int, str, int]]:
-    parser = _Outline()
-    parser.feed(html)
-    parser._flush()
-    return parser.events
-
-
-def headings_with_nothing_under_them(events) -> list[str]:
-    empty = []
-    for index, (level, text, _column) in enumerate(events):
-        if not level:
-            continue
-        following = events[index + 1 :]
-        end = next((i for i, e in enumerate(following) if e[0] and e[0] <= level), len(following))
-        if not any(e[0] == 0 for e in following[:end]):
-            empty.append(text)
-    return empty
-
-
 def marked_report(assessment, kind):
     """The report's texts replaced by one marked text of every kind, and some items left
     without any, as the spec allows."""
@@ -343,58 +271,6 @@ def marked_report(assessment, kind):
     ofis = [p for (_s, _k, k), t in blocks.items() if k == "ofi" for p in t.split("\n\n")]
     others = ["มาร์คผลงานประชาชน", "มาร์คประเด็นการพัฒนา", "มาร์คสรุปภาพรวม"]
     return strengths, ofis, others
-
-
-def assert_each_text_once_under_its_heading(assessment, strengths, ofis, others):
-    """In both layouts, in the HTML, in pdftotext of the PDF and in the workbook: each text
-    exactly once; each strength and opportunity under its own heading (full layout: the
-    nearest heading of a kind above it; short layout: its column); no empty heading."""
-    from django.utils.html import strip_tags
-
-    from pmqa.lib.pdf import PdfPrinter
-    from pmqa.reports.builders import build
-    from pmqa.reports.render import render_html
-    from pmqa.reports.xlsx import build_workbook
-
-    with PdfPrinter() as printer:
-        for layout in ("full", "short"):
-            data = build(assessment, layout)
-            words = data.words
-            kinds = (words.strengths_heading, words.ofis_heading)
-            html = render_html(data, for_print=True)
-            events = outline(html)
-            assert headings_with_nothing_under_them(events) == [], layout
-            page = re.sub(r"\s+", "", strip_tags(html))
-            pdf = squash(pdf_text(printer.print(html)))
-            for text in strengths + ofis + others:
-                assert page.count(squash(text)) == 1, (layout, text)
-                assert pdf.count(squash(text)) == 1, (layout, text)
-            columns = [
-                k for k, has in zip(kinds, (data.has_strengths, data.has_ofis), strict=True) if has
-            ]
-            for text in strengths + ofis:
-                wanted = words.strengths_heading if text in strengths else words.ofis_heading
-                at = next(i for i, e in enumerate(events) if squash(text) in squash(e[1]))
-                if layout == "short":
-                    assert events[at][2] == 1 + columns.index(wanted), (layout, text)
-                else:
-                    above = [
-                        e[1]
-                        for e in events[:at]
-                        if e[0] and any(squash(k) == squash(e[1]) for k in kinds)
-                    ]
-                    assert above and squash(above[-1]) == squash(wanted), (layout, text)
-            book = load_workbook(io.BytesIO(build_workbook(data, None)))
-            rows = list(book["จุดแข็งและข้อเสนอแนะ"].iter_rows(min_row=2, values_only=True))
-            for text in strengths + ofis:
-                found = [r for r in rows if r[4] == text]
-                wanted = words.strengths_heading if text in strengths else words.ofis_heading
-                assert len(found) == 1 and found[0][2] == wanted, (layout, text)
-            for text in others:
-                assert sum(squash(text) in squash(str(r[1]) + str(r[4])) for r in rows) == 1, (
-                    layout,
-                    text,
-                )
 
 
 @pytest.mark.parametrize("kind", ["status", "award"])

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from pmqa.lib.requestid import JsonFormatter, RequestIdFilter, request_id
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 @pytest.fixture

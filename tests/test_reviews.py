@@ -20,12 +20,9 @@ from pmqa.demo.services import DEMO_PASSWORD
 from pmqa.feedback.models import Feedback
 from pmqa.organisations.models import Organisation
 from pmqa.verification.models import Assignment, ConsensusScore, ItemScore, Review
-from tests.conftest import PASSWORD, make_user
-from tests.test_self_assessment import complete_assessment, login
+from tests.builders import ITEMS, PASSWORD, complete_assessment, login, make_user
 
 pytestmark = pytest.mark.django_db
-
-ITEMS = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)] + [f"7.{i}" for i in range(1, 7)]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from tests.second_factor import code_for, device_of
 
 pytestmark = pytest.mark.django_db

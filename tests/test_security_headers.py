@@ -12,8 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pmqa.assessments.models import Answer
-from tests.test_self_assessment import PDF, item_url, login, narrative_post, upload
-from tests.test_serving import PMQA, ROOT, production_env
+from tests.builders import PDF, PMQA, ROOT, item_url, login, narrative_post, production_env, upload
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "pmqa" / "templates"
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)

@@ -19,133 +19,17 @@ from pmqa.assessments import answers as content
 from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import services
 from pmqa.assessments.models import Answer, Assessment, Cycle, Evidence, Revision, Round
-from pmqa.assessments.profile import SECTIONS
 from pmqa.assessments.reminders import send_reminders
 from pmqa.lib.templatetags.thai import level_label
 from pmqa.lib.thai import format_date_be_numeric
 from pmqa.verification.models import Assignment
-from tests.conftest import PASSWORD
+from tests.builders import PDF, answer, complete_assessment, item_url, login, narrative_post, upload
 
 pytestmark = pytest.mark.django_db
 
 
-def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
-def item_url(assessment, code):
-    return reverse("assessments:item", args=[assessment.pk, code])
-
-
 def profile_url(assessment, code):
     return reverse("assessments:profile", args=[assessment.pk, code])
-
-
-def answer(assessment, key):
-    return Answer.objects.get(assessment=assessment, key=key)
-
-
-def narrative_post(version, text="ใช้แผนยุทธศาสตร์เป็นกรอบการทำงาน", **extra):
-    data = {"version": str(version), "n-basic-approach": text}
-    data.update(extra)
-    return data
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers that complete an assessment the way an agency would, through the services
-
-
-PROFILE_VALUES = {
-    "mission": "รักษาความมั่นคงภายในราชอาณาจักร",
-    "vision": "เป็นองค์กรหลักในการบูรณาการงานความมั่นคงภายใน",
-    "values": "ยึดมั่นในหน้าที่ ทำงานเป็นทีม",
-    "core_competencies": "การบูรณาการหน่วยงานในพื้นที่",
-    "budget": "1250000",
-    "budget_as_of": "2026-10-01",
-    "headcount": "420",
-    "headcount_as_of": "2026-10-01",
-    "workforce": "ข้าราชการ ลูกจ้าง และพนักงานราชการ",
-    "laws": "พระราชบัญญัติการรักษาความมั่นคงภายในราชอาณาจักร พ.ศ. 2551",
-    "structure": "สำนักงานจังหวัดและหน่วยงานในพื้นที่",
-    "competitive_environment": "ทำงานร่วมกับหน่วยงานความมั่นคงอื่น",
-    "comparative_sources": "ข้อมูลจังหวัดใกล้เคียง",
-    "advantage_mission": "เครือข่ายภาคประชาชน",
-    "challenge_mission": "สถานการณ์ความไม่สงบ",
-    "challenge_operations": "การบูรณาการข้อมูล",
-    "improvement_system": "ทบทวนผลทุกไตรมาสด้วย PDCA",
-}
-GROUP_VALUES = {
-    "services": [{"service": "บริการข้อมูล", "distinction": "ตอบได้ภายในวันเดียว"}],
-    "customers": [{"group": "ประชาชนในพื้นที่", "requirements": "ความปลอดภัย"}],
-    "stakeholders": [{"group": "ผู้นำศาสนา", "requirements": "การมีส่วนร่วม"}],
-    "partners": [
-        {"kind": "partner", "name": "ตำรวจภูธรจังหวัด", "role": "", "requirements": "ข้อมูลร่วม"}
-    ],
-}
-
-
-def complete_assessment(assessment, by):
-    for section in SECTIONS:
-        data = {}
-        for spec in section.fields:
-            if spec.is_group:
-                data[spec.key] = GROUP_VALUES[spec.key]
-            else:
-                data[spec.key] = PROFILE_VALUES.get(spec.key, "")
-        row = answer(assessment, section.code)
-        services.save_answer(answer=row, data=data, base_version=row.version, by=by)
-    for row in Answer.objects.filter(assessment=assessment).exclude(kind="profile"):
-        if row.kind == "process":
-            data = {
-                "ticks": {"basic": [1], "advance": [], "significance": []},
-                "narrative": {
-                    "basic": {
-                        "approach": "มีแนวทางชัดเจน",
-                        "deployment": "",
-                        "learning": "",
-                        "integration": "",
-                    },
-                    "advance": {
-                        "approach": "",
-                        "deployment": "",
-                        "learning": "",
-                        "integration": "",
-                    },
-                    "significance": {
-                        "approach": "",
-                        "deployment": "",
-                        "learning": "",
-                        "integration": "",
-                    },
-                },
-                "evidence": [],
-            }
-        else:
-            data = {
-                "kpis": [
-                    {
-                        "name": "ร้อยละความพึงพอใจ",
-                        "unit": "ร้อยละ",
-                        "direction": "higher",
-                        "values": {"2568": "70", "2569": "75", "2570": "80"},
-                        "target": "80",
-                        "comparison": "78",
-                        "comparison_source": "จังหวัดใกล้เคียง",
-                        "band": {
-                            "0": "60",
-                            "100": "",
-                            "200": "",
-                            "300": "",
-                            "400": "",
-                            "500": "85",
-                        },
-                    }
-                ],
-                "note": "",
-                "evidence": [],
-            }
-        services.save_answer(answer=row, data=data, base_version=row.version, by=by)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,35 +380,6 @@ def test_a_restore_from_a_stale_page_is_refused(client, personas, work_a):
 
 # ---------------------------------------------------------------------------------------------
 # Evidence
-
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def upload(client, assessment, name, payload, label="แผนยุทธศาสตร์"):
-    """A multipart body written by hand, so that the file name is sent exactly as given."""
-    boundary = "pmqa-test-boundary"
-    token = client.cookies["csrftoken"].value
-    fields = {"csrfmiddlewaretoken": token, "label": label, "kind": "file"}
-    body = (
-        (
-            "".join(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
-                for key, value in fields.items()
-            )
-            + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            + "Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + payload
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return client.generic(
-        "POST",
-        reverse("assessments:evidence", args=[assessment.pk]),
-        body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-        HTTP_X_CSRFTOKEN=token,
-    )
 
 
 @pytest.fixture

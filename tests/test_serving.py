@@ -4,11 +4,8 @@ environment, and the static files are served by their hashed names."""
 import os
 import re
 import runpy
-import secrets
 import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -17,9 +14,7 @@ from django.core.management.base import SystemCheckError
 from django.templatetags.static import static
 from django.test import Client, override_settings
 
-ROOT = Path(__file__).resolve().parents[1]
-PMQA = str(Path(sys.executable).with_name("pmqa"))
-GOOD_KEY = secrets.token_urlsafe(50)
+from tests.builders import GOOD_KEY, PMQA, ROOT, production_env
 
 # ---------------------------------------------------------------------------------------------
 # Refused: `pmqa check --deploy`
@@ -69,21 +64,6 @@ def test_cookies_may_be_plain_on_a_plain_http_site():
     assert "pmqa.E004" not in deploy_errors(
         PMQA_SITE_URL="http://10.0.0.5:8000", SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
     )
-
-
-def production_env(tmp_path, **env):
-    """A new shell's environment with a production configuration, nothing from .env."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PMQA_", "DATABASE_URL"))}
-    return base | {
-        "PMQA_ENV_FILE": "",
-        "PMQA_SECRET_KEY": GOOD_KEY,
-        "PMQA_ALLOWED_HOSTS": "pmqa.example.go.th",
-        "PMQA_SITE_URL": "https://pmqa.example.go.th",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/pmqa.sqlite3",
-        "PMQA_MEDIA_ROOT": str(tmp_path / "media"),
-        "PMQA_STATIC_ROOT": str(tmp_path / "static"),
-        **env,
-    }
 
 
 def check_deploy(env):

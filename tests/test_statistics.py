@@ -18,7 +18,7 @@ from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.assessments.services import record_category_scores
 from pmqa.dashboards import statistics
 from pmqa.organisations.models import Organisation
-from tests.conftest import PASSWORD, member_organisations
+from tests.builders import PASSWORD, member_organisations
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from pmqa.lib.fonts import fontpkg_sarabun_files
 from pmqa.lib.xlsx import FONT_NAME
 from pmqa.reports import builders
 from pmqa.reports.xlsx import build_workbook
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -18,18 +18,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import strip_tags
 
-from pmqa.accounts.models import Role
 from pmqa.api import tokens as api_tokens
-from pmqa.assessments import evidence as evidence_services
 from pmqa.assessments import policy
 from pmqa.assessments import services as assessment_services
-from pmqa.assessments.answers import criteria_tree
 from pmqa.assessments.models import Answer, Assessment, Round, ScoreSnapshot, StatusChange
 from pmqa.assessments.workflow import ACTIONS, ActionRefused, allowed_actions
 from pmqa.audit.models import AuditEntry
 from pmqa.feedback import services as feedback_services
 from pmqa.feedback.models import Feedback, ReportRevision
-from pmqa.organisations.models import Organisation
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services as review_services
 from pmqa.verification import teams
@@ -40,135 +36,15 @@ from pmqa.verification.models import (
     ItemScore,
     Round2Score,
 )
-from tests.builders import complete_report_blocks
-from tests.conftest import make_user
-from tests.test_self_assessment import complete_assessment, login
+from tests.builders import (
+    ITEMS,
+    complete_report_blocks,
+    login,
+    open_round2,
+    score_every_item,
+)
 
 pytestmark = pytest.mark.django_db
-
-ITEMS = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)] + [f"7.{i}" for i in range(1, 7)]
-
-
-def _score_all(review, edition, by):
-    items = {item.code: item for c in criteria_tree(edition) for item in c.items.all()}
-    for code in ITEMS:
-        given = review_services.ScoreInput(strengths=f"จุดแข็ง {code}", ofis=f"ควรพัฒนา {code}")
-        if code.startswith("7."):
-            given.kpi_scores = [Decimal(400)]
-        else:
-            given.ticks = {"basic": [1]}
-        review_services.save_item_score(
-            review=review, item=items[code], rule=edition.item_rule, given=given, by=by
-        )
-
-
-class Case:
-    """One assessment of agency A taken through the services step by step."""
-
-    def __init__(self, personas, work_a):
-        self.p = personas
-        self.assessment = work_a
-        self.member = personas.assessor
-        self.member_open = make_user(
-            "assessor_open", Role.ASSESSOR, Organisation.objects.get(code="DEP-NESDC")
-        )
-        self.outsider = make_user(
-            "assessor_out", Role.ASSESSOR, Organisation.objects.get(code="DEP-OCSC")
-        )
-        self.edition = work_a.cycle.edition
-        self.tree = criteria_tree(self.edition)
-
-    def refresh(self):
-        self.assessment.refresh_from_db()
-        return self.assessment
-
-    # Each step takes the assessment from where it is: steps already taken are not repeated.
-
-    def submitted(self):
-        if self.refresh().status != "draft":
-            return self.assessment
-        complete_assessment(self.assessment, self.p.editor_a)
-        self.evidence = evidence_services.add_evidence_link(
-            assessment=self.assessment,
-            url="https://example.org/plan",
-            label="แผนยุทธศาสตร์",
-            by=self.p.editor_a,
-        )
-        assessment_services.submit_assessment(assessment=self.assessment, by=self.p.approver_a)
-        return self.refresh()
-
-    def in_review(self):
-        if self.submitted().status != "submitted":
-            return self.assessment
-        teams.assign_team(
-            assessment=self.assessment,
-            lead=self.p.lead,
-            members=[self.member, self.member_open],
-            by=self.p.admin,
-        )
-        self.clarification = review_services.ask(
-            assessment=self.refresh(), item_code="1.1", question="ขอหลักฐานเพิ่ม", by=self.member
-        )
-        return self.refresh()
-
-    def reviewed(self):
-        if self.in_review().reviews.filter(submitted_at__isnull=False).exists():
-            return self.assessment
-        for question in self.assessment.clarifications.filter(answered_at__isnull=True):
-            review_services.answer(clarification=question, text="แนบแล้ว", by=self.p.editor_a)
-        for person in (self.member, self.p.lead):
-            review = review_services.review_for(assessment=self.refresh(), assessor=person)
-            _score_all(review, self.edition, person)
-            review_services.submit_review(review=review, codes=ITEMS, by=person)
-        return self.refresh()
-
-    def consensus(self):
-        if self.reviewed().status not in ("in_review", "clarification"):
-            return self.assessment
-        items = [item for c in self.tree for item in c.items.all()]
-        problems = review_services.set_consensus(
-            assessment=self.assessment,
-            items=items,
-            given={code: (Decimal(350), "มติทีม") for code in ITEMS},
-            by=self.p.lead,
-        )
-        assert problems == {}
-        review_services.finalise_consensus(
-            assessment=self.assessment, tree=self.tree, by=self.p.lead
-        )
-        return self.refresh()
-
-    def approved(self):
-        if self.consensus().status != "consensus":
-            return self.assessment
-        feedback = feedback_services.save_feedback(
-            feedback=feedback_services.feedback_for(self.assessment),
-            blocks={
-                **complete_report_blocks(self.edition),
-                ("item", "1.1", "ofi"): "ควรวัดผลการสื่อสาร",
-            },
-            themes=[],
-            conclusion="ผ่านระดับพื้นฐาน",
-            by=self.p.lead,
-        )
-        for action, who in (("submit", self.p.lead), ("approve", self.p.admin)):
-            feedback_services.feedback_step(feedback=feedback, action=action, by=who)
-        return self.refresh()
-
-    def published(self):
-        if self.approved().status != "report_approved":
-            return self.assessment
-        feedback_services.feedback_step(
-            feedback=Feedback.objects.get(assessment=self.assessment),
-            action="publish",
-            by=self.p.admin,
-        )
-        return self.refresh()
-
-
-@pytest.fixture
-def case(personas, work_a):
-    return Case(personas, work_a)
 
 
 def verified(assessment):
@@ -850,16 +726,6 @@ def round2_case(case, settings, tmp_path):
     return case
 
 
-def open_round2(cycle):
-    today = datetime.date.today()
-    Round.objects.create(
-        cycle=cycle,
-        number=2,
-        opens_on=today - datetime.timedelta(days=1),
-        closes_on=today + datetime.timedelta(days=30),
-    )
-
-
 def _pdf(name="application.pdf"):
     upload = io.BytesIO(b"%PDF-1.4\nreport\n%%EOF\n")
     upload.name = name
@@ -1127,7 +993,7 @@ def test_django_admin_shows_official_records_but_changes_none(case):
 def test_an_assessment_with_a_submitted_review_is_not_reopened(case):
     assessment = case.in_review()
     review = review_services.review_for(assessment=assessment, assessor=case.member)
-    _score_all(review, case.edition, case.member)
+    score_every_item(review, case.edition, case.member)
     review_services.submit_review(review=review, codes=ITEMS, by=case.member)
     admin = login(Client(), case.p.admin)
     url = reverse("assessments:reopen", args=[assessment.pk])

@@ -18,11 +18,13 @@ from playwright.sync_api import Page
 from pmqa.accounts import twofactor
 from pmqa.accounts.models import User
 from pmqa.accounts.roles import access_for
+from tests.builders import PASSWORD
 from tests.second_factor import code_for, device_of
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "browser"
-PASSWORD = "a-long-test-password"
+# The profile's sections, in the order the workspace lists them.
+PROFILE = ["OP1a", "OP1b", "OP2a", "OP2b", "OP2c"]
 
 # What a person can read: the text, and what every form field holds.
 VISIBLE_TEXT = """() => document.body.innerText + "\\n" + Array.from(
@@ -168,3 +170,45 @@ def fill_empty_fields(page: Page, *, text: str = "ข้อมูลทดสอ
         box = group.locator("input[type=checkbox]").first
         if not box.is_checked():
             box.check()
+
+
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+  "main button, main input:not([type=hidden]):not([type=checkbox]), main select, main summary, "
+  + "main ul.checkpoints label"
+)).filter((e) => e.offsetParent !== null)
+  .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+  .filter(([, height]) => height < 44)"""
+
+
+def fits(person: Person, width: int) -> None:
+    """The page reads at this width without scrolling sideways, every control big enough
+    for a finger."""
+    # What sticks out, for the failure's message: the outermost elements past the edge, and
+    # text running out of its box.
+    wide = person.page.evaluate(
+        """(width) => {
+            const out = [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .filter((e) => e.parentElement.getBoundingClientRect().right <= width + 1)
+                .map((e) => e.tagName.toLowerCase() + "." + e.className + " to "
+                    + Math.round(e.getBoundingClientRect().right) + " px");
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const range = document.createRange();
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                range.selectNodeContents(node);
+                const right = range.getBoundingClientRect().right;
+                const box = node.parentElement.getBoundingClientRect();
+                if (right > width + 1 && box.right <= width + 1) {
+                    out.push("text in " + node.parentElement.tagName.toLowerCase() + " to "
+                        + Math.round(right) + " px: " + node.textContent.trim().slice(0, 40));
+                }
+            }
+            return out.slice(0, 6);
+        }""",
+        width,
+    )
+    assert person.page.evaluate("document.documentElement.scrollWidth") <= width, (
+        person.page.url,
+        wide,
+    )
+    assert person.page.evaluate(SMALL_TARGETS) == [], person.page.url

@@ -8,7 +8,6 @@ import hashlib
 import pytest
 
 from pmqa.accounts.models import ApiToken
-from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

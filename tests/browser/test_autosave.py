@@ -11,7 +11,6 @@ import pytest
 
 from pmqa.assessments.models import Answer
 from tests.browser.harness import Person
-from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 
 from pmqa.assessments.models import Answer
 from tests.browser.harness import Person
-from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
+from tests.builders import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,6 @@ def test_two_tabs_of_the_report_editor_keep_both_texts_and_the_lead_chooses(
     refused and compared box by box, its text stays in the form, and "save mine" makes it the
     report's newest version; the first tab then sees it on reload."""
     from pmqa.feedback.models import Feedback
-    from tests.test_workflow import Case
 
     assessment = Case(personas, work_a).consensus()
     first = person("lead", width=1366)

@@ -7,7 +7,6 @@ from django.db import OperationalError
 
 from pmqa.assessments import services
 from pmqa.assessments.models import Answer
-from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -9,29 +9,17 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 
 from pmqa.assessments.models import Answer, Assessment
 from pmqa.feedback.models import Feedback
 from pmqa.lib.thai import format_date_be_numeric
-from pmqa.organisations.models import Organisation
-from tests.browser.harness import Person, fill_empty_fields
+from tests.browser.harness import PROFILE, Person, fill_empty_fields, fits
+from tests.builders import Case, assert_each_text_once_under_its_heading, open_round2
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PROFILE = ["OP1a", "OP1b", "OP2a", "OP2b", "OP2c"]
 PROCESS = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)]
 RESULTS = [f"7.{i}" for i in range(1, 7)]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    # The live server's database is emptied after each journey: load what every page needs.
-    if not Organisation.objects.exists():
-        call_command("import_organisations", verbosity=0)
-        from pmqa.demo.services import CRITERIA_FILE
-
-        call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)
 
 
 def be(day: datetime.date) -> str:
@@ -241,48 +229,6 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     assert "mean_total" in public.text()
 
 
-SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
-  "main button, main input:not([type=hidden]):not([type=checkbox]), main select, main summary, "
-  + "main ul.checkpoints label"
-)).filter((e) => e.offsetParent !== null)
-  .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
-  .filter(([, height]) => height < 44)"""
-
-
-def fits(person: Person, width: int) -> None:
-    """The page reads at this width without scrolling sideways, every control big enough
-    for a finger."""
-    # What sticks out, for the failure's message: the outermost elements past the edge, and
-    # text running out of its box.
-    wide = person.page.evaluate(
-        """(width) => {
-            const out = [...document.querySelectorAll('body *')]
-                .filter((e) => e.getBoundingClientRect().right > width + 1)
-                .filter((e) => e.parentElement.getBoundingClientRect().right <= width + 1)
-                .map((e) => e.tagName.toLowerCase() + "." + e.className + " to "
-                    + Math.round(e.getBoundingClientRect().right) + " px");
-            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-            const range = document.createRange();
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                range.selectNodeContents(node);
-                const right = range.getBoundingClientRect().right;
-                const box = node.parentElement.getBoundingClientRect();
-                if (right > width + 1 && box.right <= width + 1) {
-                    out.push("text in " + node.parentElement.tagName.toLowerCase() + " to "
-                        + Math.round(right) + " px: " + node.textContent.trim().slice(0, 40));
-                }
-            }
-            return out.slice(0, 6);
-        }""",
-        width,
-    )
-    assert person.page.evaluate("document.documentElement.scrollWidth") <= width, (
-        person.page.url,
-        wide,
-    )
-    assert person.page.evaluate(SMALL_TARGETS) == [], person.page.url
-
-
 def test_a_phone_fills_the_kpi_table_with_a_wrong_value_and_saves_twice(
     reference_data, person, personas, work_a
 ):
@@ -354,8 +300,6 @@ def test_a_phone_fills_the_profile_with_a_wrong_figure_and_the_rest_saves(
 
 
 def test_an_assessor_reviews_an_item_on_a_phone(reference_data, person, personas, work_a):
-    from tests.test_workflow import Case
-
     case = Case(personas, work_a)
     assessment = case.in_review()
     assessor = person("assessor-390", width=390, height=844)
@@ -388,7 +332,6 @@ def test_the_other_forms_each_as_its_page_renders_it(
     question and its answer, an evidence file, a restored version, the Excel round trip,
     round dates and an extension, round 2, a correction after publication, the what-if page
     and the language switch."""
-    from tests.test_workflow import Case, open_round2
 
     settings.MEDIA_ROOT = tmp_path
     today = datetime.date.today()
@@ -527,7 +470,6 @@ def saved_twice(person: Person, path: str, field: str, button: str, values: tupl
 def test_every_form_page_saved_twice(reference_data, person, personas, work_a, tmp_path):
     """Each page the whole loop saves once, saved twice as it renders: a profile section, an
     item, an assessor's item, the consensus scores and the report."""
-    from tests.test_workflow import Case
 
     case = Case(personas, work_a)
     home = f"/agency/assessments/{work_a.pk}/"
@@ -597,7 +539,6 @@ def test_every_form_page_saved_twice(reference_data, person, personas, work_a, t
 def test_the_administrators_other_forms(reference_data, person, personas, work_a, tmp_path):
     """Teams from a CSV file (a wrong one first), a copy of the criteria edition, a cycle
     created twice for the same year."""
-    from tests.test_workflow import Case
 
     case = Case(personas, work_a)
     case.submitted()
@@ -724,8 +665,6 @@ def test_a_lead_writes_the_whole_report_previews_it_and_sends_it_when_complete(
     under its own heading, in both layouts, as HTML, PDF and Excel."""
     from pmqa.assessments.answers import criteria_tree
     from pmqa.criteria.models import Pillar
-    from tests.test_reports import assert_each_text_once_under_its_heading
-    from tests.test_workflow import Case
 
     case = Case(personas, work_a)
     assessment = case.consensus()

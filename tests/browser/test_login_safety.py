@@ -14,7 +14,6 @@ from pmqa.accounts import idle
 from pmqa.assessments.models import Answer
 from pmqa.audit.models import AuditEntry
 from tests.browser.harness import Person
-from tests.browser.test_journeys import reference_data  # noqa: F401  (a fixture)
 from tests.second_factor import code_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

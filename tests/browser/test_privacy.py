@@ -8,7 +8,7 @@ import json
 import pytest
 
 from pmqa.assessments.models import Cycle
-from tests.browser.test_journeys import fits, reference_data  # noqa: F401  (a fixture)
+from tests.browser.harness import fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_journeys import (
-    PROFILE,
-    fits,
-    reference_data,  # noqa: F401  (a fixture)
-)
+from tests.browser.harness import PROFILE, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
