@@ -1,6 +1,7 @@
 """The shape every page that saves keeps: one autosave helper answers every save, and the
 workspace reads what was posted only through its forms. Each test fails when a second way
-appears beside the one."""
+appears beside the one. The tests keep one shape too: what several test modules share lives in
+tests/builders.py and the conftest.py files, never in a test module another imports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from pathlib import Path
 
 PMQA = Path(__file__).resolve().parent.parent / "pmqa"
+TESTS = Path(__file__).resolve().parent
 
 
 def _sources(pattern: str = "**/*.py") -> dict[Path, str]:
@@ -55,3 +57,20 @@ def test_the_workspace_reads_what_was_posted_only_through_its_forms():
                 and node.value.attr == "POST"
             ):
                 raise AssertionError(f"{path.name}:{node.lineno} reads request.POST by hand")
+
+
+def test_no_test_module_imports_from_another():
+    """Helpers and data that test modules share live in tests/builders.py, fixtures in a
+    conftest.py. Lines in a subprocess's script count too."""
+    imports = re.compile(
+        r"^\s*(?:from\s+tests\.(?:browser\.)?test_\w*\s+import"
+        r"|from\s+tests(?:\.browser)?\s+import\s+test_"
+        r"|import\s+tests\.(?:browser\.)?test_)"
+    )
+    found = [
+        f"{path.relative_to(TESTS).as_posix()}:{number}: {line.strip()}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if imports.match(line)
+    ]
+    assert found == [], "\n".join(found)
