@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pmqa.lib",
     "pmqa.accounts",
     "pmqa.organisations",
+    "pmqa.notifications",
     "pmqa.criteria",
     "pmqa.assessments",
     "pmqa.verification",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("pmqa.privacy.urls")),
     path("", include("pmqa.audit.urls")),
     path("", include("pmqa.evaluation.urls")),
+    path("notifications/", include("pmqa.notifications.urls")),
     path("agency/", include("pmqa.assessments.urls")),
     path("agency/", include("pmqa.verification.agency_urls")),
     path("manage/", include("pmqa.assessments.manage_urls")),

@@ -22,6 +22,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from pmqa.lib import pdf
+from pmqa.notifications.models import Preference
 from pmqa.reports import stored, views
 from pmqa.reports.models import StoredReport
 from tests.builders import ITEMS, Case, complete_assessment, login
@@ -367,6 +368,8 @@ def test_an_email_is_sent_once_however_often_its_task_runs(
 
     settings.TASKS = DATABASE_QUEUE
     complete_assessment(work_a, personas.editor_a)
+    # Only the agency's receipt is counted here: OPDC is told of submissions in the product.
+    Preference.objects.create(user=personas.admin, kind="submitted", delivery="off")
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_assessment(assessment=work_a, by=personas.approver_a)
     queued = OutgoingMail.objects.get()
@@ -435,6 +438,8 @@ def test_an_email_the_mail_server_refused_is_queued_again_by_the_daily_run(
     from pmqa.assessments.models import OutgoingMail
 
     complete_assessment(work_a, personas.editor_a)
+    # Only the agency's receipt is counted here: OPDC is told of submissions in the product.
+    Preference.objects.create(user=personas.admin, kind="submitted", delivery="off")
 
     def server_down(messages, fail_silently):
         raise ConnectionRefusedError("mail server down")

@@ -558,8 +558,14 @@ def test_a_complete_submission_freezes_a_snapshot_and_tells_agency_and_assessors
     assert snapshot.source == "self" and snapshot.rules_version == scoring.RULES_VERSION
     assert snapshot.categories["7"] == "400.00"
     recipients = sorted(address for message in mail.outbox for address in message.to)
+    # The agency's receipt, the team's, and OPDC told a submission waits for a team.
     assert recipients == sorted(
-        [personas.editor_a.email, personas.approver_a.email, personas.assessor.email]
+        [
+            personas.editor_a.email,
+            personas.approver_a.email,
+            personas.assessor.email,
+            personas.admin.email,
+        ]
     )
     assert "ส่งผลการประเมินตนเอง" in mail.outbox[0].subject
     # Later edits are refused and cannot change what was submitted.

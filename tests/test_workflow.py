@@ -26,6 +26,7 @@ from pmqa.assessments.workflow import ACTIONS, ActionRefused, allowed_actions
 from pmqa.audit.models import AuditEntry
 from pmqa.feedback import services as feedback_services
 from pmqa.feedback.models import Feedback, ReportRevision
+from pmqa.notifications.models import Notification
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services as review_services
 from pmqa.verification import teams
@@ -174,6 +175,11 @@ URL_TABLE = {
     "twofactor:remove": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     "session": _row(A, A, A, A, A, A, A, A, A),
     "audit:log": ADMIN,
+    "notifications:centre": _row(302, A, A, A, A, A, A, A, A),
+    # A notification is followed (to where one acts) only by the person it was sent to.
+    "notifications:go": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
+    "notifications:read_all": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    "notifications:settings": _row(302, A, A, A, A, A, A, A, A),
     "tokens:list": _row(302, A, A, A, A, A, A, A, A),
     "tokens:revoke": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     # The REST API, asked with each persona's own token (none: 401). Its lists answer everyone
@@ -254,6 +260,9 @@ def _kwargs(name, case, assessment):
     }
     if name == "api:organisation":
         values["code"] = assessment.organisation.code
+    if name == "notifications:go":
+        # One of the administrator's: told the report waited for approval.
+        values["pk"] = Notification.objects.filter(recipient=case.p.admin).first().pk
     return {key: values[key] for key in url_parameters()[name]}
 
 

@@ -23,6 +23,9 @@ ASSESSOR_ROLES = frozenset({Role.ASSESSOR, Role.LEAD_ASSESSOR})
 
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=255, blank=True)
+    # Kept by pmqa.notifications as it tells and as the person reads, so that the header shows
+    # it from the user row every page reads anyway.
+    unread_notifications = models.PositiveIntegerField(_("unread notifications"), default=0)
 
     class Meta:
         verbose_name = _("user")

@@ -1,4 +1,5 @@
-"""The e-mails the self-assessment sends: submission, return to the editors, reminders.
+"""The e-mail the self-assessment sends itself: the submission receipt. (Hand-offs and
+deadlines are told through pmqa.notifications.)
 
 Each is recorded (OutgoingMail) in the transaction of the change that causes it, and a task
 sends it once that transaction has committed (pmqa.assessments.tasks.deliver_mail)."""
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pmqa.accounts.models import AGENCY_ROLES, Membership, Role, User
+from pmqa.accounts.models import AGENCY_ROLES, Membership, User
 from pmqa.assessments.models import (
     Assessment,
     OutgoingMail,
@@ -99,61 +100,3 @@ def send_submission_mail(assessment: Assessment, by: User, *, key: str) -> None:
     if assessors:
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, assessors))
     queue_mail(key, messages)
-
-
-def send_return_mail(assessment: Assessment, reason: str, by: User, *, key: str) -> None:
-    editors = sorted(
-        {
-            m.user.email
-            for m in Membership.objects.current()
-            .filter(
-                organisation=assessment.organisation,
-                role=Role.AGENCY_EDITOR,
-                user__is_active=True,
-            )
-            .select_related("user")
-            if m.user.email
-        }
-    )
-    if not editors:
-        return
-    context = {
-        "organisation": assessment.organisation.official_name_th,
-        "year": assessment.cycle.fiscal_year,
-        "who": by.get_full_name() or by.get_username(),
-        "reason": reason,
-        "link": settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk]),
-    }
-    subject = (
-        _("The PMQA 4.0 self-assessment of %(organisation)s was returned to the editors") % context
-    )
-    body = (
-        _(
-            "%(who)s returned the PMQA 4.0 self-assessment of %(organisation)s for fiscal year "
-            "%(year)s to the editors.\n\nWhat to change:\n%(reason)s\n\n%(link)s\n"
-        )
-        % context
-    )
-    queue_mail(key, [(subject, body, settings.DEFAULT_FROM_EMAIL, editors)])
-
-
-def send_reminder(
-    assessment: Assessment, closes_on: datetime.date, days: int, to: list[str], *, key: str
-) -> None:
-    context = {
-        "organisation": assessment.organisation.official_name_th,
-        "year": assessment.cycle.fiscal_year,
-        "day": format_date_be(closes_on),
-        "days": days,
-        "link": settings.PMQA_SITE_URL + reverse("assessments:home", args=[assessment.pk]),
-    }
-    subject = _("%(days)s days left: PMQA 4.0 self-assessment of %(organisation)s") % context
-    body = (
-        _(
-            "The PMQA 4.0 self-assessment of %(organisation)s for fiscal year %(year)s is still a "
-            "draft. The round closes on %(day)s, in %(days)s days. Only the approver can submit "
-            "it.\n\n%(link)s\n"
-        )
-        % context
-    )
-    queue_mail(key, [(subject, body, settings.DEFAULT_FROM_EMAIL, to)])

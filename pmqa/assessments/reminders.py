@@ -1,4 +1,5 @@
-"""Deadline reminders to agencies whose round-1 answers are still a draft."""
+"""What the daily run tells agencies: a draft's deadline near (14, 7 and 1 days before its
+window closes), and round 2 open for those whose verified total reached it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pmqa.assessments.mail import agency_addresses, send_reminder
+from pmqa.assessments import handoffs
 from pmqa.assessments.models import (
     Assessment,
     ReminderSent,
     Round,
 )
+from pmqa.assessments.services import round2_eligible
 
 REMINDER_DAYS = (14, 7, 1)
 
@@ -33,9 +35,6 @@ def send_reminders(*, today: datetime.date | None = None) -> list[tuple[str, int
             days = (closes_on - today).days
             if days not in REMINDER_DAYS or today < round_.opens_on:
                 continue
-            addresses = agency_addresses(assessment)
-            if not addresses:
-                continue
             try:
                 with transaction.atomic():
                     reminder = ReminderSent.objects.create(
@@ -44,10 +43,30 @@ def send_reminders(*, today: datetime.date | None = None) -> list[tuple[str, int
                         days_before=days,
                         closes_on=closes_on,
                     )
-                    send_reminder(
-                        assessment, closes_on, days, addresses, key=f"reminder:{reminder.pk}"
-                    )
-            except IntegrityError:
+                    if not handoffs.deadline(
+                        assessment, closes_on, days, key=f"reminder:{reminder.pk}"
+                    ):
+                        raise _NobodyToTell
+            except (IntegrityError, _NobodyToTell):
                 continue
             sent.append((assessment.organisation.code, days))
     return sent
+
+
+class _NobodyToTell(Exception):
+    """No one works at the organisation to be reminded: nothing is recorded as sent."""
+
+
+def announce_round2(*, today: datetime.date | None = None) -> int:
+    """Tell each agency whose verified total reached round 2 that the round is open, once, on
+    or after the day it opens and while it is open. Returns how many were told."""
+    today = today or timezone.localdate()
+    told = 0
+    rounds = Round.objects.filter(number=2, opens_on__lte=today, closes_on__gte=today)
+    for round_ in rounds.select_related("cycle"):
+        published = Assessment.objects.published().filter(cycle=round_.cycle, is_synthetic=False)
+        for assessment in published.select_related("organisation", "cycle"):
+            if round2_eligible(assessment):
+                handoffs.round2_opened(assessment, round_.opens_on, round_.closes_on)
+                told += 1
+    return told

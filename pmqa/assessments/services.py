@@ -19,7 +19,7 @@ from pmqa import scoring
 from pmqa.accounts.models import User
 from pmqa.accounts.roles import access_for
 from pmqa.assessments import answers as content
-from pmqa.assessments import mail, workflow
+from pmqa.assessments import handoffs, mail, workflow
 from pmqa.assessments.models import (
     TRANSITIONS,
     Answer,
@@ -334,6 +334,7 @@ def submit_assessment(
         )
         change_status(assessment=assessment, to=Assessment.Status.SUBMITTED, by=by)
         mail.send_submission_mail(assessment, by, key=f"submission:{submission.pk}")
+        handoffs.submitted(assessment, key=f"submission:{submission.pk}", by=by)
     return submission
 
 
@@ -356,7 +357,7 @@ def reopen_assessment(*, assessment: Assessment, reason: str, by: User) -> Statu
 
 def return_to_editors(*, assessment: Assessment, reason: str, by: User) -> StatusChange:
     """The approver sends the draft back to the editors with what to change; it stays a draft
-    and the editors are told by e-mail."""
+    and the editors are told (pmqa.notifications: in the product, and by e-mail as they chose)."""
     with transaction.atomic():
         workflow.require(assessment, "assessment.return", by=by)
         if not reason.strip():
@@ -369,7 +370,7 @@ def return_to_editors(*, assessment: Assessment, reason: str, by: User) -> Statu
             reason=reason.strip(),
         )
         audit.record(actor=by, action="assessment.return", obj=assessment, reason=reason.strip())
-        mail.send_return_mail(assessment, reason.strip(), by, key=f"return:{change.pk}")
+        handoffs.returned(assessment, reason.strip(), key=f"return:{change.pk}", by=by)
     return change
 
 

@@ -25,6 +25,7 @@ from pmqa.assessments.services import (
 )
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category, Pillar
+from pmqa.feedback import handoffs
 from pmqa.feedback.kinds import kind_of
 from pmqa.feedback.models import Feedback, FeedbackEntry, KeptReportEdit, ReportRevision
 from pmqa.feedback.signals import report_issued
@@ -356,7 +357,17 @@ def feedback_step(
         )
         if action == "publish":
             _announce_issued(assessment)
+        handoffs.report_step(
+            assessment, action, comment.strip(), key=f"report:{action}:{_step_key(feedback)}", by=by
+        )
     return feedback
+
+
+def _step_key(feedback: Feedback) -> str:
+    """This step as an event: the status change it has just made (a report is sent, returned
+    and sent again; each is told)."""
+    change = feedback.assessment.status_changes.order_by("-pk").values_list("pk", flat=True)
+    return f"{feedback.assessment_id}:{change.first() or 0}"
 
 
 def _announce_issued(assessment: Assessment) -> None:
@@ -439,4 +450,7 @@ def revise_published_report(
             reason=revision.reason,
         )
         _announce_issued(assessment)
+        handoffs.report_corrected(
+            assessment, revision.reason, key=f"report:revise:{revision.pk}", by=by
+        )
     return revision

@@ -20,6 +20,7 @@ from pmqa.assessments.models import Evidence, OutgoingMail, Revision
 from pmqa.audit import services as audit
 from pmqa.audit.models import AuditEntry
 from pmqa.lib.errors import ServiceError
+from pmqa.notifications.models import Notification, Preference
 from pmqa.verification.models import Assignment, Clarification, Review
 
 ERASED_PREFIX = "erased-"
@@ -100,6 +101,13 @@ def personal_data(user: User) -> dict[str, Any]:
             {**_assessment(q.assessment), "item": q.item_code, "asked_at": _day(q.asked_at)}
             for q in questions
         ],
+        "notifications": [
+            {"at": _day(n.created_at), "subject": n.subject, "read_at": _day(n.read_at)}
+            for n in Notification.objects.filter(recipient=user).order_by("created_at", "id")
+        ],
+        "notification_choices": dict(
+            Preference.objects.filter(user=user).values_list("kind", "delivery")
+        ),
         "activity": [
             {
                 "at": _day(e.at),
@@ -210,5 +218,17 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
             if messages != mail.messages:
                 mail.messages = messages
                 mail.save(update_fields=["messages"])
+        # What they were told goes; what others were told names the pseudonym where it named
+        # them (a return "by" them, a review they submitted).
+        Notification.objects.filter(recipient=person).delete()
+        Preference.objects.filter(user=person).delete()
+        User.objects.filter(pk=person.pk).update(unread_notifications=0)
+        for word, pseudonym in words:
+            for notification in Notification.objects.filter(
+                Q(subject__contains=word) | Q(body__contains=word)
+            ):
+                notification.subject = notification.subject.replace(word, pseudonym)
+                notification.body = notification.body.replace(word, pseudonym)
+                notification.save(update_fields=["subject", "body"])
         audit.record(actor=by, action="person.erase", obj=person, reason=reason.strip())
     return person

@@ -24,6 +24,7 @@ from pmqa.assessments.services import (
 from pmqa.audit import services as audit
 from pmqa.criteria.models import Category, Item, ItemRule, LevelCode
 from pmqa.scoring.engine import mean
+from pmqa.verification import handoffs
 from pmqa.verification.models import (
     Clarification,
     ConsensusScore,
@@ -172,6 +173,7 @@ def submit_review(*, review: Review, codes: list[str], by: User) -> Review:
         review.submitted_at = timezone.now()
         review.save(update_fields=["submitted_at"])
         audit.record(actor=by, action="review.submit", obj=review)
+        handoffs.review_submitted(review, by=by)
     return review
 
 
@@ -190,6 +192,7 @@ def ask(*, assessment: Assessment, item_code: str, question: str, by: User) -> C
         audit.record(actor=by, action="clarification.ask", obj=row, new=row.question)
         if assessment.status == Assessment.Status.IN_REVIEW:
             change_status(assessment=assessment, to=Assessment.Status.CLARIFICATION, by=by)
+        handoffs.question_asked(row, by=by)
     return row
 
 
@@ -216,6 +219,7 @@ def answer(*, clarification: Clarification, text: str, by: User) -> Clarificatio
         still_open = assessment.clarifications.filter(answered_at__isnull=True).exists()
         if assessment.status == Assessment.Status.CLARIFICATION and not still_open:
             change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
+        handoffs.question_answered(clarification, by=by)
     return clarification
 
 

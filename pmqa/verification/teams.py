@@ -21,6 +21,7 @@ from pmqa.assessments.services import (
 from pmqa.audit import services as audit
 from pmqa.lib.thai import format_date_be
 from pmqa.organisations.models import Organisation
+from pmqa.verification import handoffs
 from pmqa.verification.models import (
     Assignment,
 )
@@ -120,6 +121,7 @@ def assign_team(
         )
         if assessment.status == Assessment.Status.SUBMITTED:
             change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
+        handoffs.team_assigned(assessment, rows, by=by)
     return rows
 
 

@@ -173,8 +173,10 @@ def fill_empty_fields(page: Page, *, text: str = "ข้อมูลทดสอ
 
 
 SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
-  "main button, main input:not([type=hidden]):not([type=checkbox]), main select, main summary, "
-  + "main ul.checkpoints label"
+  "main button, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), "
+  + "main select, main summary, main ul.checkpoints label, "
+  // A radio button is hit through its label, which must be big enough itself.
+  + "main label:has(> input[type=radio])"
 )).filter((e) => e.offsetParent !== null)
   .map((e) => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
   .filter(([, height]) => height < 44)"""
