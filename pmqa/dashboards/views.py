@@ -16,7 +16,7 @@ from pmqa.accounts.roles import request_access
 from pmqa.assessments import policy
 from pmqa.assessments.models import Assessment, Round, ScoreSnapshot, newest_snapshots
 from pmqa.criteria.models import Edition
-from pmqa.dashboards import overview, peers
+from pmqa.dashboards import overview, peers, queues
 from pmqa.evaluation.kpi import grouping_rules, rule_sets
 from pmqa.lib.charts import radar_svg
 from pmqa.organisations.models import Organisation
@@ -98,6 +98,7 @@ def agency_home(request: HttpRequest) -> HttpResponse:
         request,
         "dashboards/agency.html",
         {
+            "tasks": queues.agency_queue(access.agency_org_ids),
             "organisations": organisations,
             "rows": rows,
             "startable": startable,
@@ -218,4 +219,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
         )
     per_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("id")))
     counts = {label: per_kind.get(kind, 0) for kind, label in Organisation.Kind.choices}
-    return render(request, "dashboards/admin.html", {"summaries": summaries, "counts": counts})
+    return render(
+        request,
+        "dashboards/admin.html",
+        {"tasks": queues.admin_queue(), "summaries": summaries, "counts": counts},
+    )

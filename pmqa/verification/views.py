@@ -32,6 +32,7 @@ from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
 from pmqa.verification.forms import ItemScoreForm, QuestionForm, Round2ScoreForm
 from pmqa.verification.models import Assignment, ItemScore, Review
+from pmqa.verification.queue import assessor_queue
 
 
 @dataclass
@@ -109,7 +110,9 @@ def home(request: HttpRequest) -> HttpResponse:
         for a in assignments
         if policy.team_opens(a.assessment)
     ]
-    return render(request, "reviews/home.html", {"rows": rows})
+    return render(
+        request, "reviews/home.html", {"rows": rows, "tasks": assessor_queue(request.user.pk)}
+    )
 
 
 @assessor_required
