@@ -158,6 +158,10 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
             boxes = reviewer.page.locator("input[name=tick-basic]")
             if boxes.count() and not boxes.first.is_checked():
                 boxes.first.check()
+            # A KPI's score field starts empty: the assessor gives their own.
+            for field in reviewer.page.locator("input[name^='kpi-']").all():
+                assert field.input_value() == ""
+                field.fill("400")
             reviewer.page.fill("#strengths", f"จุดแข็งข้อ {code}")
             reviewer.page.fill("#ofis", f"ควรพัฒนาข้อ {code}")
             reviewer.submit("button[value=save]")
