@@ -160,3 +160,14 @@ def test_a_published_report_keeps_the_name_it_was_published_under(case):
     )
     assert before in cells and "สำนักงานชื่อใหม่" not in cells
     assert before in page
+
+
+def test_choosing_kept_texts_without_the_version_seen_is_refused(case):
+    assessment = case.consensus()
+    lead = login(Client(), case.p.lead)
+    url = reverse("feedback:edit", args=[assessment.pk])
+    lead.post(url, {"form": "report", "version": 0, "conclusion": "หนึ่ง"}, HTTP_HX_REQUEST="true")
+    lead.post(url, {"form": "report", "version": 0, "conclusion": "สอง"}, HTTP_HX_REQUEST="true")
+    kept = Feedback.objects.get(assessment=assessment).kept_edits.get()
+    lead.post(reverse("feedback:keep_mine", args=[assessment.pk, kept.pk]), {})
+    assert Feedback.objects.get(assessment=assessment).conclusion == "หนึ่ง"

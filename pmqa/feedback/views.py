@@ -98,7 +98,10 @@ def keep_mine(request: HttpRequest, pk: int, kept_pk: int) -> HttpResponse:
     try:
         services.save_kept_edit(
             kept=kept,
-            base_version=form.cleaned_data["version"] if form.is_valid() else -1,
+            # No version (or a wrong one) is no version seen: refused as a conflict.
+            base_version=form.cleaned_data["version"]
+            if form.is_valid() and form.cleaned_data["version"] is not None
+            else -1,
             by=request.user,  # type: ignore[arg-type]
         )
     except ServiceError as error:
