@@ -185,3 +185,14 @@ def test_the_login_form_never_fails_and_logs_in_only_the_right_password(
     if "_auth_user_id" in client.session:
         assert (username, password) == ("editor_a", PASSWORD)
         assert response.status_code == 302
+
+
+def test_a_row_number_no_page_writes_is_no_row(editor, work_a):
+    """Five thousand digits: more than Python turns into a number without refusing."""
+    answer = Answer.objects.get(assessment=work_a, key="7.1")
+    url = reverse("assessments:item", args=[work_a.pk, "7.1"])
+    fields = {f"k-{'9' * 5000}-name": "ตัวชี้วัด", "version": answer.version}
+    response = editor.post(url, fields)
+    assert response.status_code in (200, 302, 400)
+    answer.refresh_from_db()
+    assert not answer.data.get("kpis")

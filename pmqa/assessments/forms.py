@@ -66,7 +66,8 @@ class NumberedRows(forms.BaseFormSet):  # type: ignore[type-arg]
 
     @cached_property
     def numbers(self) -> list[int]:
-        pattern = re.compile(rf"^{re.escape(str(self.prefix))}-(\d+)-")
+        # Row numbers as a page writes them; anything longer is no row of a page.
+        pattern = re.compile(rf"^{re.escape(str(self.prefix))}-([0-9]{{1,5}})-")
         found = {int(match[1]) for name in self.data if (match := pattern.match(name))}
         return sorted(found)
 
@@ -477,6 +478,16 @@ class StartForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             pk__in=organisations
         )
+
+
+class ReadyForm(forms.Form):
+    """An editor's optional word to the approvers with "it is ready"."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": _("Keep the note to %(limit_value)d characters or fewer.")},
+    )
 
 
 class ReasonForm(forms.Form):
