@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from pmqa.accounts.models import Membership
 from pmqa.feedback import services as feedback_services
 from pmqa.feedback.models import Feedback
-from pmqa.notifications.models import Notification
+from pmqa.notifications.models import Notification, Preference
 from pmqa.verification import services as review_services
 from tests.builders import ITEMS, Case, login, score_every_item
 
@@ -109,7 +109,7 @@ def test_the_centre_counts_leads_to_the_page_and_marks_read(
     centre = editor.get(reverse("notifications:centre")).content.decode()
     assert "ขอหลักฐานเพิ่ม" in strip_tags(centre)
     note = Notification.objects.get(recipient=personas.editor_a)
-    followed = editor.get(reverse("notifications:go", args=[note.pk]))
+    followed = editor.post(reverse("notifications:go", args=[note.pk]))
     assert followed.status_code == 302
     assert (
         followed.url == reverse("assessments:home", args=[case.assessment.pk]) + "#clarifications"
@@ -122,7 +122,9 @@ def test_the_centre_counts_leads_to_the_page_and_marks_read(
     assert 'class="count"' not in home
     # Someone else's notification is no one else's to follow.
     other = login(Client(), personas.approver_a)
-    assert other.get(reverse("notifications:go", args=[note.pk])).status_code == 404
+    assert other.post(reverse("notifications:go", args=[note.pk])).status_code == 404
+    # Reading the centre writes nothing: only following one marks it read.
+    assert editor.get(reverse("notifications:go", args=[note.pk])).status_code == 405
     # Marking all as read.
     assert other.post(reverse("notifications:read_all")).status_code == 302
     personas.approver_a.refresh_from_db()
@@ -194,3 +196,73 @@ def test_each_person_is_offered_the_kinds_their_roles_receive(personas):
     assert 'name="question_asked"' in page and 'name="team_assigned"' not in page
     admin = login(Client(), personas.admin).get(reverse("notifications:settings")).content.decode()
     assert 'name="report_sent"' in admin and 'name="question_asked"' not in admin
+
+
+def test_editing_the_team_does_not_tell_its_members_again_and_a_member_taken_off_is_not_mailed(
+    personas, work_a, django_capture_on_commit_callbacks
+):
+    from pmqa.verification import teams
+
+    case = Case(personas, work_a)
+    case.submitted()
+    # The member chose the digest for questions answered; they are taken off before it goes.
+    Preference.objects.create(user=case.member, kind="question_answered", delivery="digest")
+    with django_capture_on_commit_callbacks(execute=True):
+        case.in_review()
+        review_services.answer(
+            clarification=case.clarification, text="แนบแล้ว", by=personas.editor_a
+        )
+    assert told(case.member) == ["team_assigned", "question_answered"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        teams.assign_team(
+            assessment=case.refresh(),
+            lead=personas.lead,
+            members=[case.member_open, case.outsider],
+            by=personas.admin,
+        )
+    # Only the new member is told; the lead and the member who stays are not told again.
+    assert told(personas.lead) == ["team_assigned"]
+    assert told(case.member_open) == ["team_assigned"]
+    assert told(case.outsider) == ["team_assigned"]
+    call_command("send_reminders", verbosity=0)
+    assert mailed_to(case.member) == []  # no longer on the team: the digest leaves it out
+
+
+def test_a_digest_the_mail_server_refuses_is_sent_by_the_next_run(personas, work_a, monkeypatch):
+    from pmqa.notifications import services as notification_services
+
+    Preference.objects.create(user=personas.editor_a, kind="question_asked", delivery="digest")
+    Case(personas, work_a).in_review()
+
+    def server_down(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(notification_services, "send_mail", server_down)
+    assert notification_services.send_digests() == 0
+    monkeypatch.undo()
+    assert notification_services.send_digests() == 1
+    assert notification_services.send_digests() == 0
+    assert len(mailed_to(personas.editor_a)) == 1
+
+
+def test_an_editor_tells_the_approver_the_assessment_is_ready_once_a_day(personas, work_a):
+    from tests.builders import complete_assessment
+
+    complete_assessment(work_a, personas.editor_a)
+    editor = login(Client(), personas.editor_a)
+    submit = reverse("assessments:submit", args=[work_a.pk])
+    page = editor.get(submit).content.decode()
+    assert reverse("assessments:ready", args=[work_a.pk]) in page
+    url = reverse("assessments:ready", args=[work_a.pk])
+    assert editor.post(url, {"note": "ตรวจทานหมวด 7 แล้ว"}).status_code == 302
+    editor.post(url, {"note": "อีกครั้ง"})
+    assert told(personas.approver_a) == ["ready"]
+    note = Notification.objects.get(recipient=personas.approver_a)
+    assert "ตรวจทานหมวด 7 แล้ว" in note.body and note.url == submit
+    too_long = editor.post(url, {"note": "ก" * 2001})
+    assert (
+        too_long.status_code == 400
+        and "2,000" in strip_tags(too_long.content.decode())
+        or ("2000" in strip_tags(too_long.content.decode()))
+    )

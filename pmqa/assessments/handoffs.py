@@ -20,7 +20,9 @@ from pmqa.notifications.services import (
 )
 
 
-def _names(assessment: Assessment) -> dict[str, object]:
+def names_of(assessment: Assessment) -> dict[str, object]:
+    """What every hand-off's message names: the organisation (its official name) and the
+    fiscal year."""
     return {
         "organisation": assessment.organisation.official_name_th,
         "year": assessment.cycle.fiscal_year,
@@ -30,7 +32,7 @@ def _names(assessment: Assessment) -> dict[str, object]:
 @in_site_language
 def submitted(assessment: Assessment, *, key: str, by: User) -> None:
     """OPDC is told a submission waits for a team."""
-    names = _names(assessment)
+    names = names_of(assessment)
     notify(
         Kind.SUBMITTED,
         key,
@@ -51,7 +53,7 @@ def submitted(assessment: Assessment, *, key: str, by: User) -> None:
 @in_site_language
 def returned(assessment: Assessment, reason: str, *, key: str, by: User) -> None:
     """The editors are told what the approver wants changed."""
-    names = {**_names(assessment), "who": by.get_full_name(), "reason": reason}
+    names = {**names_of(assessment), "who": by.get_full_name(), "reason": reason}
     notify(
         Kind.RETURNED,
         key,
@@ -73,7 +75,7 @@ def returned(assessment: Assessment, reason: str, *, key: str, by: User) -> None
 @in_site_language
 def ready(assessment: Assessment, note: str, *, key: str, by: User) -> None:
     """The approvers are told an editor has finished."""
-    names = {**_names(assessment), "who": by.get_full_name(), "note": note}
+    names = {**names_of(assessment), "who": by.get_full_name(), "note": note}
     notify(
         Kind.READY,
         key,
@@ -99,7 +101,7 @@ def ready(assessment: Assessment, note: str, *, key: str, by: User) -> None:
 def deadline(assessment: Assessment, closes_on: datetime.date, days: int, *, key: str) -> bool:
     """The agency's people are told a draft's window closes in `days` days. Returns whether
     anyone was there to tell."""
-    names = {**_names(assessment), "day": format_date_be(closes_on), "days": days}
+    names = {**names_of(assessment), "day": format_date_be(closes_on), "days": days}
     told = notify(
         Kind.DEADLINE,
         key,
@@ -122,14 +124,14 @@ def deadline(assessment: Assessment, closes_on: datetime.date, days: int, *, key
 @in_site_language
 def round2_opened(
     assessment: Assessment, opens_on: datetime.date, closes_on: datetime.date
-) -> None:
+) -> bool:
     """An agency whose verified total reached round 2 is told the round is open."""
     names = {
-        **_names(assessment),
+        **names_of(assessment),
         "opens": format_date_be(opens_on),
         "closes": format_date_be(closes_on),
     }
-    notify(
+    told = notify(
         Kind.ROUND2_OPENED,
         f"round2:{assessment.pk}:{opens_on.isoformat()}",
         agency_people(assessment.organisation),
@@ -144,3 +146,4 @@ def round2_opened(
         ),
         organisation=assessment.organisation,
     )
+    return bool(told)

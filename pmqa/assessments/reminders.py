@@ -66,7 +66,8 @@ def announce_round2(*, today: datetime.date | None = None) -> int:
     for round_ in rounds.select_related("cycle"):
         published = Assessment.objects.published().filter(cycle=round_.cycle, is_synthetic=False)
         for assessment in published.select_related("organisation", "cycle"):
-            if round2_eligible(assessment):
-                handoffs.round2_opened(assessment, round_.opens_on, round_.closes_on)
+            if round2_eligible(assessment) and handoffs.round2_opened(
+                assessment, round_.opens_on, round_.closes_on
+            ):
                 told += 1
     return told

@@ -89,9 +89,11 @@ def admin_queue(*, today: datetime.date | None = None) -> list[Task]:
     for approval, and the round-1 windows closing within two weeks with drafts still open."""
     today = today or timezone.localdate()
     counts = Assessment.objects.filter(is_synthetic=False).aggregate(
-        without_team=Count("pk", filter=Q(status=S.SUBMITTED)),
-        in_review=Count("pk", filter=Q(status__in=[S.IN_REVIEW, S.CLARIFICATION])),
-        to_approve=Count("pk", filter=Q(status=S.REPORT_DRAFTED)),
+        without_team=Count(
+            "pk", filter=Q(status=S.SUBMITTED, assignments__isnull=True), distinct=True
+        ),
+        in_review=Count("pk", filter=Q(status__in=[S.IN_REVIEW, S.CLARIFICATION]), distinct=True),
+        to_approve=Count("pk", filter=Q(status=S.REPORT_DRAFTED), distinct=True),
     )
     tasks = [
         Task(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pmqa.accounts.models import User
+from pmqa.assessments.handoffs import names_of
 from pmqa.assessments.models import Assessment
 from pmqa.notifications.models import Kind
 from pmqa.notifications.services import (
@@ -17,13 +18,6 @@ from pmqa.notifications.services import (
 )
 
 
-def _names(assessment: Assessment) -> dict[str, object]:
-    return {
-        "organisation": assessment.organisation.official_name_th,
-        "year": assessment.cycle.fiscal_year,
-    }
-
-
 def _lead(assessment: Assessment) -> list[User]:
     row = assessment.assignments.select_related("assessor").filter(is_lead=True).first()
     return [row.assessor] if row is not None else []
@@ -33,7 +27,7 @@ def _lead(assessment: Assessment) -> list[User]:
 def report_step(assessment: Assessment, action: str, comment: str, *, key: str, by: User) -> None:
     """Sent for approval: OPDC; returned: the lead, with OPDC's comment; published: the
     agency's people."""
-    names = _names(assessment)
+    names = names_of(assessment)
     if action == "submit":
         notify(
             Kind.REPORT_SENT,
@@ -61,6 +55,7 @@ def report_step(assessment: Assessment, action: str, comment: str, *, key: str, 
                 % {"comment": comment},
                 reverse("feedback:edit", args=[assessment.pk]),
             ),
+            assessment_id=assessment.pk,
             exclude=by,
         )
     elif action == "publish":
@@ -84,7 +79,7 @@ def report_step(assessment: Assessment, action: str, comment: str, *, key: str, 
 
 @in_site_language
 def report_corrected(assessment: Assessment, reason: str, *, key: str, by: User) -> None:
-    names = {**_names(assessment), "reason": reason}
+    names = {**names_of(assessment), "reason": reason}
     notify(
         Kind.REPORT_CORRECTED,
         key,

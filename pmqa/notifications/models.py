@@ -77,10 +77,13 @@ class Notification(models.Model):
         "organisations.Organisation",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("organisation"),
     )
+    # The assessment it is about, for the checks of whether the person is still concerned
+    # (an assessor still on its team); a number, as this app sits below the assessments'.
+    assessment_id = models.PositiveIntegerField(_("assessment"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     url = models.CharField(_("where to act"), max_length=500)

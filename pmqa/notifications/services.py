@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from pmqa.accounts.models import AGENCY_ROLES, Membership, Role, User
 from pmqa.lib.tasks import enqueue_on_commit
 from pmqa.lib.thai import format_date_be
-from pmqa.notifications.models import Delivery, Kind, Notification, Preference
+from pmqa.notifications.models import ADMIN_KINDS, Delivery, Kind, Notification, Preference
 from pmqa.organisations.models import Organisation
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def notify(
     message: Message,
     *,
     organisation: Organisation | None = None,
+    assessment_id: int | None = None,
     exclude: User | None = None,
 ) -> list[Notification]:
     """Tell each recipient (active, not `exclude`, the one who acted) once per event `key`."""
@@ -80,6 +81,7 @@ def notify(
                     kind=kind,
                     key=key,
                     organisation=organisation,
+                    assessment_id=assessment_id,
                     subject=message.subject[:255],
                     body=message.body,
                     url=message.url,
@@ -128,8 +130,9 @@ def mark_read(user: User, notifications: Iterable[Notification] | None = None) -
             User.objects.filter(pk=user.pk).update(
                 unread_notifications=F("unread_notifications") - count
             )
-    # The row may have been counted by another request meanwhile: count again if it drifted.
-    if count:
+    # The row may have been counted by another request meanwhile, or notifications removed
+    # with what they were about: count again when it may have drifted.
+    if count or notifications is None:
         fresh = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         User.objects.filter(pk=user.pk).exclude(unread_notifications=fresh).update(
             unread_notifications=fresh
@@ -141,19 +144,53 @@ def mark_read(user: User, notifications: Iterable[Notification] | None = None) -
 # E-mail
 
 
-def still_concerned(notification: Notification) -> bool:
-    """Whether the person may still be told: active, and for news about an organisation,
-    still working there."""
+# Checks the apps that know an audience register for its kinds (verification: an assessor
+# still on the team, the lead still its lead); see register_concern.
+_CONCERNED: dict[str, Callable[[Notification], bool]] = {}
+
+
+def register_concern(kinds: Iterable[str], check: Callable[[Notification], bool]) -> None:
+    for kind in kinds:
+        _CONCERNED[kind] = check
+
+
+def still_concerned(
+    notification: Notification, current: set[tuple[str, int]] | None = None
+) -> bool:
+    """Whether the person may still be told: active, with an address, and still where the
+    news concerns them: at the organisation it is about, an administrator for OPDC's kinds,
+    on the team for the team's. `current` is the person's current (role, organisation)s when
+    the caller has read them."""
     person = notification.recipient
     if not person.is_active or not person.email:
         return False
-    if notification.organisation_id is None:
-        return True
-    return (
-        Membership.objects.current()
-        .filter(user=person, organisation_id=notification.organisation_id)
-        .exists()
-    )
+    if current is None:
+        current = set(
+            Membership.objects.current().filter(user=person).values_list("role", "organisation_id")
+        )
+    if notification.kind in ADMIN_KINDS and not any(r == Role.ADMINISTRATOR for r, _o in current):
+        return False
+    if notification.organisation_id is not None and not any(
+        o == notification.organisation_id for _r, o in current
+    ):
+        return False
+    check = _CONCERNED.get(notification.kind)
+    return check(notification) if check is not None else True
+
+
+def queue_waiting(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
+    """Queue again the e-mails never handed to the mail server (it was down, or the queue lost
+    the task); the daily run calls it. Returns how many."""
+    from pmqa.notifications.tasks import deliver
+
+    waiting = Notification.objects.filter(
+        mail=Notification.Mail.WAITING, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in waiting:
+        deliver.enqueue(pk)
+        count += 1
+    return count
 
 
 def _footer() -> str:
@@ -170,7 +207,8 @@ def mail_text(notification: Notification) -> str:
 
 def send_digests(*, today: datetime.date | None = None) -> int:
     """Send each person one e-mail with every notification waiting for the digest (those
-    they may no longer be told are left out). Returns how many e-mails were sent."""
+    they may no longer be told are left out). Returns how many e-mails were sent. Two runs at
+    once each send only what they marked themselves; a refused e-mail waits for the next."""
     day = today or timezone.localdate()
     sent = 0
     waiting = Notification.objects.filter(mail=Notification.Mail.DIGEST).select_related("recipient")
@@ -179,27 +217,46 @@ def send_digests(*, today: datetime.date | None = None) -> int:
         by_person.setdefault(notification.recipient_id, []).append(notification)
     for notifications in by_person.values():
         person = notifications[0].recipient
-        told = [n for n in notifications if still_concerned(n)]
-        dropped = [n.pk for n in notifications if n not in told]
-        Notification.objects.filter(pk__in=dropped).update(mail=Notification.Mail.NONE)
-        if not told:
+        current = set(
+            Membership.objects.current().filter(user=person).values_list("role", "organisation_id")
+        )
+        told = [n.pk for n in notifications if still_concerned(n, current)]
+        dropped = [n.pk for n in notifications if n.pk not in told]
+        Notification.objects.filter(pk__in=dropped, mail=Notification.Mail.DIGEST).update(
+            mail=Notification.Mail.NONE
+        )
+        # Handed over first, under this run's own stamp: a run repeated after a crash, or one
+        # running beside it, never sends the same notification twice.
+        stamp = timezone.now()
+        Notification.objects.filter(pk__in=told, mail=Notification.Mail.DIGEST).update(
+            mail=Notification.Mail.HANDED, mailed_at=stamp
+        )
+        mine = list(
+            Notification.objects.filter(
+                pk__in=told, mail=Notification.Mail.HANDED, mailed_at=stamp
+            ).order_by("created_at", "id")
+        )
+        if not mine:
             continue
-        # Handed over first: a run repeated after a crash never sends the same digest twice.
-        handed = Notification.objects.filter(
-            pk__in=[n.pk for n in told], mail=Notification.Mail.DIGEST
-        ).update(mail=Notification.Mail.HANDED, mailed_at=timezone.now())
-        if not handed:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("PMQA 4.0: %(count)s things for you, %(day)s") % {
+                "count": len(mine),
+                "day": format_date_be(day),
+            }
+            parts = [f"{n.subject}\n{settings.PMQA_SITE_URL + n.url}" for n in mine]
+            body = "\n\n".join(parts) + f"\n\n-- \n{_footer()}\n"
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        except Exception:
+            # Refused or unreachable: back in the digest, for the next run.
+            Notification.objects.filter(pk__in=[n.pk for n in mine]).update(
+                mail=Notification.Mail.DIGEST, mailed_at=None
+            )
+            log.exception("the digest to user %s was not sent", person.pk)
             continue
-        subject = _("PMQA 4.0: %(count)s things for you, %(day)s") % {
-            "count": len(told),
-            "day": format_date_be(day),
-        }
-        parts = [f"{n.subject}\n{settings.PMQA_SITE_URL + n.url}" for n in told]
-        body = "\n\n".join(parts) + f"\n\n-- \n{_footer()}\n"
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-        Notification.objects.filter(pk__in=[n.pk for n in told]).update(mail=Notification.Mail.SENT)
+        Notification.objects.filter(pk__in=[n.pk for n in mine]).update(mail=Notification.Mail.SENT)
         sent += 1
-        log.info("sent a digest of %s to user %s", len(told), person.pk)
+        log.info("sent a digest of %s to user %s", len(mine), person.pk)
     return sent
 
 

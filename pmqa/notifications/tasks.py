@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 from pmqa.notifications.models import Notification
@@ -30,11 +30,10 @@ def deliver(notification_id: int) -> str:
     ):
         return "already handed over"
     try:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = mail_text(notification)
         send_mail(
-            notification.subject,
-            mail_text(notification),
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
+            notification.subject, text, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email]
         )
     except Exception:
         Notification.objects.filter(pk=notification_id).update(

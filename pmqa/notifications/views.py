@@ -36,6 +36,7 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def go(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Follow a notification to where the person acts; it is read from then on."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)

@@ -175,6 +175,8 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
     if person.username.startswith(ERASED_PREFIX):
         raise ServiceError(_("This person's data has already been erased."))
     old_username, old_email, old_name = person.username, person.email, person.full_name
+    # How messages name a person without a full name: first and last (get_full_name).
+    old_plain = f"{person.first_name} {person.last_name}".strip()
     with transaction.atomic():
         person.username = f"{ERASED_PREFIX}{person.pk}"
         person.full_name = _("Erased person %(number)s") % {"number": person.pk}
@@ -208,7 +210,13 @@ def erase_person(*, person: User, reason: str, by: Any) -> User:
         # Recorded e-mails keep no address of theirs, and name the pseudonym where they named
         # them (a submission "by" them; stored as JSON, Thai is escaped, so every mail is read).
         words = [
-            (w, n) for w, n in ((old_username, person.username), (old_name, person.full_name)) if w
+            (w, n)
+            for w, n in (
+                (old_username, person.username),
+                (old_name, person.full_name),
+                (old_plain, person.full_name),
+            )
+            if w
         ]
         for mail in OutgoingMail.objects.iterator():
             messages = [

@@ -12,6 +12,7 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         from pmqa.assessments import policy
-        from pmqa.verification import team_facts
+        from pmqa.verification import handoffs, team_facts
 
         policy.provide_team_facts(team_facts)
+        handoffs.register()

@@ -6,17 +6,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pmqa.accounts.models import User
+from pmqa.assessments.handoffs import names_of
 from pmqa.assessments.models import Assessment
-from pmqa.notifications.models import Kind
-from pmqa.notifications.services import Message, agency_people, in_site_language, notify
+from pmqa.notifications.models import Kind, Notification
+from pmqa.notifications.services import (
+    Message,
+    agency_people,
+    in_site_language,
+    notify,
+    register_concern,
+)
 from pmqa.verification.models import Assignment, Clarification, Review
-
-
-def _names(assessment: Assessment) -> dict[str, object]:
-    return {
-        "organisation": assessment.organisation.official_name_th,
-        "year": assessment.cycle.fiscal_year,
-    }
 
 
 def team_of(assessment: Assessment) -> list[Assignment]:
@@ -26,11 +26,12 @@ def team_of(assessment: Assessment) -> list[Assignment]:
 @in_site_language
 def team_assigned(assessment: Assessment, assignments: list[Assignment], *, by: User) -> None:
     """Each assessor is told of the assessment they now review (the lead, that they lead)."""
-    names = _names(assessment)
+    names = names_of(assessment)
     for row in assignments:
         notify(
             Kind.TEAM_ASSIGNED,
-            f"team:{assessment.pk}:{row.pk}",
+            # Once per person and role: editing the team does not tell its members again.
+            f"team:{assessment.pk}:{row.assessor_id}:{'lead' if row.is_lead else 'member'}",
             [row.assessor],
             Message(
                 (
@@ -45,6 +46,7 @@ def team_assigned(assessment: Assessment, assignments: list[Assignment], *, by: 
                 ),
                 reverse("reviews:overview", args=[assessment.pk]),
             ),
+            assessment_id=assessment.pk,
             exclude=by,
         )
 
@@ -53,7 +55,7 @@ def team_assigned(assessment: Assessment, assignments: list[Assignment], *, by: 
 def question_asked(clarification: Clarification, *, by: User) -> None:
     """The agency's people are told an assessor asks them something."""
     assessment = clarification.assessment
-    names = {**_names(assessment), "item": clarification.item_code}
+    names = {**names_of(assessment), "item": clarification.item_code}
     notify(
         Kind.QUESTION_ASKED,
         f"question:{clarification.pk}",
@@ -74,7 +76,7 @@ def question_answered(clarification: Clarification, *, by: User) -> None:
     assessment = clarification.assessment
     if clarification.asked_by is None:
         return
-    names = {**_names(assessment), "item": clarification.item_code}
+    names = {**names_of(assessment), "item": clarification.item_code}
     notify(
         Kind.QUESTION_ANSWERED,
         f"answer:{clarification.pk}",
@@ -84,6 +86,7 @@ def question_answered(clarification: Clarification, *, by: User) -> None:
             clarification.answer,
             reverse("reviews:item", args=[assessment.pk, clarification.item_code]),
         ),
+        assessment_id=assessment.pk,
         exclude=by,
     )
 
@@ -96,7 +99,7 @@ def review_submitted(review: Review, *, by: User) -> None:
     lead = next((row.assessor for row in team if row.is_lead), None)
     if lead is None:
         return
-    names = {**_names(assessment), "who": review.assessor.get_full_name()}
+    names = {**names_of(assessment), "who": review.assessor.get_full_name()}
     consensus = reverse("reviews:consensus", args=[assessment.pk])
     notify(
         Kind.REVIEW_SUBMITTED,
@@ -107,6 +110,7 @@ def review_submitted(review: Review, *, by: User) -> None:
             _("Each submitted review's scores are on the consensus page."),
             consensus,
         ),
+        assessment_id=assessment.pk,
         exclude=by,
     )
     submitted = set(
@@ -126,4 +130,25 @@ def review_submitted(review: Review, *, by: User) -> None:
                 % names,
                 consensus,
             ),
+            assessment_id=assessment.pk,
         )
+
+
+def _on_team(notification: Notification) -> bool:
+    return Assignment.objects.filter(
+        assessment_id=notification.assessment_id, assessor_id=notification.recipient_id
+    ).exists()
+
+
+def _leads(notification: Notification) -> bool:
+    return Assignment.objects.filter(
+        assessment_id=notification.assessment_id,
+        assessor_id=notification.recipient_id,
+        is_lead=True,
+    ).exists()
+
+
+def register() -> None:
+    """Tell the notifications who is still concerned by the team's news."""
+    register_concern((Kind.TEAM_ASSIGNED, Kind.QUESTION_ANSWERED, Kind.REVIEW_SUBMITTED), _on_team)
+    register_concern((Kind.REVIEWS_IN, Kind.REPORT_RETURNED), _leads)

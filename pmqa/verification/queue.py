@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -50,10 +50,15 @@ def assessor_queue(user_id: int) -> list[Task]:
         .values_list("assessment")
         .annotate(n=Count("pk"))
     )
+    # Reviews of the team as it stands (not of an assessor since taken off it).
     submitted = dict(
-        Review.objects.filter(assessment__in=ids, submitted_at__isnull=False)
+        Review.objects.filter(
+            assessment__in=ids,
+            submitted_at__isnull=False,
+            assessment__assignments__assessor=F("assessor"),
+        )
         .values_list("assessment")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", distinct=True))
     )
     tasks: list[Task] = []
     for row in assignments:
