@@ -26,7 +26,6 @@ from pmqa.assessments.workflow import ACTIONS, ActionRefused, allowed_actions
 from pmqa.audit.models import AuditEntry
 from pmqa.feedback import services as feedback_services
 from pmqa.feedback.models import Feedback, ReportRevision
-from pmqa.notifications.models import Notification
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services as review_services
 from pmqa.verification import teams
@@ -107,6 +106,7 @@ URL_TABLE = {
     "assessments:evidence_delete": POST_A,
     "assessments:submit": ONLY_A,
     "assessments:return": POST_A,
+    "assessments:ready": POST_A,
     "assessments:reopen": POST_A,
     "assessments:excel": ONLY_A,
     "assessments:excel_import": ONLY_A,
@@ -176,8 +176,7 @@ URL_TABLE = {
     "session": _row(A, A, A, A, A, A, A, A, A),
     "audit:log": ADMIN,
     "notifications:centre": _row(302, A, A, A, A, A, A, A, A),
-    # A notification is followed (to where one acts) only by the person it was sent to.
-    "notifications:go": _row(302, 404, 404, 404, 404, 404, 404, 404, 302),
+    "notifications:go": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     "notifications:read_all": _row(302, 405, 405, 405, 405, 405, 405, 405, 405),
     "notifications:settings": _row(302, A, A, A, A, A, A, A, A),
     "tokens:list": _row(302, A, A, A, A, A, A, A, A),
@@ -260,9 +259,6 @@ def _kwargs(name, case, assessment):
     }
     if name == "api:organisation":
         values["code"] = assessment.organisation.code
-    if name == "notifications:go":
-        # One of the administrator's: told the report waited for approval.
-        values["pk"] = Notification.objects.filter(recipient=case.p.admin).first().pk
     return {key: values[key] for key in url_parameters()[name]}
 
 
@@ -357,6 +353,10 @@ def _attempts(case, assessment):
         "assessment.submit": (
             p.approver_a,
             lambda: assessment_services.submit_assessment(assessment=assessment, by=p.approver_a),
+        ),
+        "assessment.ready": (
+            p.editor_a,
+            lambda: assessment_services.tell_ready(assessment=assessment, note="", by=p.editor_a),
         ),
         "assessment.return": (
             p.approver_a,

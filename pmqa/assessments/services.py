@@ -355,6 +355,26 @@ def reopen_assessment(*, assessment: Assessment, reason: str, by: User) -> Statu
         )
 
 
+def tell_ready(*, assessment: Assessment, note: str, by: User) -> None:
+    """An editor tells the approvers the draft is ready to submit (once a day each)."""
+    with transaction.atomic():
+        workflow.require(assessment, "assessment.ready", by=by)
+        if len(note) > READY_NOTE_MAX:
+            raise ServiceError(
+                _("Keep the note to %(limit)s characters or fewer.") % {"limit": READY_NOTE_MAX}
+            )
+        audit.record(actor=by, action="assessment.ready", obj=assessment, reason=note.strip())
+        handoffs.ready(
+            assessment,
+            note.strip(),
+            key=f"ready:{assessment.pk}:{by.pk}:{timezone.localdate().isoformat()}",
+            by=by,
+        )
+
+
+READY_NOTE_MAX = 2000
+
+
 def return_to_editors(*, assessment: Assessment, reason: str, by: User) -> StatusChange:
     """The approver sends the draft back to the editors with what to change; it stays a draft
     and the editors are told (pmqa.notifications: in the product, and by e-mail as they chose)."""

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("assessments/<id:pk>/submit/", submission.submit, name="submit"),
     path("assessments/<id:pk>/return/", submission.return_to_editors, name="return"),
+    path("assessments/<id:pk>/ready/", submission.ready, name="ready"),
     path("assessments/<id:pk>/reopen/", submission.reopen, name="reopen"),
     path("assessments/<id:pk>/excel/", excel.download, name="excel"),
     path("assessments/<id:pk>/excel/import/", excel.upload, name="excel_import"),

@@ -60,6 +60,9 @@ ACTIONS: dict[str, Action] = {
     "assessment.submit": _action(
         {S.DRAFT}, policy.SUBMIT, gettext_lazy("submit the self-assessment"), window=1
     ),
+    "assessment.ready": _action(
+        {S.DRAFT}, policy.EDIT, gettext_lazy("tell the approver the assessment is ready"), window=1
+    ),
     "assessment.return": _action(
         {S.DRAFT}, policy.SUBMIT, gettext_lazy("return the self-assessment to the editors")
     ),

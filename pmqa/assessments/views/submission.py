@@ -37,8 +37,8 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Submitted. The answers are frozen as submission %(number)s and the "
-                    "assessors have been told."
+                    "Submitted. The answers are frozen as submission %(number)s, and OPDC is "
+                    "told; the assessors are told once OPDC assigns their team."
                 )
                 % {"number": submission.number},
             )
@@ -52,6 +52,7 @@ def _submit_page(
     missing: list[services.Missing],
     *,
     return_form: forms.ReasonForm | None = None,
+    ready_form: forms.ReadyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -63,6 +64,7 @@ def _submit_page(
             "missing": [(m, page_url(ws.assessment, m.key)) for m in missing],
             "figures": ws.figures(),
             "return_form": return_form or forms.ReasonForm(),
+            "ready_form": ready_form or forms.ReadyForm(),
         },
         status=status,
     )
@@ -87,6 +89,26 @@ def return_to_editors(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             return redirect("assessments:home", pk)
     missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
     return _submit_page(request, ws, missing, return_form=form, status=400)
+
+
+@agency_required
+@require_POST
+def ready(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An editor tells the approvers the self-assessment is ready to submit."""
+    ws = load_workspace(request, pk)
+    form = forms.ReadyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ServiceError(form.errors["note"][0])
+        services.tell_ready(
+            assessment=ws.assessment, note=form.cleaned_data["note"], by=request.user
+        )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        missing = services.missing_for_submission(ws.assessment, ws.answers, ws.tree)
+        return _submit_page(request, ws, missing, ready_form=form, status=400)
+    messages.success(request, _("The approvers are told the self-assessment is ready."))
+    return redirect("assessments:submit", pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from pmqa.assessments.mail import queue_unsent
 from pmqa.assessments.reminders import announce_round2, send_reminders
 from pmqa.lib.thai import ThaiDateError, parse_date_be
-from pmqa.notifications.services import send_digests
+from pmqa.notifications.services import queue_waiting, send_digests
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 today = parse_date_be(str(options["today"]))
             except ThaiDateError as error:
                 raise CommandError(str(error)) from None
-        again = queue_unsent()
+        again = queue_unsent() + queue_waiting()
         if again:
             self.stdout.write(f"{again} e-mail(s) not yet handed to the mail server queued again.")
         # The reminders and round 2 first: those who chose a digest get them in today's.
