@@ -115,3 +115,53 @@ def test_the_agency_sees_its_draft_with_the_deadline_a_return_and_open_questions
     page = editor.get(home).content.decode()
     (task,) = tasks(page)
     assert "ตอบคำถามของผู้ตรวจประเมิน" in task and counts(page) == [1]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_assessors_home_reads_the_same_queries_for_one_review_or_four(personas, edition):
+    from pmqa.verification.models import Assignment
+
+    member = login(Client(), personas.assessor)
+    home = reverse("dashboards:assessor")
+
+    def assign(year, count):
+        cycle = _cycle_of(edition, year, count, Assessment.Status.IN_REVIEW)
+        for assessment in cycle.assessments.all():
+            Assignment.objects.create(assessment=assessment, assessor=personas.assessor)
+
+    assign(2571, 1)
+    one = member.get(home).content.decode()
+    assert len(tasks(one)) == 1
+    small = _queries(member, home)
+    assign(2572, 3)
+    assert len(tasks(member.get(home).content.decode())) == 4
+    assert _queries(member, home) == small
+
+
+def test_the_agencys_home_reads_the_same_queries_for_one_draft_or_four(personas, edition):
+    editor = login(Client(), personas.editor_a)
+    home = reverse("dashboards:agency")
+    today = timezone.localdate()
+
+    def draft(year):
+        cycle = Cycle.objects.create(fiscal_year=year, edition=edition)
+        Round.objects.create(
+            cycle=cycle,
+            number=1,
+            opens_on=today - datetime.timedelta(days=3),
+            closes_on=today + datetime.timedelta(days=9),
+        )
+        Assessment.objects.create(cycle=cycle, organisation=personas.agency_a)
+
+    draft(2571)
+    small = _queries(editor, home)
+    drafts = len(tasks(editor.get(home).content.decode()))
+    for year in (2572, 2573, 2574):
+        draft(year)
+    assert len(tasks(editor.get(home).content.decode())) == drafts + 3
+    assert _queries(editor, home) == small
