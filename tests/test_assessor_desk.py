@@ -106,3 +106,44 @@ def test_submitting_a_review_says_whether_anyone_elses_scores_are_there_to_see(p
         said[person.username] = strip_tags(page.content.decode())
     assert "ยังไม่มีผู้ตรวจประเมินท่านอื่นส่งผลการตรวจ" in said[case.member.username]
     assert "ขณะนี้แสดงคะแนนของผู้ตรวจคนอื่นแล้ว" in said[personas.lead.username]
+
+
+def test_the_agency_answers_a_question_with_a_document_the_team_downloads(
+    personas, work_a, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pmqa.verification.models import Clarification
+    from tests.builders import PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    case = Case(personas, work_a)
+    assessment = case.in_review()
+    question = Clarification.objects.get(assessment=assessment)
+    editor = login(Client(), personas.editor_a)
+    url = reverse("reviews_agency:answer", args=[assessment.pk, question.pk])
+    # A file that is not what its name says is refused, and the answer waits with it.
+    refused = editor.post(
+        url,
+        {"answer": "แนบแผนแล้ว", "file": SimpleUploadedFile("plan.pdf", b"MZ\x90\x00not a pdf")},
+        follow=True,
+    )
+    question.refresh_from_db()
+    assert question.answered_at is None and question.attachment is None
+    assert "ไม่ใช่เอกสาร" in strip_tags(refused.content.decode())
+    editor.post(url, {"answer": "แนบแผนแล้ว", "file": SimpleUploadedFile("plan.pdf", PDF)})
+    question.refresh_from_db()
+    assert question.answer == "แนบแผนแล้ว" and question.attachment.original_name == "plan.pdf"
+
+    member = login(Client(), case.member)
+    item = member.get(reverse("reviews:item", args=[assessment.pk, "1.1"])).content.decode()
+    download = reverse("reviews:evidence", args=[assessment.pk, question.attachment.pk])
+    assert download in item
+    got = member.get(download, {"raw": "1"})
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    # Not for an assessor off the team, nor for another agency.
+    assert login(Client(), case.outsider).get(download, {"raw": "1"}).status_code == 404
+    other = login(Client(), personas.editor_b)
+    own = reverse("assessments:evidence_file", args=[assessment.pk, question.attachment.pk])
+    assert other.get(own).status_code == 404
+    assert editor.get(own).status_code == 200

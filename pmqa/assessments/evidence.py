@@ -46,9 +46,12 @@ def add_evidence_file(
     raw_name: str | None,
     label: str,
     by: User,
+    action: str = "answer.edit",
 ) -> Evidence:
+    """Store an uploaded file as evidence of the assessment. `action` is what allows it: the
+    answers' editing, or (a file sent with an answer to the assessors) answering them."""
     # Refused early, before the upload is read; checked again, locked, before it is saved.
-    workflow.check(assessment, "answer.edit", by=by)
+    workflow.check(assessment, action, by=by)
     if upload is None:
         if raw_name is not None:
             check_name(raw_name)
@@ -77,7 +80,7 @@ def add_evidence_file(
     evidence.file.save("upload", upload, save=False)
     try:
         with transaction.atomic():
-            workflow.require(assessment, "answer.edit", by=by)
+            workflow.require(assessment, action, by=by)
             evidence.save()
             audit.record(actor=by, action="evidence.add", obj=evidence, new={"label": label})
     except IntegrityError:

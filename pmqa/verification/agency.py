@@ -15,18 +15,27 @@ from pmqa.assessments.services import ServiceError, round2_eligible
 from pmqa.lib.uploads import keep_upload_names
 from pmqa.verification import round2 as round2_services
 from pmqa.verification import services
+from pmqa.verification.forms import AnswerForm
 from pmqa.verification.models import Clarification
 
 
+@keep_upload_names
 @agency_required
 @require_POST
 def answer_clarification(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
     assessment = policy.get_assessment(request, pk, policy.EDIT)
     clarification = get_object_or_404(Clarification, pk=clarification_pk, assessment=assessment)
+    form = AnswerForm(request.POST, request.FILES)
+    form.is_valid()
+    names = getattr(request, "raw_upload_names", [])
     try:
         services.answer(
-            clarification=clarification, text=request.POST.get("answer", ""), by=request.user
-        )  # type: ignore[arg-type]
+            clarification=clarification,
+            text=form.cleaned_data.get("answer") or "",
+            by=request.user,  # type: ignore[arg-type]
+            upload=form.cleaned_data.get("file"),
+            raw_name=names[0] if names else None,
+        )
     except ServiceError as error:
         messages.error(request, str(error))
     else:

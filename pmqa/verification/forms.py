@@ -129,3 +129,11 @@ class ConsensusForm(forms.Form):
             code = name.split("-", 1)[-1]
             found.setdefault(code, messages[0])
         return found
+
+
+class AnswerForm(forms.Form):
+    """The agency's answer to a question, and the document it may send with it (the service
+    judges both, as it judges evidence)."""
+
+    answer = forms.CharField(required=False, strip=False)
+    file = forms.Field(required=False, widget=forms.FileInput)

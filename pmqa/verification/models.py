@@ -138,6 +138,16 @@ class Clarification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # A document the agency sent with its answer: kept as evidence of the assessment (so
+    # retention and backups treat it as the others), readable by the team.
+    attachment = models.ForeignKey(
+        "assessments.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("attached file"),
+    )
 
     class Meta:
         ordering = ["assessment", "item_code", "asked_at"]

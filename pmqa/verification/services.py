@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,6 +16,7 @@ from pmqa import scoring
 from pmqa.accounts.models import User
 from pmqa.assessments import workflow
 from pmqa.assessments.answers import criteria_tree
+from pmqa.assessments.evidence import add_evidence_file
 from pmqa.assessments.models import Assessment, ScoreSnapshot, Submission
 from pmqa.assessments.services import (
     ServiceError,
@@ -196,7 +198,16 @@ def ask(*, assessment: Assessment, item_code: str, question: str, by: User) -> C
     return row
 
 
-def answer(*, clarification: Clarification, text: str, by: User) -> Clarification:
+def answer(
+    *,
+    clarification: Clarification,
+    text: str,
+    by: User,
+    upload: UploadedFile | None = None,
+    raw_name: str | None = None,
+) -> Clarification:
+    """The agency's answer to a question, with a document if it sends one (kept as evidence:
+    the assessors asked for it)."""
     with transaction.atomic():
         workflow.require(clarification.assessment, "clarification.answer", by=by)
         if Clarification.objects.filter(pk=clarification.pk, answered_at__isnull=False).exists():
@@ -204,10 +215,20 @@ def answer(*, clarification: Clarification, text: str, by: User) -> Clarificatio
         if not text.strip():
             raise ServiceError(_("Write the answer."))
         old = clarification.answer
+        if upload is not None or raw_name is not None:
+            clarification.attachment = add_evidence_file(
+                assessment=clarification.assessment,
+                upload=upload,
+                raw_name=raw_name,
+                label=_("Answer on %(item)s, question %(number)s")
+                % {"item": clarification.item_code, "number": clarification.pk},
+                by=by,
+                action="clarification.answer",
+            )
         clarification.answer = text.strip()
         clarification.answered_by = by
         clarification.answered_at = timezone.now()
-        clarification.save(update_fields=["answer", "answered_by", "answered_at"])
+        clarification.save(update_fields=["answer", "answered_by", "answered_at", "attachment"])
         audit.record(
             actor=by,
             action="clarification.answer",

@@ -249,7 +249,7 @@ def _item_page(
             "self_score": (desk.frozen.get("items", {}).get(code) or {}).get("score"),
             "evidence": [e for e in desk.frozen.get("evidence", []) if e["id"] in evidence_ids],
             "clarifications": desk.assessment.clarifications.filter(item_code=code).select_related(
-                "asked_by", "answered_by"
+                "asked_by", "answered_by", "attachment"
             ),
             "previous": codes[index - 1] if index > 0 else None,
             "next": codes[index + 1] if index + 1 < len(codes) else None,
@@ -406,7 +406,11 @@ def clarify(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     desk = desk_for(request, pk)
     frozen_ids = {e["id"] for e in desk.frozen.get("evidence", [])}
-    if evidence_pk not in frozen_ids:
+    # What was submitted, and what the agency sent with an answer to the team's questions.
+    if (
+        evidence_pk not in frozen_ids
+        and not desk.assessment.clarifications.filter(attachment_id=evidence_pk).exists()
+    ):
         raise Http404
     item_ = get_object_or_404(Evidence, pk=evidence_pk, assessment=desk.assessment)
     if request.GET.get("raw") != "1":

@@ -409,9 +409,17 @@ def test_the_other_forms_each_as_its_page_renders_it(
     member.page.fill("#question", "ขอแผนการสื่อสารฉบับเต็ม")
     member.submit("form[action$='/ask/'] button")
     editor.open(home)
+    # The answer that carries the document asked for (the second question: the first is the
+    # one the case's member asked, answered first).
     editor.page.locator("textarea[name=answer]").first.fill("แนบไว้ในหลักฐานแล้ว")
     editor.submit("form[action*='/answer/'] button")
     assert "แนบไว้ในหลักฐานแล้ว" in editor.text()
+    editor.page.locator("textarea[name=answer]").first.fill("แผนการสื่อสารฉบับเต็มตามไฟล์แนบ")
+    editor.page.locator("form[action*='/answer/'] input[type=file]").first.set_input_files(str(pdf))
+    editor.submit("form[action*='/answer/'] button")
+    assert "plan.pdf" in editor.text()
+    member.open(f"/review/{assessment.pk}/items/1.2/")
+    assert "plan.pdf" in member.text()
 
     # Published, then round 2: the agency uploads, the team scores, the lead records it.
     case.published()

@@ -35,6 +35,7 @@ from pmqa.assessments.views.workspace import (
 from pmqa.criteria.models import Category
 from pmqa.lib import autosave
 from pmqa.lib.diff import field_diffs
+from pmqa.lib.uploads import ACCEPT
 
 NARRATIVE_SPEC = Field("narrative", "", max_length=content.NARRATIVE_MAX)
 NOTE_SPEC = Field("note", "", max_length=content.KPI_NOTE_MAX)
@@ -117,8 +118,11 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": ws.actions,
             "report_ready": ws.standing.has(policy.REPORT) and ws.assessment.is_published,
             "clarifications": list(
-                ws.assessment.clarifications.select_related("answered_by").order_by("asked_at")
+                ws.assessment.clarifications.select_related("answered_by", "attachment").order_by(
+                    "asked_at"
+                )
             ),
+            "accept": ACCEPT,
             "round2": "round2.upload" in ws.actions and services.round2_eligible(ws.assessment),
         },
     )
