@@ -159,27 +159,32 @@ def _page(
             "errors": errors,
             "conflict": conflict,
             "editable": "report.draft" in desk.actions,
-            "categories": [
-                {
-                    "category": category,
-                    "strength": blocks.get(("category", str(category.number), "strength"), ""),
-                    "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
-                    "items": [
-                        {
-                            "item": item_,
-                            "strength": blocks.get(("item", item_.code, "strength"), ""),
-                            "ofi": blocks.get(("item", item_.code, "ofi"), ""),
-                        }
-                        for item_ in category.items.all()
-                    ],
-                }
-                for category in desk.tree
-            ],
+            "categories": _category_boxes(desk, blocks),
             "pillars": [(p, blocks.get(("pillar", p.code, "achievement"), "")) for p in pillars],
             "themes": themes + [None] * max(0, 3 - len(themes) + 1),
             "conclusion": conclusion,
         },
     )
+
+
+def _category_boxes(desk: Any, blocks: dict[tuple[str, str, str], str]) -> list[dict[str, Any]]:
+    """Each category's boxes and its items', with their texts, in the editor's order."""
+    return [
+        {
+            "category": category,
+            "strength": blocks.get(("category", str(category.number), "strength"), ""),
+            "ofi": blocks.get(("category", str(category.number), "ofi"), ""),
+            "items": [
+                {
+                    "item": item_,
+                    "strength": blocks.get(("item", item_.code, "strength"), ""),
+                    "ofi": blocks.get(("item", item_.code, "ofi"), ""),
+                }
+                for item_ in category.items.all()
+            ],
+        }
+        for category in desk.tree
+    ]
 
 
 def _themes(report: Feedback) -> list[Any]:
