@@ -116,6 +116,7 @@ def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         Cycle.objects.select_related("edition")
         .prefetch_related("rounds")
         .annotate(assessment_count=Count("assessments"))
+        .order_by("-fiscal_year")  # the model's ordering does not reach a grouped query
     )
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -83,6 +83,8 @@ def cycles_with_state() -> list[Cycle]:
                 .values("pk")[:1]
             ),
         )
+        # The model's ordering does not reach a query that groups: newest first, said here.
+        .order_by("-fiscal_year")
     )
 
 
