@@ -253,3 +253,19 @@ def test_the_csv_has_thai_headers_a_byte_order_mark_and_no_formula(client, perso
         "คะแนนตัวชี้วัด",
     ]
     assert row[:3] == ["DEP-ISOC", "'=1+2", "434.48"]
+
+
+def test_the_year_after_the_newest_verified_one_is_reached_from_the_list(client, personas, years):
+    # 2564 is verified and no cycle of 2565 exists yet: its targets are the ones OPDC needs.
+    assert client.login(username=personas.admin.username, password=PASSWORD)
+    home = client.get(reverse("evaluation:kpi_home"))
+    assert home.url == reverse("evaluation:kpi", args=[2565])
+    page = client.get(home.url).content.decode()
+    assert "1 หน่วยงาน" in page and "400.00" in page  # from ISOC's verified total of 2564
+    nav = page.split('class="subtabs"')[1].split("</nav>")[0]
+    assert [y for y in (2565, 2564, 2563) if f"/manage/kpi/{y}/" in nav] == [2565, 2564, 2563]
+    assert nav.index("2565") < nav.index("2564") < nav.index("2563")
+    # A year with nothing to show names the years that have targets.
+    empty = client.get(reverse("evaluation:kpi", args=[2567])).content.decode()
+    assert "จึงยังไม่มีค่าเป้าหมาย" in empty
+    assert 'href="/manage/kpi/2565/"' in empty.split('data-testid="years-with-targets"')[1]

@@ -178,6 +178,21 @@ def verified_totals(fiscal_year: int) -> dict[int, tuple[Assessment, Decimal]]:
     return totals
 
 
+def years_with_targets() -> list[int]:
+    """The fiscal years that have targets, newest first: each year after one in which an
+    organisation (the synthetic cohort left out) has a verified total, a cycle of its own or
+    not yet."""
+    verified = (
+        ScoreSnapshot.objects.filter(
+            source="assessor", round_number=1, assessment__is_synthetic=False
+        )
+        .order_by()
+        .values_list("assessment__cycle__fiscal_year", flat=True)
+        .distinct()
+    )
+    return sorted({year + 1 for year in verified}, reverse=True)
+
+
 def propose(fiscal_year: int) -> KpiRuleSet:
     """The rule set in force for `fiscal_year` (its own, or an earlier one; before the first,
     the first) with each minimum target from the previous year's group means. The previous

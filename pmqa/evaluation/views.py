@@ -164,6 +164,11 @@ class RuleSetForm(forms.Form):
 
 
 def _latest_year() -> int:
+    """The newest year with targets (the year after the newest verified totals, a cycle of its
+    own or not yet); without any, the newest cycle's."""
+    targeted = kpi.years_with_targets()
+    if targeted:
+        return targeted[0]
     latest = Cycle.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     if latest is None:
         raise Http404
@@ -183,7 +188,7 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
         return render(
             request,
             "evaluation/kpi.html",
-            {"year": year, "refused": error, "years": _years()},
+            {"year": year, "refused": error, "years": _years()[0]},
         )
     kind = request.GET.get("format", "")
     if kind in ("csv", "xlsx"):
@@ -199,11 +204,9 @@ def kpi_year(request: HttpRequest, year: int) -> HttpResponse:
             request, action="export.kpi", object_type="kpi", object_id=year, new={"format": kind}
         )
         return response
-    return render(
-        request,
-        "evaluation/kpi.html",
-        {"year": year, "rules": rules, "rows": rows, "years": _years()},
-    )
+    years, targeted = _years()
+    context = {"year": year, "rules": rules, "rows": rows, "years": years, "targeted": targeted}
+    return render(request, "evaluation/kpi.html", context)
 
 
 @admin_required
@@ -253,5 +256,10 @@ def kpi_rules(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _years() -> list[int]:
-    return list(Cycle.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True))
+def _years() -> tuple[list[int], list[int]]:
+    """Every year the KPI page has something to say of, newest first: the cycles' years and
+    the years with targets, which reach a year after the newest cycle once it is verified;
+    and the latter alone."""
+    targeted = kpi.years_with_targets()
+    cycles = Cycle.objects.values_list("fiscal_year", flat=True)
+    return sorted(set(cycles) | set(targeted), reverse=True), targeted
