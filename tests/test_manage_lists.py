@@ -74,7 +74,8 @@ def test_the_team_list_pages_fifty_rows_and_its_links_keep_the_filters(
     assert len(listed(second)) == 10
     assert set(listed(first)) | set(listed(second)) == {a.pk for a in rows}
     # A page number past the end gives the last page, not an error.
-    assert listed(client.get(TEAMS, {"page": "999"}).content.decode()) == listed(second)
+    past = client.get(TEAMS, {"year": "2570", "status": "submitted", "page": "999"})
+    assert listed(past.content.decode()) == listed(second)
 
 
 def test_the_team_list_filters_by_name_group_status_year_and_missing_team(
@@ -98,9 +99,12 @@ def test_the_team_list_filters_by_name_group_status_year_and_missing_team(
         assert response.status_code == 200
         return set(listed(response.content.decode()))
 
-    everything = {a.pk for a in rows} | {older.pk}
-    assert ids() == everything and draft.pk not in ids()
-    assert ids(year="2569") == {older.pk}
+    # A draft is listed too: its team can be named ahead (the personas' two of 2561 as well).
+    drafts = {draft.pk, personas.assessment_a.pk, personas.assessment_b.pk}
+    everything = {a.pk for a in rows} | {older.pk} | drafts
+    assert ids() == everything
+    assert ids(status="draft") == drafts
+    assert ids(year="2569") == {older.pk, draft.pk}
     assert ids(status="in_review") == {in_review.pk}
     assert ids(unassigned="on", year="2570") == {a.pk for a in rows[1:]}
     target = rows[3].organisation
@@ -108,7 +112,9 @@ def test_the_team_list_filters_by_name_group_status_year_and_missing_team(
     assert ids(q=target.code.lower()) == {rows[3].pk}
     parent = target.parent
     assert ids(parent=parent.code) == {
-        a.pk for a in [*rows, older] if a.organisation.parent_id == parent.pk
+        a.pk
+        for a in [*rows, older, draft, personas.assessment_a, personas.assessment_b]
+        if a.organisation.parent_id == parent.pk
     }
 
 

@@ -548,7 +548,8 @@ def test_a_complete_submission_freezes_a_snapshot_and_tells_agency_and_assessors
         response = client.post(reverse("assessments:submit", args=[work_a.pk]))
     assert response.status_code == 302
     work_a.refresh_from_db()
-    assert work_a.status == "submitted"
+    # The team named ahead begins at once.
+    assert work_a.status == "in_review"
     submission = work_a.submissions.get()
     assert submission.submitted_by == personas.approver_a
     frozen = submission.content["answers"]["1.1"]["data"]["narrative"]["basic"]["approach"]
@@ -558,7 +559,7 @@ def test_a_complete_submission_freezes_a_snapshot_and_tells_agency_and_assessors
     assert snapshot.source == "self" and snapshot.rules_version == scoring.RULES_VERSION
     assert snapshot.categories["7"] == "400.00"
     recipients = sorted(address for message in mail.outbox for address in message.to)
-    # The agency's receipt, the team's, and OPDC told a submission waits for a team.
+    # The agency's receipt, the team told its review is open, and OPDC told it has begun.
     assert recipients == sorted(
         [
             personas.editor_a.email,

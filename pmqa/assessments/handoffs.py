@@ -30,18 +30,43 @@ def names_of(assessment: Assessment) -> dict[str, object]:
 
 
 @in_site_language
-def submitted(assessment: Assessment, *, key: str, by: User) -> None:
-    """OPDC is told a submission waits for a team."""
+def submitted(assessment: Assessment, team: list[User], *, key: str, by: User) -> None:
+    """OPDC is told a submission waits for a team; a team already named is told the review
+    is open (OPDC, that it has begun)."""
     names = names_of(assessment)
+    if team:
+        notify(
+            Kind.TEAM_ASSIGNED,
+            key,
+            team,
+            Message(
+                _("%(organisation)s submitted: your review of fiscal year %(year)s is open")
+                % names,
+                _(
+                    "Score each item independently from the submitted self-assessment; the "
+                    "other assessors' scores are shown once your own review is submitted."
+                ),
+                reverse("reviews:overview", args=[assessment.pk]),
+            ),
+            assessment_id=assessment.pk,
+            exclude=by,
+        )
     notify(
         Kind.SUBMITTED,
         key,
         administrators(),
         Message(
             _("%(organisation)s submitted its self-assessment for fiscal year %(year)s") % names,
-            _(
-                "The self-assessment of %(organisation)s for fiscal year %(year)s is submitted "
-                "and waits for an assessor team."
+            (
+                _(
+                    "The self-assessment of %(organisation)s for fiscal year %(year)s is "
+                    "submitted; the assessor team named for it has begun the review."
+                )
+                if team
+                else _(
+                    "The self-assessment of %(organisation)s for fiscal year %(year)s is "
+                    "submitted and waits for an assessor team."
+                )
             )
             % names,
             reverse("verification:assignments"),

@@ -46,16 +46,6 @@ def agency_addresses(assessment: Assessment) -> list[str]:
     return sorted({m.user.email for m in members.select_related("user") if m.user.email})
 
 
-def _assessor_addresses(assessment: Assessment) -> list[str]:
-    return sorted(
-        {
-            a.assessor.email
-            for a in assessment.assignments.select_related("assessor")
-            if a.assessor.email and a.assessor.is_active
-        }
-    )
-
-
 def queue_unsent(*, older_than: datetime.timedelta = datetime.timedelta(minutes=10)) -> int:
     """Queue again the recorded e-mails never handed to the mail server (it was down, or the
     queue lost the task); the daily `send_reminders` run calls it. Returns how many."""
@@ -96,7 +86,4 @@ def send_submission_mail(assessment: Assessment, by: User, *, key: str) -> None:
     agency = agency_addresses(assessment)
     if agency:
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, agency))
-    assessors = _assessor_addresses(assessment)
-    if assessors:
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, assessors))
     queue_mail(key, messages)

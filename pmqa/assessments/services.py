@@ -333,8 +333,14 @@ def submit_assessment(
             assessment=assessment, number=number, content=data, self_score=snapshot, submitted_by=by
         )
         change_status(assessment=assessment, to=Assessment.Status.SUBMITTED, by=by)
+        team = list(assessment.assignments.select_related("assessor"))
+        if team:
+            # A team named ahead (or kept from before a reopening) begins the review now.
+            change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
         mail.send_submission_mail(assessment, by, key=f"submission:{submission.pk}")
-        handoffs.submitted(assessment, key=f"submission:{submission.pk}", by=by)
+        handoffs.submitted(
+            assessment, [row.assessor for row in team], key=f"submission:{submission.pk}", by=by
+        )
     return submission
 
 

@@ -78,8 +78,9 @@ ACTIONS: dict[str, Action] = {
     "assessment.reopen": _action(
         {S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("reopen the self-assessment")
     ),
+    # Named ahead while the agency still drafts: the team opens it at submission.
     "team.assign": _action(
-        {S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("assign the assessor team")
+        {S.DRAFT, S.SUBMITTED, *REVIEWING}, policy.ADMIN, gettext_lazy("assign the assessor team")
     ),
     "report.approve": _action({S.REPORT_DRAFTED}, policy.ADMIN, gettext_lazy("approve the report")),
     "report.return": _action(

@@ -24,9 +24,24 @@ def team_of(assessment: Assessment) -> list[Assignment]:
 
 
 @in_site_language
-def team_assigned(assessment: Assessment, assignments: list[Assignment], *, by: User) -> None:
-    """Each assessor is told of the assessment they now review (the lead, that they lead)."""
+def team_assigned(
+    assessment: Assessment, assignments: list[Assignment], *, by: User, ahead: bool = False
+) -> None:
+    """Each assessor is told of the assessment they now review (the lead, that they lead);
+    named `ahead` of the submission, that it opens to them then, and they are told again."""
     names = names_of(assessment)
+    if ahead:
+        body = _(
+            "The agency has not submitted yet: the assessment opens to the team when it does, "
+            "and you are told then. Nothing of its draft is shown before."
+        )
+        link = reverse("dashboards:assessor")
+    else:
+        body = _(
+            "Score each item independently from the submitted self-assessment; the "
+            "other assessors' scores are shown once your own review is submitted."
+        )
+        link = reverse("reviews:overview", args=[assessment.pk])
     for row in assignments:
         notify(
             Kind.TEAM_ASSIGNED,
@@ -40,11 +55,8 @@ def team_assigned(assessment: Assessment, assignments: list[Assignment], *, by: 
                     else _("You are on the team reviewing %(organisation)s, fiscal year %(year)s")
                 )
                 % names,
-                _(
-                    "Score each item independently from the submitted self-assessment; the "
-                    "other assessors' scores are shown once your own review is submitted."
-                ),
-                reverse("reviews:overview", args=[assessment.pk]),
+                body,
+                link,
             ),
             assessment_id=assessment.pk,
             exclude=by,

@@ -71,7 +71,9 @@ def _is_assessor(user: User, *, lead: bool) -> bool:
 def team_problems(assessment: Assessment, lead: User | None, members: list[User]) -> list[str]:
     problems: list[str] = []
     if assessment.status not in REVIEWABLE:
-        problems.append(_("Only a submitted assessment can be given an assessor team."))
+        problems.append(
+            _("The review of this assessment is done: its assessor team can no longer change.")
+        )
     if lead is None:
         problems.append(_("Choose the team lead."))
     elif not _is_assessor(lead, lead=True):
@@ -121,7 +123,8 @@ def assign_team(
         )
         if assessment.status == Assessment.Status.SUBMITTED:
             change_status(assessment=assessment, to=Assessment.Status.IN_REVIEW, by=by)
-        handoffs.team_assigned(assessment, rows, by=by)
+        ahead = assessment.status == Assessment.Status.DRAFT
+        handoffs.team_assigned(assessment, rows, by=by, ahead=ahead)
     return rows
 
 

@@ -110,8 +110,12 @@ def home(request: HttpRequest) -> HttpResponse:
         for a in assignments
         if policy.team_opens(a.assessment)
     ]
+    # Named ahead: the organisation and year only, nothing of the draft, until it is submitted.
+    ahead = [a for a in assignments if not policy.team_opens(a.assessment)]
     return render(
-        request, "reviews/home.html", {"rows": rows, "tasks": assessor_queue(request.user.pk)}
+        request,
+        "reviews/home.html",
+        {"rows": rows, "ahead": ahead, "tasks": assessor_queue(request.user.pk)},
     )
 
 
