@@ -23,13 +23,18 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -c 'import secrets; print("PMQA_SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 	@echo "Wrote .env with a new secret key for this installation."
 
+# Where `make run` serves: `PORT=8001 make run` (and HOST) for another address. Links in
+# e-mails follow it (PMQA_RUN_URL), unless PMQA_SITE_URL is set in the environment or .env.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: install .env
 	PMQA_DEBUG=1 $(BIN)/pmqa migrate --verbosity 0
 	PMQA_DEBUG=1 $(BIN)/pmqa import_criteria
 	PMQA_DEBUG=1 $(BIN)/pmqa import_organisations
 	PMQA_DEBUG=1 $(BIN)/pmqa seed_demo
-	@echo "Serving http://127.0.0.1:8000 — log in with a demo account above."
-	PMQA_DEBUG=1 $(BIN)/pmqa runserver 127.0.0.1:8000
+	@echo "Serving http://$(HOST):$(PORT) — log in with a demo account above."
+	PMQA_DEBUG=1 PMQA_RUN_URL=http://$(HOST):$(PORT) $(BIN)/pmqa runserver $(HOST):$(PORT)
 
 # Production on this machine, every setting from the environment (docs/deploy.md). An unsafe
 # configuration is refused before anything is touched; then the database is migrated (one

@@ -305,8 +305,11 @@ PMQA_PRIVACY_OPERATOR = env_str(
     "PMQA_PRIVACY_OPERATOR", "สำนักงานคณะกรรมการพัฒนาระบบราชการ (สำนักงาน ก.พ.ร.)"
 )
 PMQA_PRIVACY_CONTACT = env_str("PMQA_PRIVACY_CONTACT", "")
-# Address used in e-mails for links back to the site.
-PMQA_SITE_URL = env_str("PMQA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Address used in e-mails for links back to the site. Unset: the address `make run` serves
+# on (PMQA_RUN_URL, which it sets), else the default local one.
+PMQA_SITE_URL = env_str(
+    "PMQA_SITE_URL", os.environ.get("PMQA_RUN_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
