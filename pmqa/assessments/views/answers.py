@@ -17,7 +17,7 @@ from pmqa import scoring
 from pmqa.accounts.decorators import AuthenticatedHttpRequest, agency_required
 from pmqa.accounts.roles import request_access
 from pmqa.assessments import answers as content
-from pmqa.assessments import forms, policy, services, workflow
+from pmqa.assessments import forms, history, policy, services, workflow
 from pmqa.assessments.models import (
     Answer,
     Assessment,
@@ -87,9 +87,8 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             :5
         ]
     )
-    changes = list(ws.assessment.status_changes.select_related("by").order_by("-at", "-id")[:20])
     # The approver's latest return stays on the overview until the draft moves on.
-    latest = changes[0] if changes else None
+    latest = ws.assessment.status_changes.select_related("by").order_by("-at", "-id").first()
     returned = (
         latest
         if latest is not None
@@ -113,7 +112,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "profile_done": profile_done,
             "profile_total": len(SECTIONS),
             "submissions": submissions,
-            "changes": changes,
+            "changes": history.history(ws.assessment, ws.access),
             "returned": returned,
             "actions": ws.actions,
             "report_ready": ws.standing.has(policy.REPORT) and ws.assessment.is_published,
