@@ -228,7 +228,7 @@ def test_the_demo_assessors_have_a_labelled_synthetic_case_to_review(client, dem
     page = client.get(reverse("reviews:overview", args=[case.pk])).content.decode()
     assert "ข้อมูลสังเคราะห์" in page
     consensus = client.get(reverse("reviews:consensus", args=[case.pk])).content.decode()
-    assert "ส่งผลการตรวจของคุณก่อน" in consensus  # the lead has not reviewed yet
+    assert "ส่งผลการตรวจของท่านก่อน" in consensus  # the lead has not reviewed yet
 
 
 def test_what_if_opens_the_assessment_asked_for_beyond_the_lists_first_200(client, demo):

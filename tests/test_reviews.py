@@ -286,7 +286,7 @@ def test_consensus_flags_wide_spreads_and_needs_a_reason_far_from_the_mean(
     second.post(reverse("reviews:submit", args=[team.pk]))
     lead = login(client, personas.lead)
     locked = lead.get(reverse("reviews:consensus", args=[team.pk])).content.decode()
-    assert "ส่งผลการตรวจของคุณก่อน" in locked and "7.1" not in locked
+    assert "ส่งผลการตรวจของท่านก่อน" in locked and "7.1" not in locked
     assert (
         lead.post(reverse("reviews:consensus", args=[team.pk]), {"score-7.1": "1"}).status_code
         == 403
@@ -339,7 +339,7 @@ def test_consensus_figures_equal_the_engines_for_the_isoc_demo(client, db):
     posted = {f"score-{code}": seed[int(code[0]) - 1] for code in ITEMS}
     assert client.post(reverse("reviews:consensus", args=[isoc.pk]), posted).status_code == 302
     page = client.get(reverse("reviews:finalise", args=[isoc.pk])).content.decode()
-    assert "สิ่งที่จะเป็นที่สิ้นสุด" in page
+    assert "สิ่งที่จะถือเป็นข้อยุติ" in page
     assert client.post(reverse("reviews:finalise", args=[isoc.pk])).status_code == 302
     snapshot = ScoreSnapshot.objects.filter(
         assessment=isoc, source="assessor", round_number=1

@@ -716,7 +716,7 @@ def test_publication_asks_for_confirmation_and_says_what_becomes_final(case):
     assessment = case.approved()
     admin = login(Client(), case.p.admin)
     page = admin.get(reverse("feedback:publish", args=[assessment.pk])).content.decode()
-    assert "สิ่งที่จะเป็นที่สิ้นสุด" in page and "350.00" in page
+    assert "สิ่งที่จะถือเป็นข้อยุติ" in page and "350.00" in page
     assert case.refresh().status == "report_approved"
     assert admin.post(reverse("feedback:publish", args=[assessment.pk])).status_code == 302
     assert case.refresh().status == "published"

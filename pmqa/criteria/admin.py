@@ -62,7 +62,7 @@ class CheckpointInline(admin.TabularInline):
 
 @admin.register(ItemLevel)
 class ItemLevelAdmin(GuardedAdmin):
-    list_display = ["item", "level", "tag"]
+    list_display = ["item", "level", "tag", "tag_th"]
     list_filter = ["item__category__edition", "level"]
     inlines = [CheckpointInline]
 

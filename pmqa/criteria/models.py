@@ -163,7 +163,8 @@ class ItemLevel(models.Model):
         Item, on_delete=models.CASCADE, related_name="levels", verbose_name=_("item")
     )
     level = models.CharField(_("level"), max_length=16, choices=LevelCode.choices)
-    tag = models.CharField(_("tag"), max_length=128, blank=True)
+    tag = models.CharField(_("tag"), max_length=128, blank=True)  # the criteria's English keyword
+    tag_th = models.CharField(_("tag (Thai)"), max_length=160, blank=True)
     summary_th = models.TextField(_("summary (Thai)"))
     summary_en = models.TextField(_("summary (English)"), blank=True)
 
@@ -178,6 +179,11 @@ class ItemLevel(models.Model):
     @property
     def summary(self) -> str:
         return self.summary_en if get_language() == "en" and self.summary_en else self.summary_th
+
+    @property
+    def keyword(self) -> str:
+        """The level's keyword in the reader's language (the English one where no Thai is kept)."""
+        return self.tag if get_language() == "en" or not self.tag_th else self.tag_th
 
 
 class Checkpoint(models.Model):

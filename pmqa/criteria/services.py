@@ -297,6 +297,7 @@ def _import_items(sync: _Sync, category: Category, category_data: dict[str, Any]
                 {"item": item, "level": level_code},
                 {
                     "tag": level_data.get("tag", ""),
+                    "tag_th": level_data.get("tag_th", ""),
                     "summary_th": level_data.get("summary_th", ""),
                     "summary_en": level_data.get("summary_en", ""),
                 },
@@ -382,6 +383,7 @@ def copy_edition(*, edition: Edition, code: str, name_th: str | None = None) -> 
                     item=new_item,
                     level=level.level,
                     tag=level.tag,
+                    tag_th=level.tag_th,
                     summary_th=level.summary_th,
                     summary_en=level.summary_en,
                 )

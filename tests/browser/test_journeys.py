@@ -119,7 +119,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     editor.open(home)
     assert "กรุณาทบทวนตัวชี้วัดหมวด 7 อีกครั้ง" in editor.text()
     approver.open(f"{home}submit/")
-    assert "สิ่งที่จะเป็นที่สิ้นสุด" in approver.text()
+    assert "สิ่งที่จะถือเป็นข้อยุติ" in approver.text()
     approver.submit("main form:not([action]) button[type=submit]")
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
@@ -167,7 +167,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
             reviewer.submit("button[value=save]")
             assert "บันทึกแล้ว" in reviewer.text()
         reviewer.open(f"/review/{assessment.pk}/submit/")
-        assert "สิ่งที่จะเป็นที่สิ้นสุด" in reviewer.text()
+        assert "สิ่งที่จะถือเป็นข้อยุติ" in reviewer.text()
         reviewer.submit("main form button[type=submit]")
     lead = reviewer
 
@@ -177,7 +177,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     for field_ in lead.page.locator("input[name^=reason-]").all():
         field_.fill("มติที่ประชุมทีม")
     lead.submit("button[value=finalise]")
-    assert "สิ่งที่จะเป็นที่สิ้นสุด" in lead.text()
+    assert "สิ่งที่จะถือเป็นข้อยุติ" in lead.text()
     lead.submit("main form button[type=submit]")
     assessment.refresh_from_db()
     assert assessment.status == "consensus"
@@ -202,7 +202,7 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     admin.submit("main form button[type=submit]")
     assert Feedback.objects.get(assessment=assessment).status == "approved"
     admin.open(f"/manage/reports/{assessment.pk}/publish/")
-    assert "สิ่งที่จะเป็นที่สิ้นสุด" in admin.text()
+    assert "สิ่งที่จะถือเป็นข้อยุติ" in admin.text()
     admin.submit("main form button[type=submit]")
     assessment.refresh_from_db()
     assert assessment.status == "published"
