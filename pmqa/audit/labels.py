@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pmqa.lib.thai import format_date_be_numeric
 
 ACTIONS = {
     "assessment.start": _("Self-assessment started"),
     "assessment.status": _("Status changed"),
     "assessment.return": _("Returned to the editors"),
+    "assessment.ready": _("Approvers told the self-assessment is ready"),
     "assessment.team": _("Assessor team assigned"),
     "evidence.add": _("Evidence added"),
     "evidence.delete": _("Evidence deleted"),
@@ -163,7 +170,47 @@ KEYS = {
     "email_hash": _("e-mail typed (keyed hash)"),
     "page": _("page"),
     "via": _("through"),
+    # The audit log's own filters, kept with its export
+    "who": _("Who"),
+    "action": _("Action"),
+    "object_type": _("About"),
+    "object_id": _("Number"),
+    "since": _("From"),
+    "until": _("To"),
+    # A personal API token
+    "name": _("name"),
+    "prefix": _("first characters"),
+    "expires": _("expires"),
+    # Evidence files deleted at the end of their retention
+    "files": _("files deleted"),
+    "bytes": _("size (bytes)"),
+    "kept_until": _("kept until"),
+    # A cycle's report settings
+    "report_type": _("report type"),
+    "report_shows_level": _("print the level reached"),
+    "report_shows_gap": _("print the self − assessor gap column"),
+    "report_shows_chart": _("print the radar chart"),
 }
+
+# Values that are people, kept as their account's number (its name may be erased later, and
+# is then shown as the pseudonym): named when shown.
+PEOPLE = {"lead", "members", "user"}
+
+# Values read by what they are the value of: a report's layout, a file's format, the log's
+# filters.
+VALUES_OF: dict[str, dict[str, Any]] = {
+    "layout": {"full": _("Full layout"), "short": _("Short layout")},
+    "format": {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"},
+    "action": ACTIONS,
+    "object_type": OBJECT_TYPES,
+    "report_type": {
+        "status": _("Status assessment (ระบบราชการ 4.0)"),
+        "award": _("Award (รางวัลคุณภาพการบริหารจัดการภาครัฐ)"),
+    },
+}
+# Dates and times are kept as ISO text (UTC for times): shown in B.E., times in Thailand's.
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def action_label(code: str) -> str:
@@ -174,19 +221,61 @@ def object_label(code: str) -> str:
     return str(OBJECT_TYPES.get(code, code))
 
 
-def readable(value: Any) -> str:
-    """A stored old or new value as lines of text: names and figures, no JSON punctuation."""
+def _when(text: str) -> str | None:
+    """An ISO date or time as B.E. (26/11/2568, 26/11/2568 14:05:09), else None."""
+    try:
+        if _ISO_DAY.match(text):
+            return format_date_be_numeric(datetime.date.fromisoformat(text))
+        if _ISO_TIME.match(text):
+            moment = datetime.datetime.fromisoformat(text)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return f"{format_date_be_numeric(moment.date())} {moment:%H:%M:%S}"
+    except ValueError:
+        pass
+    return None
+
+
+def readable(value: Any, key: str = "", people: Mapping[int, str] | None = None) -> str:
+    """A stored old or new value as lines of text: names and figures, no JSON punctuation.
+    `key` is what the value is the value of, where it is one of a dictionary's; `people`
+    names the accounts a value holds by number (see PEOPLE)."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, int) and key in PEOPLE and people and value in people:
+        return people[value]
     if isinstance(value, str):
-        return str(_WORDS.get(value, value))
+        when = _when(value)
+        if when is not None:
+            return when
+        words = VALUES_OF.get(key, _WORDS)
+        return str(words.get(value, _WORDS.get(value, value)))
     if isinstance(value, dict):
         if isinstance(value.get("entries"), list):
             # A report's whole text: say how much of it there is, not every paragraph again.
             value = {**value, "entries": len(value["entries"])}
-        return "\n".join(f"{KEYS.get(key, key)}: {readable(item)}" for key, item in value.items())
+        return "\n".join(
+            f"{KEYS.get(name, name)}: {readable(item, name, people)}"
+            for name, item in value.items()
+        )
     if isinstance(value, list):
-        return ", ".join(readable(item) for item in value)
+        return ", ".join(readable(item, key, people) for item in value)
     return str(value)
+
+
+def people_in(value: Any) -> set[int]:
+    """The account numbers a stored value holds under PEOPLE's keys."""
+    found: set[int] = set()
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name in PEOPLE:
+                items = item if isinstance(item, list) else [item]
+                found.update(i for i in items if isinstance(i, int) and not isinstance(i, bool))
+            else:
+                found |= people_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= people_in(item)
+    return found
