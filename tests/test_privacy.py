@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -47,7 +48,8 @@ def test_a_person_downloads_the_data_held_about_them(client, personas, work_a):
     assert client.get(reverse("privacy:my_data")).status_code == 200
     response = client.post(reverse("privacy:my_data"))
     assert response["Content-Disposition"].startswith("attachment")
-    data = json.loads(response.content)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as download:
+        data = json.loads(download.read("personal-data.json"))
     assert data["account"]["username"] == personas.editor_a.username
     assert data["account"]["email"] == personas.editor_a.email
     assert {r["organisation"] for r in data["roles"]} == {personas.agency_a.code}

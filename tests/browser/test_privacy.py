@@ -4,6 +4,7 @@ renders it (a wrong value, then saved twice, on a phone), and "My data" download
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 
@@ -45,6 +46,7 @@ def test_a_person_downloads_their_data_from_the_footer(
     reference_data,  # noqa: F811
     person,
     personas,
+    tmp_path,
 ):
     editor = person("editor")
     editor.login(personas.editor_a.username)
@@ -54,7 +56,23 @@ def test_a_person_downloads_their_data_from_the_footer(
     editor.page.click("a[href='/accounts/my-data/']")
     with editor.page.expect_download() as download:
         editor.page.click("main form button[type=submit]")
-    data = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert download.value.suggested_filename == f"pmqa-personal-data-{personas.editor_a.pk}.zip"
+    folder = tmp_path / "my-data"
+    with zipfile.ZipFile(download.value.path()) as zipped:
+        zipped.extractall(folder)
+    data = json.loads((folder / "personal-data.json").read_text(encoding="utf-8"))
     assert data["account"]["username"] == personas.editor_a.username
     editor.check()
     editor.accessible()
+    # The page to read, opened from the disk as the person would, on a desk and on a phone.
+    for width in (1366, 390):
+        reader = person(f"reader-{width}", width=width, height=844)
+        reader.page.goto((folder / "personal-data.html").as_uri())
+        reader.check()
+        text = reader.page.inner_text("main")
+        assert "ข้อมูลเกี่ยวกับ editor_a ที่ระบบประเมิน PMQA 4.0 เก็บไว้" in text
+        assert "บทบาทของท่าน" in text and "ผู้กรอกข้อมูลของหน่วยงาน" in text
+        assert "จังหวัดนราธิวาส" in text and "เข้าสู่ระบบ" in text
+        assert "auth.login" not in text and "+00:00" not in text
+        reader.accessible()
+        fits(reader, width)
