@@ -98,3 +98,58 @@ def test_two_tabs_of_the_report_editor_keep_both_texts_and_the_lead_chooses(
     assert (report.conclusion, report.version) == ("ข้อสรุปจากแท็บที่สอง", 2)
     first.open(page_url)
     assert first.page.input_value("#pillar-open_connected") == "ผลงานเด่นจากแท็บที่สอง"
+
+
+def test_choosing_a_version_in_the_comparison_box_leaves_the_page_without_a_warning(
+    reference_data,  # noqa: F811
+    person,
+    personas,
+    work_a,
+):
+    """Once the person has chosen, nothing on the page is unsaved: "keep theirs" reloads the
+    page and "save mine" saves the kept text, neither after a warning on leaving. A plain save
+    on an older version gets the comparison as a page, whose "save mine" is a form of its own."""
+    first = person("editor", width=1366)
+    first.login(personas.editor_a.username)
+    page_url = f"/agency/assessments/{work_a.pk}/items/1.3/"
+    first.open(page_url)
+    second = Person(first.page.context.new_page(), first.base_url, "editor, second tab")
+    second.page.set_viewport_size({"width": 1366, "height": 900})
+    second.open(page_url)
+    warnings: list[str] = []
+
+    def warned(dialog):  # type: ignore[no-untyped-def]
+        warnings.append(dialog.type)
+        dialog.dismiss()
+
+    second.page.on("dialog", warned)
+
+    first.page.fill("#n-basic-approach", "ฉบับแท็บแรก")
+    first.page.locator("#n-basic-approach").blur()
+    first.page.wait_for_function(STATUS % "บันทึกแล้ว")
+    second.page.fill("#n-basic-approach", "ฉบับแท็บที่สอง")
+    second.page.locator("#n-basic-approach").blur()
+    second.page.wait_for_function(STATUS % "มีผู้อื่นบันทึกหน้านี้ก่อน")
+    second.page.locator("#conflict .conflict").wait_for(state="visible")
+    # "Keep theirs and reload the page": theirs, and no warning on the way.
+    second.submit("#conflict a.button")
+    assert warnings == []
+    assert second.page.input_value("#n-basic-approach") == "ฉบับแท็บแรก"
+
+    # The first tab saves again; the second tab's own "save" button sends its older version.
+    first.page.fill("#n-basic-approach", "ฉบับแท็บแรกครั้งที่สอง")
+    first.page.locator("#n-basic-approach").blur()
+    first.page.wait_for_function(STATUS % "ฉบับที่ 2")
+    second.page.fill("#n-basic-approach", "ฉบับแท็บที่สองครั้งที่สอง")
+    second.submit("button[value=save]")
+    box = second.page.locator("#conflict .conflict")
+    box.wait_for(state="visible")
+    assert "ฉบับแท็บแรกครั้งที่สอง" in box.inner_text()
+    second.accessible()
+    # "Save mine": saved as the newest version, without a warning.
+    second.submit("#conflict form button[type=submit]")
+    assert warnings == []
+    answer = Answer.objects.get(assessment=work_a, key="1.3")
+    assert answer.data["narrative"]["basic"]["approach"] == "ฉบับแท็บที่สองครั้งที่สอง"
+    assert answer.version == 3
+    assert second.page.input_value("#n-basic-approach") == "ฉบับแท็บที่สองครั้งที่สอง"

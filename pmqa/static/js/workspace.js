@@ -120,8 +120,12 @@
     window.clearTimeout(retryTimer);
     pending = false;
   });
-  // Choosing a version in the comparison box is leaving on purpose: the text in the form is
-  // kept on the server (that is what the box compares), so leaving asks nothing.
+  // Choosing a version in the comparison box ("keep theirs", a link, or "save mine", a form
+  // of its own) is leaving on purpose: the text in the form is kept on the server (that is
+  // what the box compares), so leaving asks nothing.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#conflict [data-choice]")) { pending = false; }
+  });
   document.addEventListener("submit", function (event) {
     if (event.target.closest && event.target.closest("#conflict")) { pending = false; }
   });
