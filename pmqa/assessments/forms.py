@@ -12,6 +12,7 @@ The repeatable rows (a profile table, the KPI table) are formsets whose rows are
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
@@ -134,14 +135,21 @@ class AnswerForm(VersionForm):
     content: dict[str, Any]
     refused: dict[str, str]
     savable: dict[str, Any] | None = None
+    # (table, row as the cleaner counts it) -> the row's number on the page as posted.
+    row_numbers: dict[tuple[str, int], str]
 
     def clean(self) -> dict[str, Any]:
+        self.row_numbers = {}
         data = super().clean() or {}
         self.content, self.refused = self.clean_content(data)
         return data
 
     def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         raise NotImplementedError
+
+    def blank_rows(self, table: str) -> int:
+        """How many rows of `table` were posted empty (and are not stored)."""
+        return 0
 
 
 class ProfileForm(AnswerForm):
@@ -152,6 +160,8 @@ class ProfileForm(AnswerForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.section, self.saved = section, saved
+        # Each table's rows posted empty: "add a row" shows them again, and one more.
+        self.blanks: dict[str, int] = {}
         for spec in section.scalar_fields():
             self.fields[f"f-{spec.key}"] = _typed()
         self.tables = {
@@ -186,6 +196,10 @@ class ProfileForm(AnswerForm):
             for key, rows in groups.items()
             for position, row in enumerate(rows, start=1)
         }
+        self.blanks = {
+            key: sum(1 for row in rows if not any(v for k, v in row.items() if k != "_row"))
+            for key, rows in groups.items()
+        }
         found, refused = content.clean_profile(self.section, scalars, groups)
         if refused:
             # The rest of the section is saved; a refused value keeps what was saved before.
@@ -193,6 +207,9 @@ class ProfileForm(AnswerForm):
                 self.section, found, refused, self.saved
             )
         return found, refused
+
+    def blank_rows(self, table: str) -> int:
+        return self.blanks.get(table, 0)
 
 
 class _Cited(AnswerForm):
@@ -273,7 +290,59 @@ class ResultsForm(_Cited):
         self.kpis.is_valid()
         return [values for _number, values in self.kpis.rows()]
 
+    @cached_property
+    def page_rows(self) -> list[tuple[int, int | None]]:
+        """Each posted row's number on the page, with the KPI it is as the cleaner counts
+        them (from 1), or None: a row left empty or ticked for removal is no KPI."""
+        self.kpis.is_valid()
+        kept = dict(self.kpis.rows())
+        rows: list[tuple[int, int | None]] = []
+        count = 0
+        for number in self.kpis.numbers:
+            values = kept.get(number)
+            # The cleaner alone says which rows are KPIs (it strips, reads numbers, keeps a
+            # row with a refused value): each row is asked on its own.
+            if values is not None and self._is_kpi(values):
+                count += 1
+                rows.append((number, count))
+            else:
+                rows.append((number, None))
+        return rows
+
+    def _is_kpi(self, values: Mapping[str, str]) -> bool:
+        found, _refused = content.clean_results(
+            kpis=[values], note="", evidence=[], allowed_evidence=set(), years=self.years
+        )
+        return bool(found["kpis"])
+
+    def blank_rows(self, table: str) -> int:
+        if table != "kpi":
+            return 0
+        deleted = set(self.kpis.numbers) - {number for number, _values in self.kpis.rows()}
+        return sum(1 for number, kpi in self.page_rows if kpi is None and number not in deleted)
+
+    def live_rows(self) -> list[dict[str, Any]]:
+        """Each posted row as the autosave redraws it: its KPI's score and trend from what was
+        typed, none for a row that is no KPI."""
+        kpis = self.content["kpis"]
+        rows = []
+        for number, kpi in self.page_rows:
+            row = kpis[kpi - 1] if kpi is not None else None
+            rows.append(
+                {
+                    "number": number,
+                    "filled": row is not None,
+                    "figure": content.kpi_figure(row) if row is not None else None,
+                    "trend": trend_points(row, self.years) if row is not None else "",
+                    "errors": any(key.startswith(f"kpis.{kpi}.") for key in self.refused),
+                }
+            )
+        return rows
+
     def clean_content(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        self.row_numbers = {
+            ("kpis", kpi): str(number) for number, kpi in self.page_rows if kpi is not None
+        }
         found, refused = content.clean_results(
             kpis=self.posted_kpis(),
             note=data["note"],
@@ -293,10 +362,11 @@ def profile_layout(
     *,
     posted: ProfileForm | None = None,
     errors: Mapping[str, str] | None = None,
-    extra_rows: str = "",
+    added: tuple[str, int] = ("", BLANK_ROWS),
 ) -> list[dict[str, Any]]:
     """Each field with its input name, current value and error, ready for the template: what
-    is stored, or with `posted` what was typed."""
+    is stored, or with `posted` what was typed. `added` is a table that asked for more rows
+    and how many empty rows it shows."""
     errors = errors or {}
     scalars, groups = posted.posted() if posted is not None else ({}, {})
     layout: list[dict[str, Any]] = []
@@ -309,7 +379,7 @@ def profile_layout(
                     {c.key: content.display_value(c, row.get(c.key, "")) for c in spec.columns}
                     for row in data.get(spec.key) or []
                 ]
-            blanks = BLANK_ROWS + (2 if extra_rows == spec.key else 0)
+            blanks = added[1] if added[0] == spec.key else BLANK_ROWS
             rows = list(rows) + [{} for _ in range(blanks)]
             layout.append(
                 {
@@ -390,31 +460,25 @@ def results_layout(
     *,
     posted: ResultsForm | None = None,
     errors: Mapping[str, str] | None = None,
-    extra_rows: int = 0,
+    blank_rows: int = BLANK_ROWS,
 ) -> dict[str, Any]:
+    """The KPI table for the template: what is stored, or with `posted` what was typed, each
+    KPI with its score and trend; then `blank_rows` empty rows."""
     errors = errors or {}
     if posted is not None:
         # Numbered as the cleaner numbers them: rows left empty are not KPIs.
-        rows = [
-            row
-            for row in posted.posted_kpis()
-            if any(value for key, value in row.items() if key != "direction")
-        ]
+        kept = dict(posted.kpis.rows())
+        rows = [kept[number] for number, kpi in posted.page_rows if kpi is not None]
+        kpis = posted.content["kpis"]
     else:
-        rows = [_flat_kpi(kpi, years) for kpi in data.get("kpis") or []]
-    stored = data.get("kpis") or []
+        kpis = data.get("kpis") or []
+        rows = [_flat_kpi(kpi, years) for kpi in kpis]
     # Every row carries every field, so that an empty cell renders empty.
     blank = _flat_kpi({"direction": "higher"}, years)
-    rows = [{**blank, **row} for row in rows] + [
-        dict(blank) for _ in range(BLANK_ROWS + extra_rows)
-    ]
+    rows = [{**blank, **row} for row in rows] + [dict(blank) for _ in range(blank_rows)]
     layout = []
     for number, row in enumerate(rows, start=1):
-        figure = (
-            content.kpi_figure(stored[number - 1])
-            if posted is None and number <= len(stored)
-            else None
-        )
+        kpi = kpis[number - 1] if number <= len(kpis) else None
         layout.append(
             {
                 "number": number,
@@ -425,11 +489,9 @@ def results_layout(
                     for key, message in errors.items()
                     if key.startswith(f"kpis.{number}.")
                 },
-                "figure": figure,
-                "trend": trend_points(stored[number - 1], years)
-                if posted is None and number <= len(stored)
-                else "",
-                "filled": any(v for k, v in row.items() if k != "direction"),
+                "figure": content.kpi_figure(kpi) if kpi is not None else None,
+                "trend": trend_points(kpi, years) if kpi is not None else "",
+                "filled": kpi is not None,
             }
         )
     return {"rows": layout, "years": years, "bands": content.BAND_SCORES}
@@ -450,9 +512,9 @@ def trend_points(
     """SVG polyline points for the KPI's yearly values, or "" with fewer than two values."""
     given = kpi.get("values") or {}
     values = [
-        (index, float(given[year]))
+        (index, number)
         for index, year in enumerate(years)
-        if given.get(year) not in (None, "")
+        if (number := _figure(given.get(year))) is not None
     ]
     if len(values) < 2:
         return ""
@@ -464,6 +526,15 @@ def trend_points(
         f"{4 + index * step:.1f},{height - 4 - (value - low) / span * (height - 8):.1f}"
         for index, value in values
     )
+
+
+def _figure(value: object) -> float | None:
+    """A yearly value as a number to draw, or None: empty, or typed and refused."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 class StartForm(forms.Form):

@@ -11,6 +11,10 @@ the page again with what was typed (nothing typed is lost) or, once saved, where
     invalid   nothing saved: `errors` says what to correct
     refused   nothing saved: the service refused (the state or the person); `problem` says why
     conflict  nothing saved over someone else's newer version; what was sent is kept beside it
+
+An error may be a `FieldError`, which also says where the page shows it: the status line's list
+then links to the field, and the page (`workspace.js`, for a form marked `data-field-marks`)
+marks the field itself and says the message beside it, until a later save accepts it.
 """
 
 from __future__ import annotations
@@ -43,10 +47,26 @@ class EditConflict(Exception):
 
 
 @dataclass(frozen=True)
+class FieldError:
+    """A refused value as the page marks it. `message` names the field, for the list at the
+    top of the form; `beside` is said beside it, with the id `message_id`; the inputs `fields`
+    are marked invalid; the message follows the element `after` (by default the first field)."""
+
+    message: str
+    beside: str
+    fields: tuple[str, ...] = ()
+    message_id: str = ""
+    after: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
 class Outcome:
     state: str
     saved: Any = None
-    errors: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[str, str | FieldError] = field(default_factory=dict)
     problem: str = ""
     conflict: EditConflict | None = None
 
@@ -58,7 +78,7 @@ class Outcome:
 def attempt(
     save: Callable[[], Any],
     *,
-    errors: Mapping[str, str] | None = None,
+    errors: Mapping[str, str | FieldError] | None = None,
     savable: bool = True,
 ) -> Outcome:
     """Run `save` unless there are `errors` and nothing else to save (`savable` false)."""
@@ -125,7 +145,8 @@ def _fragment(
     context = {
         **status,
         "state": outcome.state,
-        "errors": outcome.messages,
+        # Strings, or FieldErrors the list links to their fields.
+        "errors": list(outcome.errors.values()),
         "problem": outcome.problem,
     }
     return render(request, STATUS_TEMPLATE, context)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from pmqa.assessments.models import (
     Cycle,
     ScoreSnapshot,
 )
-from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field
+from pmqa.assessments.profile import SECTIONS, SECTIONS_BY_CODE, Field, Group, Section
 from pmqa.assessments.views.workspace import (
     Workspace,
     flatten,
@@ -150,6 +151,8 @@ def start(request: AuthenticatedHttpRequest, cycle_pk: int) -> HttpResponse:
 
 # Draws an answer page: with the posted form when a save did not go through, else as stored.
 PageDrawer = Callable[..., HttpResponse]
+# What else an autosave's answer redraws, from the answer as it stands after the save.
+LiveParts = Callable[[Answer], dict[str, Any]]
 
 
 def _save(
@@ -158,7 +161,9 @@ def _save(
     answer: Answer,
     form: forms.AnswerForm,
     draw: PageDrawer,
-    status: dict[str, Any],
+    live: LiveParts,
+    *,
+    section: Section | None = None,
 ) -> HttpResponse:
     """Save a posted answer page through the one autosave helper: all of it, or (a KPI table,
     a profile section) all but the refused values."""
@@ -176,29 +181,36 @@ def _save(
                 base_version=form.base_version,
                 by=request.user,
             ),
-            errors=_named(form.refused, status.get("section"), getattr(form, "row_numbers", {})),
+            # The autosave redraws no field: each is named by the row the page shows now.
+            errors=_field_errors(form.refused, section, form.row_numbers),
             savable=not form.refused or savable is not None,
         )
     saved = outcome.saved or answer
     return autosave.respond(
         request,
         outcome,
-        status={"version": saved.version, "saved_at": saved.updated_at, **status},
-        page=lambda outcome: _page_after(ws, form, draw, outcome),
-        done=lambda outcome: _next_page(request, ws, outcome.saved, form.cleaned_data["action"]),
+        status={"version": saved.version, "saved_at": saved.updated_at, **live(saved)},
+        page=lambda outcome: _page_after(ws, form, draw, outcome, section),
+        done=lambda outcome: _next_page(request, ws, outcome.saved, form),
         conflict=lambda conflict: _conflict(ws, conflict),
     )
 
 
 def _page_after(
-    ws: Workspace, form: forms.AnswerForm, draw: PageDrawer, outcome: autosave.Outcome
+    ws: Workspace,
+    form: forms.AnswerForm,
+    draw: PageDrawer,
+    outcome: autosave.Outcome,
+    section: Section | None,
 ) -> HttpResponse:
     if outcome.state == "conflict":
         assert outcome.conflict is not None
         box = autosave.conflict_box(outcome.conflict, _conflict(ws, outcome.conflict))
         return draw(form=form, errors={}, conflict=box)
     saved = outcome.saved if outcome.state == "partial" else None
-    return draw(form=form, errors=form.refused, saved=saved)
+    # The page drawn again numbers the rows afresh, as the cleaner counted them.
+    marks = list(_field_errors(form.refused, section).values())
+    return draw(form=form, errors=form.refused, marks=marks, saved=saved)
 
 
 def _conflict(ws: Workspace, conflict: autosave.EditConflict) -> dict[str, Any]:
@@ -214,17 +226,39 @@ def _conflict(ws: Workspace, conflict: autosave.EditConflict) -> dict[str, Any]:
     }
 
 
-def _next_page(request: HttpRequest, ws: Workspace, answer: Answer, action: str) -> HttpResponse:
-    """Where a plain save goes: the next page, a new row of the table, or the page again."""
+# Empty rows a page shows at most when asked for more (the address says how many).
+MAX_EMPTY_ROWS = 20
+
+
+def _next_page(
+    request: HttpRequest, ws: Workspace, answer: Answer, form: forms.AnswerForm
+) -> HttpResponse:
+    """Where a plain save goes: the next page, the page again with one more empty row in a
+    table, or the page again."""
     messages.success(request, _("Saved."))
+    action = form.cleaned_data["action"]
     if action == "next":
         _before, after = ws.neighbours(answer.key)
         if after:
             return redirect(page_url(ws.assessment, after[0]))
         return redirect("assessments:submit", ws.assessment.pk)
     if action.startswith("add:"):
-        return redirect(f"{request.path}?add={action[4:]}")
+        table = action[4:]
+        # One press, one row: the empty rows the person had, and one more.
+        blank = min(form.blank_rows(table) + 1, MAX_EMPTY_ROWS)
+        return redirect(f"{request.path}?{urlencode({'add': table, 'blank': blank})}")
     return redirect(request.path)
+
+
+def _empty_rows(request: HttpRequest, table: str) -> int:
+    """How many empty rows `table` shows: one, or as the address asks after "add a row"."""
+    if request.GET.get("add") != table:
+        return forms.BLANK_ROWS
+    try:
+        asked = int(request.GET.get("blank", ""))
+    except ValueError:
+        asked = forms.BLANK_ROWS + 1
+    return max(forms.BLANK_ROWS, min(asked, MAX_EMPTY_ROWS))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,8 +276,9 @@ def profile_section(request: AuthenticatedHttpRequest, pk: int, code: str) -> Ht
         request.POST if request.method == "POST" else None, section=section, saved=answer.data
     )
 
-    def draw(*, form=None, errors=None, conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def draw(*, form=None, errors=None, marks=(), conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
         current = saved or answer
+        table = request.GET.get("add", "")
         return render(
             request,
             "assessments/profile.html",
@@ -258,18 +293,25 @@ def profile_section(request: AuthenticatedHttpRequest, pk: int, code: str) -> Ht
                     answer.data,
                     posted=form,
                     errors=errors,
-                    extra_rows=request.GET.get("add", ""),
+                    added=(table, _empty_rows(request, table)),
                 ),
                 "errors": errors or {},
+                "marks": marks,
                 "missing": content.missing_profile(section, current.data),
                 "conflict": conflict,
                 **pager(ws, code),
             },
         )
 
+    def live(saved: Answer) -> dict[str, Any]:
+        return {
+            "extra_oob": "assessments/_live.html",
+            "missing": content.missing_profile(section, saved.data),
+        }
+
     if not form.is_bound:
         return draw()
-    return _save(request, ws, answer, form, draw, {"section": section})
+    return _save(request, ws, answer, form, draw, live, section=section)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,14 +331,36 @@ def item_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResp
     form.is_valid()
     figures = ws.figures({code: form.content})
 
-    def draw(*, form=form, errors=None, conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def draw(*, form=form, errors=None, marks=(), conflict=None, saved=None) -> HttpResponse:  # type: ignore[no-untyped-def]
         return _item_response(
-            request, ws, item, answer, form=form, errors=errors, conflict=conflict, saved=saved
+            request,
+            ws,
+            item,
+            answer,
+            form=form,
+            errors=errors,
+            marks=marks,
+            conflict=conflict,
+            saved=saved,
         )
 
-    status = {"item": item, "figure": figures.items[code], "result": figures.result}
-    status["extra_oob"] = "assessments/_item_score.html"
-    return _save(request, ws, answer, form, draw, status)
+    def live(saved: Answer) -> dict[str, Any]:
+        parts: dict[str, Any] = {
+            "extra_oob": "assessments/_live.html",
+            "item": item,
+            "figure": figures.items[code],
+            "result": figures.result,
+        }
+        if isinstance(form, forms.ResultsForm):
+            parts["missing"] = content.missing_results(saved.data)
+            parts["kpi_rows"] = form.live_rows()
+        else:
+            parts["missing"] = content.missing_process(
+                item, saved.data, ws.assessment.cycle.edition.item_rule
+            )
+        return parts
+
+    return _save(request, ws, answer, form, draw, live)
 
 
 def _item_form(
@@ -323,6 +387,7 @@ def _item_response(
     *,
     form: forms.ProcessForm | forms.ResultsForm | None = None,
     errors: dict[str, str] | None = None,
+    marks: Sequence[autosave.FieldError] = (),
     conflict: dict[str, Any] | None = None,
     saved: Answer | None = None,
 ) -> HttpResponse:
@@ -343,6 +408,7 @@ def _item_response(
         "figure": figures.items[code],
         "result": figures.result,
         "errors": errors or {},
+        "marks": marks,
         **pager(ws, code),
         "evidence_choices": [(e, e.pk in cited) for e in ws.evidence],
         "evidence_by_label": {e.label: e for e in ws.evidence},
@@ -361,7 +427,7 @@ def _item_response(
             years,
             posted=form,
             errors=errors,
-            extra_rows=2 if request.GET.get("add") == "kpi" else 0,
+            blank_rows=_empty_rows(request, "kpi"),
         )
         context["note"] = form.cleaned_data["note"] if form is not None else data.get("note", "")
         context["missing"] = content.missing_results(answer.data)
@@ -372,24 +438,29 @@ def _item_response(
     return render(request, "assessments/item.html", context)
 
 
-def _named(
+def _field_errors(
     errors: dict[str, str],
-    section: Any = None,
+    section: Section | None = None,
     row_numbers: dict[tuple[str, int], str] | None = None,
-) -> dict[str, str]:
-    """Errors as the status line lists them: each says which field (a KPI's, which KPI and
-    which box; a profile table's, which row, by the number the page shows, and column), since
-    the autosave does not redraw the fields."""
-    named = {}
+) -> dict[str, autosave.FieldError]:
+    """Each refused value as the page shows it: named in the list at the top of the form (a
+    KPI's, which KPI and which box; a profile table's, which row and column), and marked on its
+    field, beside which its message is said. `row_numbers` gives the number each row has on
+    the page as posted (an autosave redraws no field); without it, rows are numbered as the
+    page drawn again with what was posted numbers them."""
+    numbers = row_numbers or {}
     specs = {spec.key: spec for spec in section.fields} if section is not None else {}
+    marked = {}
     for key, message in errors.items():
         parts = key.split(".")
+        named, after, message_id = message, "", ""
+        fields: tuple[str, ...] = ()
         if parts[0] in specs:
             spec = specs[parts[0]]
-            if len(parts) == 3:
+            if len(parts) == 3 and isinstance(spec, Group):
                 column = next((c for c in spec.columns if c.key == parts[2]), None)
-                row = (row_numbers or {}).get((parts[0], int(parts[1])), parts[1])
-                message = _(
+                row = numbers.get((parts[0], int(parts[1])), parts[1])
+                named = _(
                     "%(field)s, row %(row)s, %(column)s: %(message)s The table is saved once "
                     "this is corrected."
                 ) % {
@@ -398,23 +469,45 @@ def _named(
                     "column": column.label if column else parts[2],
                     "message": message,
                 }
+                fields = (f"g-{parts[0]}-{row}-{parts[2]}",)
             else:
-                message = _("%(field)s: %(message)s") % {"field": spec.label, "message": message}
+                named = _("%(field)s: %(message)s") % {"field": spec.label, "message": message}
+                fields = (f"f-{parts[0]}",)
         elif len(parts) == 3 and parts[0] == "kpis":
-            field = parts[2]
+            row, field = numbers.get(("kpis", int(parts[1])), parts[1]), parts[2]
             if field.startswith("value_"):
                 box = _("FY %(year)s") % {"year": field.removeprefix("value_")}
             elif field.startswith("band_"):
                 box = _("%(s)s points") % {"s": field.removeprefix("band_")}
             else:
                 box = str(dict(_KPI_BOXES).get(field, field))
-            message = _("KPI %(n)s, %(box)s: %(message)s") % {
-                "n": parts[1],
+            named = _("KPI %(n)s, %(box)s: %(message)s") % {
+                "n": row,
                 "box": box,
                 "message": message,
             }
-        named[key] = message
-    return named
+            if field == "band":
+                # The band as a whole: each of its boxes is marked, the message follows them.
+                fields = tuple(f"k-{row}-band_{score}" for score in content.BAND_SCORES)
+                message_id, after = f"k-{row}-band-error", f"k-{row}-bands"
+            else:
+                fields = (f"k-{row}-{field}",)
+        elif parts[0] == "narrative" and len(parts) == 3:
+            fields = (f"n-{parts[1]}-{parts[2]}",)
+        elif key in ("self_score", "note"):
+            fields = (key,)
+        elif parts[0] == "ticks" and len(parts) == 2:
+            message_id, after = f"ticks-{parts[1]}-error", f"ticks-{parts[1]}"
+        elif key == "evidence":
+            message_id, after = "evidence-error", "evidence-picker"
+        marked[key] = autosave.FieldError(
+            message=named,
+            beside=message,
+            fields=fields,
+            message_id=message_id or (f"{fields[0]}-error" if fields else ""),
+            after=after,
+        )
+    return marked
 
 
 _KPI_BOXES = (

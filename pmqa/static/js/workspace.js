@@ -129,6 +129,75 @@
   document.addEventListener("submit", function (event) {
     if (event.target.closest && event.target.closest("#conflict")) { pending = false; }
   });
+  // What the page still lacks is redrawn by each save: a list the person opened stays open.
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var fragment = event.detail.fragment;
+    if (!target || target.id !== "missing" || !fragment || !fragment.querySelector) { return; }
+    var was = target.querySelector("details");
+    var now = fragment.querySelector("details");
+    if (was && now && was.open) { now.open = true; }
+  });
+  // A refused value is marked on its field, its message beside it, as the page drawn by the
+  // server marks it; a field a later save accepted is unmarked. The status line's list of
+  // refused values (#field-errors, redrawn with each answer) says which and where.
+  function tokens(element, name) {
+    return (element.getAttribute(name) || "").split(/\s+/).filter(Boolean);
+  }
+  function describe(element, id, add) {
+    var ids = tokens(element, "aria-describedby").filter(function (each) { return each !== id; });
+    if (add) { ids.push(id); }
+    if (ids.length) { element.setAttribute("aria-describedby", ids.join(" ")); } else { element.removeAttribute("aria-describedby"); }
+  }
+  function markFields(list) {
+    var wanted = {};
+    var invalid = {};
+    list.querySelectorAll("[data-message-id]").forEach(function (item) {
+      var fields = (item.dataset.fields || "").split(" ").filter(Boolean);
+      wanted[item.dataset.messageId] = { fields: fields, after: item.dataset.after, text: item.dataset.beside };
+      fields.forEach(function (id) { invalid[id] = true; });
+    });
+    // Unmark what is no longer refused: its message goes, and every reference to it.
+    form.querySelectorAll("[data-field-error]").forEach(function (message) {
+      if (wanted[message.id]) { return; }
+      form.querySelectorAll("[aria-describedby]").forEach(function (element) {
+        if (tokens(element, "aria-describedby").indexOf(message.id) !== -1) { describe(element, message.id, false); }
+      });
+      message.remove();
+    });
+    form.querySelectorAll('[aria-invalid="true"]').forEach(function (element) {
+      if (!invalid[element.id]) { element.removeAttribute("aria-invalid"); }
+    });
+    Object.keys(wanted).forEach(function (id) {
+      var mark = wanted[id];
+      var message = document.getElementById(id);
+      if (!message) {
+        var anchor = document.getElementById(mark.after || mark.fields[0]);
+        if (!anchor) { return; }
+        // After a text box's character count, which belongs to the box.
+        if (anchor.nextElementSibling && anchor.nextElementSibling.classList.contains("counter")) { anchor = anchor.nextElementSibling; }
+        message = document.createElement(mark.after ? "p" : "span");
+        message.id = id;
+        message.className = "error-text";
+        message.setAttribute("data-field-error", "");
+        anchor.insertAdjacentElement("afterend", message);
+      }
+      message.textContent = mark.text;
+      mark.fields.forEach(function (fieldId) {
+        var field = document.getElementById(fieldId);
+        if (!field) { return; }
+        field.setAttribute("aria-invalid", "true");
+        describe(field, id, true);
+      });
+    });
+  }
+  if (form.hasAttribute("data-field-marks")) {
+    var shownList = document.getElementById("field-errors");
+    document.body.addEventListener("htmx:afterSwap", function () {
+      var list = document.getElementById("field-errors");
+      if (list && list !== shownList) { shownList = list; markFields(list); }
+    });
+  }
   window.addEventListener("beforeunload", function (event) {
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
