@@ -146,6 +146,10 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": [],
             "allowed": "report.publish" in _actions(request, assessment),
             "button": _("Publish to the agency"),
+            "busy": _(
+                "Publishing: the report's PDF and Excel files are printed and kept, which can "
+                "take several seconds. Please wait on this page."
+            ),
             "back": reverse("feedback:report", args=[pk]),
         },
         status=400 if request.method == "POST" else 200,

@@ -43,6 +43,31 @@
       input.value = token;
     });
   }, true);
+  // A form whose answer takes a while (logging in: the password's hash; publishing: the
+  // report's files) says so at once and is sent once only. Its buttons are not disabled,
+  // which would drop the pressed button's name and value from what is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.dataset || form.dataset.busy === undefined) { return; }
+    if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+    form.setAttribute("aria-busy", "true");
+    var status = form.querySelector(".busy-status");
+    if (status) { status.hidden = false; status.textContent = form.dataset.busy; }
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+    });
+  });
+  // Back to the page from the browser's history: ready to be sent again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      var status = form.querySelector(".busy-status");
+      if (status) { status.hidden = true; }
+      form.querySelectorAll("[aria-disabled=true]").forEach(function (button) {
+        button.removeAttribute("aria-disabled");
+      });
+    });
+  });
   document.addEventListener("htmx:configRequest", function (event) {
     if (shownToSomeoneElse()) { refuse(event); return; }
     var token = currentToken();
