@@ -70,3 +70,6 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the printed report).
     path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.svg"))),
 ]
+
+# An exception anywhere in a request, middleware included: a lost database is a 503 there.
+handler500 = "pmqa.lib.middleware.server_error"

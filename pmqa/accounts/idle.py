@@ -11,15 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-
-from pmqa.lib.middleware import unavailable_response
 
 # When the session last made a request that counts as activity, in seconds since the epoch.
 SEEN = "pmqa_seen"
@@ -76,13 +73,8 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            refused = self._check(request)
-        except (DatabaseError, InterfaceError) as error:
-            refused = unavailable_response(request, error)
-            if refused is None:
-                raise
-        return refused or self.get_response(request)
+        # A database lost while checking is the 503 of `handler500`, as on every path.
+        return self._check(request) or self.get_response(request)
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         if not request.user.is_authenticated:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import segno
-from django.db import DatabaseError, InterfaceError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,7 +26,6 @@ from pmqa.accounts import credentials
 from pmqa.accounts.models import User
 from pmqa.accounts.roles import Access, request_access
 from pmqa.audit import services as audit
-from pmqa.lib.middleware import unavailable_response
 
 RECOVERY_CODES = 10
 # Recovery codes: letters and digits that are hard to mistake for one another.
@@ -248,13 +247,8 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
-        try:
-            return self._check(request)
-        except (DatabaseError, InterfaceError) as error:
-            refused = unavailable_response(request, error)
-            if refused is None:
-                raise
-            return refused
+        # A database lost while checking is the 503 of `handler500`, as on every path.
+        return self._check(request)
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user

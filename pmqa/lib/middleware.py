@@ -4,12 +4,13 @@ a database that is busy or down answered as a retryable 503 in the user's langua
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -53,6 +54,14 @@ def _database_unavailable(exception: BaseException) -> bool:
             "the database system is",
             "connection is closed",
             "no connection to the server",
+            "unable to open database file",
+            # Every connection slot taken (PostgreSQL), or PgBouncer's pool full or waiting.
+            "too many clients",
+            "remaining connection slots",
+            "no more connections allowed",
+            "query_wait_timeout",
+            "server login has been failing",
+            "pgbouncer cannot connect to server",
         )
     )
 
@@ -75,6 +84,19 @@ class InputGuardMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         return unavailable_response(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 view (`handler500`), which Django calls for an exception raised anywhere in the
+    request: a view, or a middleware before it (the session, the login and idle checks, the
+    tabs' mark, the lockout's record). A database that is busy or down is the retryable 503 on
+    every one of these paths, decided here once."""
+    exception = sys.exc_info()[1]
+    if exception is not None:
+        unavailable = unavailable_response(request, exception)
+        if unavailable is not None:
+            return unavailable
+    return HttpResponseServerError(render_to_string("500.html"))
 
 
 def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse | None:
