@@ -5,17 +5,27 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PROD_STAMP := $(VENV)/.installed-prod-stamp
 
-.PHONY: install packages run serve test test-sqlite test-postgres lint messages clean bench
+.PHONY: install install-prod packages run serve test test-sqlite test-postgres lint messages clean bench
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Production installs without the development tools (test runners, linters, type stubs).
+install-prod: $(PROD_STAMP)
+
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: apt-get install python3.11 python3.11-venv")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Cannot create .venv. Run: apt-get install -y python3.11-venv"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create .venv. Run: apt-get install -y python3.11-venv"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(PROD_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(PROD_STAMP)
 
 # The local installation's own settings, written once: a random secret key, so that the
 # README's commands work in a new shell. Production sets PMQA_SECRET_KEY itself.
@@ -40,7 +50,7 @@ run: install .env
 # configuration is refused before anything is touched; then the database is migrated (one
 # machine: with several, the deploy migrates once and each server runs gunicorn itself), the
 # static files are collected and gunicorn serves.
-serve: install
+serve: install-prod
 	$(BIN)/pmqa check --deploy
 	$(BIN)/pmqa migrate --no-input
 	$(BIN)/pmqa collectstatic --no-input --verbosity 0

@@ -68,7 +68,7 @@ def main() -> None:
         ["migrate", "--verbosity", "0"],
         ["import_organisations", "--verbosity", "0"],
         ["import_criteria", "--verbosity", "0"],
-        ["seed_demo"],
+        ["seed_demo", "--force"],
         ["collectstatic", "--no-input", "--verbosity", "0"],
     ):
         subprocess.run(pmqa + command, env=env, check=True, cwd=ROOT, capture_output=True)

@@ -126,7 +126,7 @@ def media(settings, tmp_path):
 def original(media, edition):
     """The demo (published reports with their scores and texts, a submitted assessment with
     its team), and a new assessment with a typed answer and an uploaded evidence file."""
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     editor = User.objects.get(username="isoc.editor")
     today = timezone.localdate()
     cycle = Cycle.objects.create(fiscal_year=2575, edition=edition)
@@ -365,3 +365,13 @@ def test_a_backup_is_never_written_over_a_file_or_inside_the_media_folder(small_
         with pytest.raises(CommandError):
             call_command("backup", output=str(output), stdout=io.StringIO())
     assert not (media / "backups").exists()
+
+
+def test_the_archive_names_the_release_that_made_it(small_archive):
+    # The package's version and the checkout's commit (CI runs on a clean clone).
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out = io.StringIO()
+    call_command("restore", str(small_archive), "--check", stdout=out)
+    assert f"0.1.0+{commit}" in out.getvalue(), out.getvalue()

@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from pmqa import scoring
+from pmqa.accounts.models import User
 from pmqa.assessments.models import Assessment, Cycle, ScoreSnapshot
 from pmqa.criteria.models import Category, Edition, Pillar
 from pmqa.demo.services import DEMO_PASSWORD
@@ -18,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
 
 
 def test_each_seed_year_has_the_edition_its_report_names_and_an_old_database_keeps_its_own(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     editions = dict(Cycle.objects.values_list("fiscal_year", "edition__code"))
     assert editions[2561] == "pmqa40-2561" and editions[2563] == "pmqa40-2563"
     assert editions[2562] == editions[2564] == editions[2570] == "pmqa40"
@@ -36,7 +37,7 @@ def test_each_seed_year_has_the_edition_its_report_names_and_an_old_database_kee
     # printed with it. No unused copy is made.
     Cycle.objects.filter(fiscal_year=2561).update(edition=Edition.objects.get(code="pmqa40"))
     Edition.objects.filter(code="pmqa40-2561").delete()
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     assert Cycle.objects.get(fiscal_year=2561).edition.code == "pmqa40"
     assert not Edition.objects.filter(code="pmqa40-2561").exists()
 
@@ -47,7 +48,7 @@ def test_seed_demo_is_idempotent_and_reproduces_the_seed_figures(demo, capsys):
         ScoreSnapshot.objects.count(),
         FeedbackEntry.objects.count(),
     )
-    call_command("seed_demo")
+    call_command("seed_demo", force=True)
     assert "narathiwat.editor" in capsys.readouterr().out
     assert (
         Assessment.objects.count(),
@@ -204,7 +205,7 @@ def test_the_demo_loads_isocs_profile_verbatim_once(client, demo):
     from pmqa.assessments.models import Answer
 
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     op1a = Answer.objects.get(assessment=isoc, key="OP1a")
     assert op1a.version == 1
     assert op1a.data["budget"] == "10049512900"
@@ -240,3 +241,12 @@ def test_what_if_opens_the_assessment_asked_for_beyond_the_lists_first_200(clien
     body = client.get(reverse("dashboards:what_if"), {"assessment": narathiwat.pk}).content
     assert f'<option value="{narathiwat.pk}" selected>'.encode() in body
     assert b"326.67" in body  # its category 7, as the seed's score table gives it
+
+
+def test_seed_demo_refuses_a_production_installation_unless_forced(db, settings):
+    # Production runs without debug mode, as the tests do.
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="PMQA_DEBUG") as refused:
+        call_command("seed_demo")
+    assert "pmqa-demo" in str(refused.value)
+    assert not User.objects.filter(username="admin").exists()

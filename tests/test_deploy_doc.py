@@ -38,3 +38,24 @@ def test_every_variable_the_deploy_guide_sets_is_read_by_the_settings():
     named = set(re.findall(r"\b(PMQA_[A-Z0-9_]+)", DOC))
     unread = {name for name in named if name not in sources}
     assert not unread, f"docs/deploy.md names settings nothing reads: {unread}"
+
+
+def test_the_guide_fills_a_new_database_and_makes_its_first_administrator():
+    step = DOC.split("### 4. The criteria, the organisations and the first administrator")[1]
+    step = step.split("### 5.")[0]
+    for command in ("migrate", "import_criteria", "import_organisations", "create_administrator"):
+        assert f"pmqa {command}" in step, command
+    assert "make install-prod" in DOC
+
+
+def test_nginx_keeps_the_port_lets_evidence_through_and_answers_in_thai():
+    from django.conf import settings
+
+    assert "proxy_set_header Host $http_host;" in DOC and "Host $host;" not in DOC
+    size = int(re.search(r"client_max_body_size (\d+)m;", DOC).group(1))
+    assert size > settings.PMQA_EVIDENCE_MAX_MB
+    pages = re.findall(r"error_page [\d ]+ /errors/([\w-]+\.html);", DOC)
+    assert pages == ["unavailable.html", "too-large.html"]
+    for page in pages:
+        text = (ROOT / "pmqa" / "static" / "errors" / page).read_text(encoding="utf-8")
+        assert '<html lang="th">' in text

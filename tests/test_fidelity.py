@@ -133,7 +133,7 @@ def print_reports() -> dict[str, bytes]:
 
 @pytest.fixture
 def reports(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     return print_reports()
 
 
@@ -211,7 +211,7 @@ def test_the_seed_reports_are_found_verbatim_but_for_the_listed_differences(repo
 
 def test_headings_and_first_lines_at_page_tops_leave_nothing_on_the_page_before(db):
     """Many one-line points, so that headings and first lines start pages all through."""
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
     feedback = isoc.feedback
     words = "การฟื้นฟูที่ทั้งสัมฤทธิ์ฝั่งปิ่น"

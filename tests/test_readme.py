@@ -69,6 +69,11 @@ def test_the_readme_commands_work_in_a_new_shell(installation):
         for command, args, stdin in (
             ("import_criteria", (), ""),
             ("import_organisations", (), ""),
+            (
+                "create_administrator",
+                ("somchai", "--email", "somchai@opdc.go.th", "--password-stdin"),
+                "Srisuk-OPDC-2570!\n",
+            ),
             ("score", ("-",), NARATHIWAT),
             ("kpi", ("--prior", "434.48"), ""),
             ("send_reminders", ("--today", "01/12/2569"), ""),

@@ -23,7 +23,7 @@ THAI_WORDS = ("สำนักงาน", "ผู้ตรวจ", "น้ำ", 
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
 
 
 def narathiwat():

@@ -311,7 +311,7 @@ def test_consensus_flags_wide_spreads_and_needs_a_reason_far_from_the_mean(
 
 
 def test_consensus_figures_equal_the_engines_for_the_isoc_demo(client, db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
     assessment_services.ensure_answers(assessment=isoc)
     # Verify the ISOC case again: a submission, a team, one review and the seed's scores.
@@ -528,7 +528,7 @@ def test_round_2_application_report_is_uploaded_scored_and_shown(
 
 
 def test_the_demo_isoc_report_shows_its_texts_to_the_agency(client, db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
     isoc = Assessment.objects.get(organisation__code="DEP-ISOC", cycle__fiscal_year=2563)
     client.login(username="isoc.approver", password=DEMO_PASSWORD)
     page = client.get(reverse("dashboards:assessment", args=[isoc.pk])).content.decode()

@@ -56,7 +56,7 @@ LOOKALIKE_ITEMS = [
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)
 
 
 def narathiwat():

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import shutil
+import subprocess
 import tarfile
 import tempfile
 import zlib
@@ -179,10 +180,29 @@ def code_migrations(connection: BaseDatabaseWrapper) -> dict[str, list[str]]:
 
 
 def app_version() -> str:
+    """The release that made the archive: the package's version and, from a git checkout (as
+    docs/deploy.md installs), its commit, "0.1.0+3f2a9c1e04bd"."""
     try:
-        return metadata.version("pmqa")
+        version = metadata.version("pmqa")
     except metadata.PackageNotFoundError:
-        return "unknown"
+        version = "unknown"
+    commit = _commit()
+    return f"{version}+{commit}" if commit else version
+
+
+def _commit() -> str:
+    root = Path(__file__).resolve().parents[2]
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""  # not a checkout (a copied release), or no git on the machine
+    return found.stdout.strip()
 
 
 def _check_engine(connection: BaseDatabaseWrapper) -> None:

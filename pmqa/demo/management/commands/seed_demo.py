@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pmqa.demo.services import DEMO_PASSWORD, seed_demo
 
@@ -10,7 +11,23 @@ from pmqa.demo.services import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Load demo data: the two seed cases, a synthetic cohort and demo accounts."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load it also into an installation served without PMQA_DEBUG (a training one)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # Production runs without debug mode; the demo's accounts, an administrator among
+        # them, share the password the README publishes.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "This installation runs without PMQA_DEBUG, as production does. The demo data "
+                f"adds accounts, an administrator among them, whose password ({DEMO_PASSWORD}) "
+                "is published in the README. Load it only into a local or training "
+                "installation: PMQA_DEBUG=1 pmqa seed_demo, or pmqa seed_demo --force."
+            )
         accounts = seed_demo()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for account in accounts:
