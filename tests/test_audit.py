@@ -149,7 +149,7 @@ def test_roles_given_changed_and_removed_in_the_admin_are_audited(client, person
     person = personas.editor_b
     added = client.post(
         reverse("admin:accounts_membership_add"),
-        {"user": person.pk, "role": Role.ASSESSOR, "organisation": "", "starts_on": "01/10/2025"},
+        {"user": person.pk, "role": Role.ASSESSOR, "organisation": "", "starts_on": "01/10/2568"},
     )
     assert added.status_code == 302, added.content.decode()[:2000]
     membership = Membership.objects.get(user=person, role=Role.ASSESSOR)
@@ -163,8 +163,8 @@ def test_roles_given_changed_and_removed_in_the_admin_are_audited(client, person
             "user": person.pk,
             "role": Role.LEAD_ASSESSOR,
             "organisation": "",
-            "starts_on": "01/10/2025",
-            "ends_on": "30/09/2026",
+            "starts_on": "01/10/2568",
+            "ends_on": "30/09/2569",
         },
     )
     changed = AuditEntry.objects.get(action="membership.change")

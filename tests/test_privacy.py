@@ -157,7 +157,7 @@ def test_after_erasure_no_table_holds_the_old_user_name_or_e_mail(client, person
             "user": person.pk,
             "role": Role.AGENCY_EDITOR,
             "organisation": personas.agency_a.pk,
-            "starts_on": "01/10/2025",
+            "starts_on": "01/10/2568",
         },
     )
     assert given.status_code == 302

@@ -1,22 +1,34 @@
+"""Accounts, roles and login safety in Django admin: a change of role or access is audited,
+second-factor secrets never show, and the lockout records of django-axes read in Thai."""
+
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, Field, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pmqa.accounts import twofactor
 from pmqa.accounts.models import Membership, User
 from pmqa.audit import services as audit
+from pmqa.lib.admin import ThaiAdmin, be_text, yes_no_icon
 
 # Second-factor devices hold secrets and change only through the audited pages and the reset
-# action below, never as rows here.
+# action below, never as rows here. Their apps, named nowhere else, still name permissions.
 for _device in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device):
         admin.site.unregister(_device)
+apps.get_app_config("otp_totp").verbose_name = gettext_lazy("Two-factor authentication apps")
+apps.get_app_config("otp_static").verbose_name = gettext_lazy("Two-factor recovery codes")
 
 # A user's access flags: a change of them is audited like a change of role.
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
@@ -43,14 +55,48 @@ def _record_membership(request: HttpRequest, action: str, pk: Any, **values: Any
     )
 
 
-class MembershipInline(admin.TabularInline):
+# Permissions as Django names them ("Can add api token") are stored in English: named here
+# from their model's and app's Thai names and what they allow.
+PERMITS = {
+    "add": gettext_lazy("may add"),
+    "change": gettext_lazy("may change"),
+    "delete": gettext_lazy("may delete"),
+    "view": gettext_lazy("may view"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    model = permission.content_type.model_class()
+    permits = PERMITS.get(permission.codename.split("_", 1)[0])
+    if model is None or permits is None:
+        return str(permission)
+    app = apps.get_app_config(model._meta.app_label).verbose_name
+    name = model._meta.verbose_name
+    if not isinstance(name, Promise):  # never marked for translation (django-otp's)
+        name = gettext(str(name))  # noqa: INT001 - the model's own name
+    return f"{app} | {name} | {permits}"
+
+
+class PermissionNames:
+    """Mixed into the admins whose forms choose permissions."""
+
+    def formfield_for_manytomany(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if formfield is not None and db_field.related_model is Permission:
+            formfield.label_from_instance = permission_label
+        return formfield
+
+
+class MembershipInline(ThaiAdmin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
 
 
 @admin.register(User)
-class PmqaUserAdmin(UserAdmin):
+class PmqaUserAdmin(ThaiAdmin, PermissionNames, UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("PMQA", {"fields": ("full_name",)}))
     list_display = ["username", "full_name", "email", "is_active"]
     search_fields = ["username", "full_name", "email"]
@@ -64,9 +110,9 @@ class PmqaUserAdmin(UserAdmin):
         devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
         return super().get_queryset(request).annotate(has_two_factor=Exists(devices))
 
-    @admin.display(boolean=True, description=gettext_lazy("Two-factor"))
-    def two_factor(self, user: User) -> bool:
-        return bool(getattr(user, "has_two_factor", False))
+    @admin.display(description=gettext_lazy("Two-factor"))
+    def two_factor(self, user: User) -> str:
+        return yes_no_icon(bool(getattr(user, "has_two_factor", False)))
 
     @admin.action(description=gettext_lazy("Reset two-factor authentication (set up again)"))
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -121,7 +167,7 @@ class PmqaUserAdmin(UserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ThaiAdmin, admin.ModelAdmin):
     list_display = ["user", "role", "organisation", "starts_on", "ends_on"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "organisation__name_th"]
@@ -150,3 +196,77 @@ class MembershipAdmin(admin.ModelAdmin):
         for m in queryset.select_related("user", "organisation"):
             _record_membership(request, "membership.delete", m.pk, old=membership_values(m))
         super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PmqaGroupAdmin(ThaiAdmin, PermissionNames, GroupAdmin):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# django-axes' records of logins (docs/security.md), read only, in Thai. Its app has no name to
+# translate, its status column no label, and its date hierarchy shows Gregorian years: set here.
+
+apps.get_app_config("axes").verbose_name = gettext_lazy("Login safety")
+
+
+def _attempt_name(record: Any) -> str:
+    """A login record as the admin titles it (django-axes' own names are English with a UTC
+    time): who, from where, when."""
+    return f"{record.username or '—'} · {record.ip_address or '—'} · {be_text(record.attempt_time)}"
+
+
+for _record in (AccessAttempt, AccessFailureLog, AccessLog):
+    _record.__str__ = _attempt_name
+
+
+class AccessAttemptAdmin(ThaiAdmin, axes_admin.AccessAttemptAdmin):
+    date_hierarchy = None
+
+    @admin.display(description=gettext_lazy("Status"))
+    def status(self, obj: AccessAttempt) -> str:
+        limit = axes_settings.AXES_FAILURE_LIMIT
+        if obj.failures_since_start < limit:
+            left = limit - obj.failures_since_start
+            return ngettext("%(count)d try left", "%(count)d tries left", left) % {"count": left}
+        return gettext("Locked out")
+
+    @admin.display(description=gettext_lazy("Expires At"))
+    def expiration(self, obj: AccessAttempt) -> str:
+        if hasattr(obj, "expiration"):
+            return be_text(obj.expiration.expires_at) or ""
+        return gettext("Not set")
+
+    @admin.action(description=gettext_lazy("Clean up expired attempts"))
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d expired login attempt cleaned up.",
+                "%(count)d expired login attempts cleaned up.",
+                count,
+            )
+            % {"count": count},
+        )
+
+
+class AccessLogAdmin(ThaiAdmin, axes_admin.AccessLogAdmin):
+    date_hierarchy = None
+
+
+class AccessFailureLogAdmin(ThaiAdmin, axes_admin.AccessFailureLogAdmin):
+    date_hierarchy = None
+
+
+for _model, _admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, _admin)

@@ -2,9 +2,12 @@
 on the cycle pages, statuses and scores only through the services."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pmqa.assessments.models import Assessment, Cycle, Round, ScoreSnapshot
 from pmqa.lib.admin import ReadOnlyAdmin
+from pmqa.lib.templatetags.thai import level_label
 
 
 class RoundInline(ReadOnlyAdmin, admin.TabularInline):
@@ -22,6 +25,7 @@ class CycleAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class AssessmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["organisation", "cycle", "status", "is_synthetic"]
     list_filter = ["cycle", "status", "is_synthetic"]
+    list_select_related = ["organisation", "cycle"]
     search_fields = ["organisation__name_th", "organisation__code"]
 
 
@@ -29,3 +33,28 @@ class AssessmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 class ScoreSnapshotAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["assessment", "source", "round_number", "total", "rating", "rules_version"]
     list_filter = ["source", "round_number", "assessment__cycle"]
+    list_select_related = ["assessment__organisation", "assessment__cycle"]
+    fields = [
+        "assessment",
+        "source",
+        "round_number",
+        "category_scores",
+        "total",
+        "rating",
+        "level_reached",
+        "rules_version",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = ["category_scores", "level_reached", "created_at"]
+
+    @admin.display(description=_("category scores"))
+    def category_scores(self, snapshot: ScoreSnapshot) -> str:
+        return " · ".join(
+            f"{gettext('category %(n)s') % {'n': number}}: {score}"
+            for number, score in sorted(snapshot.categories.items(), key=lambda c: int(c[0]))
+        )
+
+    @admin.display(description=_("level"))
+    def level_reached(self, snapshot: ScoreSnapshot) -> str:
+        return level_label(snapshot.level)

@@ -4,7 +4,10 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pmqa.lib.thai import format_date_be
 
 
 class AppendOnlyError(Exception):
@@ -56,7 +59,12 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        # As an administrator names it (Django admin's title of the entry): its number and when.
+        when = timezone.localtime(self.at) if self.at else None
+        return _("Audit entry %(number)s, %(when)s") % {
+            "number": self.pk,
+            "when": f"{format_date_be(when.date(), short=True)} {when:%H:%M:%S}" if when else "",
+        }
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

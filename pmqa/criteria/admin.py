@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from pmqa.criteria.models import Category, Checkpoint, Edition, Item, ItemLevel
 from pmqa.criteria.services import frozen_message
+from pmqa.lib.admin import ThaiAdmin
 
 
 def _edition_of(obj: models.Model) -> Edition | None:
@@ -44,7 +45,7 @@ class FrozenGuardInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(frozen_message(edition))
 
 
-class GuardedAdmin(admin.ModelAdmin):
+class GuardedAdmin(ThaiAdmin, admin.ModelAdmin):
     form = FrozenGuardForm
 
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
@@ -54,7 +55,7 @@ class GuardedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class CheckpointInline(admin.TabularInline):
+class CheckpointInline(ThaiAdmin, admin.TabularInline):
     model = Checkpoint
     formset = FrozenGuardInlineFormSet
     extra = 0
@@ -67,7 +68,7 @@ class ItemLevelAdmin(GuardedAdmin):
     inlines = [CheckpointInline]
 
 
-class ItemLevelInline(admin.StackedInline):
+class ItemLevelInline(ThaiAdmin, admin.StackedInline):
     model = ItemLevel
     formset = FrozenGuardInlineFormSet
     extra = 0
