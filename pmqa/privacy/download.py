@@ -275,7 +275,7 @@ def tables(data: dict[str, Any]) -> list[Table]:
     words = Words.for_data(data)
     shown = []
     for section in SECTIONS:
-        value = data.get(section.key)
+        value = data[section.key]
         if section.one:
             rows = [[str(c.label), _cell(words, c, value.get(c.key))] for c in section.columns]
             shown.append(Table(str(section.title), [], rows))
