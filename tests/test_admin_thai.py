@@ -5,6 +5,7 @@ django-axes', django-tasks-db's), dates in B.E. where they are shown and typed."
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from html.parser import HTMLParser
 
@@ -298,3 +299,11 @@ def test_the_change_lists_read_the_same_queries_for_more_rows(
         client.get(url, {"action": "auth.login"})
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url, {"action": "review.item"})
+
+
+def test_the_admins_scripts_speak_thai(client, personas):
+    # The choosers of groups and permissions, from the scripts' own catalogue.
+    login(client, personas.admin)
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    # Written as JSON, which may escape the Thai letters.
+    assert "%s ที่มีอยู่" in catalogue or json.dumps("%s ที่มีอยู่")[1:-1] in catalogue

@@ -52,6 +52,8 @@ def _change(change: StatusChange, access: Access) -> Event | None:
 
 
 def _corrections(assessment: Assessment) -> list[Event]:
+    if not assessment.is_published:
+        return []  # a correction is made to a published report only
     try:
         revisions = assessment.feedback.revisions.order_by("number")
     except ObjectDoesNotExist:
@@ -69,9 +71,21 @@ def _corrections(assessment: Assessment) -> list[Event]:
     ]
 
 
-def history(assessment: Assessment, access: Access, *, limit: int = 20) -> list[Event]:
-    """The newest `limit` events, newest first."""
-    changes = assessment.status_changes.select_related("by").order_by("-at", "-id")[:_READ]
+def status_changes(assessment: Assessment) -> list[StatusChange]:
+    """The assessment's newest status changes, newest first (what `history` reads)."""
+    return list(assessment.status_changes.select_related("by").order_by("-at", "-id")[:_READ])
+
+
+def history(
+    assessment: Assessment,
+    access: Access,
+    *,
+    changes: list[StatusChange] | None = None,
+    limit: int = 20,
+) -> list[Event]:
+    """The newest `limit` events, newest first, from `changes` if the caller has read them."""
+    if changes is None:
+        changes = status_changes(assessment)
     events = [e for e in (_change(c, access) for c in changes) if e is not None]
     events += _corrections(assessment)
     events.sort(key=lambda e: e.at, reverse=True)

@@ -68,7 +68,8 @@ def cycles_with_state() -> list[Cycle]:
     the last day any round or extension is open, whether an assessment is between submission
     and publication, and the newest verified snapshot."""
     return list(
-        Cycle.objects.select_related("edition").annotate(
+        Cycle.objects.select_related("edition")
+        .annotate(
             assessment_count=Count("assessments"),
             published_count=Count("assessments", filter=published("assessments__")),
             last_open_day=_latest("closes_on", Round, cycle=OuterRef("pk")),

@@ -128,7 +128,9 @@ def test_the_whole_loop_in_a_browser(reference_data, person, personas):
     # team without its lead first.
     admin.open("/manage/assignments/")
     admin.accessible()
+    # Drafts are listed too (a team can be named ahead): the submitted one is chosen.
     admin.page.fill("#id_q", assessment.organisation.name_th)
+    admin.page.select_option("#id_status", "submitted")
     admin.page.check("#id_unassigned")
     admin.submit("main form[method=get] button[type=submit]")
     assert "unassigned=on" in admin.page.url

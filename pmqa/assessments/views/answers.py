@@ -88,8 +88,9 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             :5
         ]
     )
+    changes = history.status_changes(ws.assessment)
     # The approver's latest return stays on the overview until the draft moves on.
-    latest = ws.assessment.status_changes.select_related("by").order_by("-at", "-id").first()
+    latest = changes[0] if changes else None
     returned = (
         latest
         if latest is not None
@@ -113,7 +114,7 @@ def home(request: HttpRequest, pk: int) -> HttpResponse:
             "profile_done": profile_done,
             "profile_total": len(SECTIONS),
             "submissions": submissions,
-            "changes": history.history(ws.assessment, ws.access),
+            "changes": history.history(ws.assessment, ws.access, changes=changes),
             "returned": returned,
             "actions": ws.actions,
             "report_ready": ws.standing.has(policy.REPORT) and ws.assessment.is_published,
