@@ -11,7 +11,7 @@ from pmqa.accounts import idle, signin
 from pmqa.api import v1 as api_v1
 from pmqa.dashboards import opendata_views
 from pmqa.dashboards import views as dashboard_views
-from pmqa.lib.health import healthz
+from pmqa.lib import health
 
 # In production the icon's name carries its content's hash, known only once collectstatic has
 # run: it is looked up per request, and the redirect is not permanent since the name changes.
@@ -66,7 +66,8 @@ urlpatterns = [
     re_path(r"^api/", api_v1.not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/queue", health.queue, name="healthz_queue"),
     # Browsers ask for /favicon.ico on pages that name no icon (the printed report).
     path("favicon.ico", RedirectView.as_view(url=lazy_static("img/favicon.svg"))),
 ]

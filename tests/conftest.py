@@ -28,9 +28,25 @@ from tests.builders import Case, make_user
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser journeys use the live server, whose database is emptied after each of them
-    # (reference data included): they run after every other test.
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+    # A test in a transaction of its own (the browser journeys with their live server, a
+    # database taken away from under a request) leaves the database emptied, reference data
+    # included: those run after every other test, the browser journeys last.
+    def order(item):
+        if "tests/browser/" in item.nodeid:
+            return 2
+        marker = item.get_closest_marker("django_db")
+        return 1 if marker is not None and marker.kwargs.get("transaction") else 0
+
+    items.sort(key=order)
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """For a test in a transaction of its own (run after the others, which leave the database
+    emptied): what every page needs, loaded again."""
+    if not Organisation.objects.exists():
+        call_command("import_organisations", verbosity=0)
+        call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,6 +22,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from pmqa.lib import pdf
+from pmqa.lib.models import WorkerBeat
+from pmqa.lib.tasks import beat
 from pmqa.notifications.models import Preference
 from pmqa.reports import stored, views
 from pmqa.reports.models import StoredReport
@@ -292,8 +294,9 @@ def test_with_the_database_queue_a_worker_prints_what_publishing_queued(
     assert not StoredReport.objects.exists()
     printing = DBTaskResult.objects.filter(task_path="pmqa.reports.tasks.store_published_report")
     assert printing.get().status == TaskResultStatus.READY
-    health = client.get("/healthz").json()
-    assert health["checks"]["tasks"] == "ok"
+    # A task waits and no worker has started yet: the queue says so; the server serves on.
+    assert client.get("/healthz/queue").json()["status"] == "no worker"
+    assert client.get("/healthz").status_code == 200
     # Until the worker has printed it, the download prints on demand.
     agency = login(Client(), case.p.editor_a)
     assert agency.get(reverse("reports:pdf", args=[assessment.pk])).status_code == 200
@@ -344,17 +347,30 @@ def test_tasks_of_dead_workers_go_back_to_the_queue(db, settings):
     assert requeue_abandoned() == 0
 
 
-def test_the_health_check_fails_when_tasks_wait_too_long(db, settings, client, tmp_path):
+def test_a_backlog_alerts_through_the_queues_health_and_never_takes_a_server_out(
+    db, settings, client, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = DATABASE_QUEUE
-    assert client.get("/healthz").json()["checks"]["tasks"] == "ok"
+    beat("host-a:11", timezone.now())
+    assert client.get("/healthz/queue").json() == {
+        "status": "ok",
+        "workers": 1,
+        "oldest_wait_seconds": 0,
+    }
     task = running("w:1", None)
     DBTaskResult.objects.filter(pk=task.pk).update(
         status=TaskResultStatus.READY,
         enqueued_at=timezone.now() - datetime.timedelta(minutes=10),
     )
-    response = client.get("/healthz")
-    assert response.status_code == 503 and response.json()["checks"]["tasks"] == "fail"
+    behind = client.get("/healthz/queue")
+    assert behind.status_code == 503 and behind.json()["status"] == "behind"
+    assert behind.json()["oldest_wait_seconds"] >= 600
+    # Every server still serves: the load balancer's check does not look at the queue.
+    assert client.get("/healthz").status_code == 200
+    # A worker not seen for a while is gone.
+    WorkerBeat.objects.update(seen_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert client.get("/healthz/queue").json()["workers"] == 0
 
 
 def test_an_email_is_sent_once_however_often_its_task_runs(

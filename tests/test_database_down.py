@@ -58,7 +58,7 @@ def assert_retryable(response):
     assert "ฐานข้อมูล" in response.content.decode()
 
 
-def test_every_path_answers_503_while_the_database_is_gone(case):
+def test_every_path_answers_503_while_the_database_is_gone(reference_data, case):
     # As a browser meets it: the exception is answered by the site, not raised to the test.
     client = Client(raise_request_exception=False)
     login(client, case.p.editor_a)
@@ -94,3 +94,14 @@ def test_every_connection_slot_taken_is_the_same_503(rf, said):
     response = unavailable_response(rf.get("/"), OperationalError(said))
     assert response is not None and response.status_code == 503
     assert not unavailable_response(rf.get("/"), OperationalError("syntax error at or near"))
+
+
+def test_a_stopped_local_server_is_the_same_503(rf):
+    # PostgreSQL stopped on the machine itself, reached through its socket.
+    said = (
+        'connection is bad: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" '
+        "failed: No such file or directory\n\tIs the server running locally and accepting "
+        "connections on that socket?"
+    )
+    response = unavailable_response(rf.get("/"), OperationalError(said))
+    assert response is not None and response.status_code == 503

@@ -15,7 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from pmqa.lib.errors import ServiceError
-from pmqa.lib.middleware import RETRY_AFTER_SECONDS, _database_unavailable
+from pmqa.lib.middleware import RETRY_AFTER_SECONDS, database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def install(api: NinjaAPI) -> None:
         return respond(api, request, "bad_request", exc.args[0] if exc.args else None)
 
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        if isinstance(exc, (DatabaseError, InterfaceError)) and _database_unavailable(exc):
+        if isinstance(exc, (DatabaseError, InterfaceError)) and database_unavailable(exc):
             log.warning("database unavailable for %s %s: %s", request.method, request.path, exc)
             response = respond(api, request, "unavailable")
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -1,4 +1,10 @@
-"""/healthz: whether this application server can do its work, for a load balancer or a monitor."""
+"""Health for machines: `/healthz`, whether this application server can serve (its database
+and its storage), for a load balancer; and `/healthz/queue`, the background queue's own
+health (workers alive by heartbeat, the oldest waiting task), for a monitor that alerts.
+
+A backlog of background work never takes a server out of the load balancer: the servers still
+serve every page, and taking them all out at once (a deadline's rush of e-mail) would stop
+everything."""
 
 from __future__ import annotations
 
@@ -12,18 +18,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from pmqa.lib.tasks import queue_health
+
 log = logging.getLogger(__name__)
-
-# A task waiting longer than this means the workers are stopped or cannot keep up.
-TASK_LAG_LIMIT_SECONDS = 300
-
-
-def task_queue_lag() -> float | None:
-    """Seconds the oldest waiting background task has waited (0 when none waits), or None
-    when tasks run in process (no queue)."""
-    from pmqa.lib.tasks import queue_lag
-
-    return queue_lag()
 
 
 def _database() -> str:
@@ -40,13 +37,6 @@ def _storage() -> str:
     return "ok"
 
 
-def _tasks() -> str:
-    lag = task_queue_lag()
-    if lag is None:
-        return "in process"  # no queue: tasks run where they are queued
-    return "ok" if lag <= TASK_LAG_LIMIT_SECONDS else "fail"
-
-
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -54,7 +44,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     id, since an error's text can name hosts and paths. Writing the probe file is the point of
     the storage check, the one write a GET makes here."""
     checks: dict[str, str] = {}
-    for name, check in (("database", _database), ("storage", _storage), ("tasks", _tasks)):
+    for name, check in (("database", _database), ("storage", _storage)):
         try:
             checks[name] = check()
         except Exception:
@@ -64,3 +54,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
     )
+
+
+@never_cache
+@require_safe
+def queue(request: HttpRequest) -> JsonResponse:
+    """The background queue: 200 while it keeps up, 503 when a task has waited too long or no
+    worker is alive, for a monitor to alert on (never for a load balancer)."""
+    try:
+        health = queue_health()
+    except Exception:
+        log.exception("queue health check failed")
+        return JsonResponse({"status": "fail"}, status=503)
+    ok = health["status"] in ("ok", "in process")
+    return JsonResponse(health, status=200 if ok else 503)

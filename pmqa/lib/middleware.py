@@ -35,7 +35,9 @@ def clean_post(request: HttpRequest) -> None:
     request.POST = _cleaned(request.POST)
 
 
-def _database_unavailable(exception: BaseException) -> bool:
+def database_unavailable(exception: BaseException) -> bool:
+    """Whether the error is the database busy, down or out of connections (worth a retry),
+    not a fault of the query."""
     if isinstance(exception, InterfaceError):
         return True
     if not isinstance(exception, OperationalError):
@@ -54,6 +56,8 @@ def _database_unavailable(exception: BaseException) -> bool:
             "the database system is",
             "connection is closed",
             "no connection to the server",
+            "is the server running",  # over TCP or the local socket, PostgreSQL stopped
+            "connection is bad",
             "unable to open database file",
             # Every connection slot taken (PostgreSQL), or PgBouncer's pool full or waiting.
             "too many clients",
@@ -105,7 +109,7 @@ def unavailable_response(request: HttpRequest, exception: BaseException) -> Http
     # InterfaceError ("connection already closed") is not a DatabaseError.
     if not isinstance(exception, (DatabaseError, InterfaceError)):
         return None
-    if not _database_unavailable(exception):
+    if not database_unavailable(exception):
         return None
     log.warning("database unavailable for %s %s: %s", request.method, request.path, exception)
     if request.headers.get("HX-Request"):

@@ -96,3 +96,70 @@ def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
                 "requeued task %s (%s) left running by worker %s", task.pk, task.task_path, last
             )
     return requeued
+
+
+# A worker beats every BEAT_SECONDS; one not seen for WORKER_LOST_SECONDS is counted gone. A
+# task waiting longer than TASK_LAG_LIMIT_SECONDS means the workers cannot keep up.
+BEAT_SECONDS = 30
+WORKER_LOST_SECONDS = 90
+TASK_LAG_LIMIT_SECONDS = 300
+
+
+def beat(worker: str, started_at: datetime.datetime) -> None:
+    """Say this worker is alive now."""
+    from pmqa.lib.models import WorkerBeat
+
+    WorkerBeat.objects.update_or_create(
+        worker_id=worker[:64], defaults={"started_at": started_at, "seen_at": timezone.now()}
+    )
+
+
+def requeue_own(worker: str) -> int:
+    """Put back the tasks still marked running by this worker, which is not running any (its
+    connection broke in the middle); returns how many."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    mine = [
+        task.pk
+        for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only(
+            "id", "worker_ids"
+        )
+        if (task.worker_ids or [""])[-1] == worker
+    ]
+    count = DBTaskResult.objects.filter(pk__in=mine, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, started_at=None
+    )
+    if count:
+        log.warning("requeued %s task(s) of worker %s after its connection broke", count, worker)
+    return count
+
+
+def forget(worker: str) -> None:
+    """A worker stopping cleanly takes its heartbeat with it."""
+    from pmqa.lib.models import WorkerBeat
+
+    WorkerBeat.objects.filter(worker_id=worker[:64]).delete()
+
+
+def queue_health(*, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The background queue as a monitor reads it: the workers seen alive, the oldest waiting
+    task's wait, and whether it is "ok", "behind" (a task has waited past TASK_LAG_LIMIT) or
+    "no worker" (tasks are queued and no worker has beaten lately). Without a queue (tasks
+    run where they are queued) it is "in process"."""
+    from pmqa.lib.models import WorkerBeat
+
+    lag = queue_lag()
+    if lag is None:
+        return {"status": "in process", "workers": 0, "oldest_wait_seconds": 0}
+    now = now or timezone.now()
+    alive = WorkerBeat.objects.filter(
+        seen_at__gte=now - datetime.timedelta(seconds=WORKER_LOST_SECONDS)
+    ).count()
+    if not alive:
+        status = "no worker"
+    elif lag > TASK_LAG_LIMIT_SECONDS:
+        status = "behind"
+    else:
+        status = "ok"
+    return {"status": status, "workers": alive, "oldest_wait_seconds": round(lag)}

@@ -15,8 +15,10 @@ from django.utils import translation
 
 def template_names() -> list[str]:
     """Every template of the project's own folder, by the name a view renders it by."""
-    names = []
-    for folder in settings.TEMPLATES[0]["DIRS"]:
+    names: list[str] = []
+    folders = settings.TEMPLATES[0]["DIRS"]
+    assert isinstance(folders, list)
+    for folder in folders:
         root = Path(folder)
         names += sorted(str(p.relative_to(root)) for p in root.rglob("*.html"))
     return names

@@ -7,11 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, sync_playwright
 
 from pmqa.lib.pdf import CHROMIUM_ARGS, chromium_path
-from pmqa.organisations.models import Organisation
 from tests.browser.harness import SHOTS, Person
 
 
@@ -74,13 +72,3 @@ def person(
         if failed:
             tab.keep(SHOTS / request.node.name, "failure")
         tab.page.context.close()
-
-
-@pytest.fixture
-def reference_data(transactional_db: None) -> None:
-    # The live server's database is emptied after each journey: load what every page needs.
-    if not Organisation.objects.exists():
-        call_command("import_organisations", verbosity=0)
-        from pmqa.demo.services import CRITERIA_FILE
-
-        call_command("import_criteria", str(CRITERIA_FILE), verbosity=0)

@@ -1,24 +1,72 @@
-"""`pmqa db_worker`: django-tasks-db's worker, which also puts back the tasks of dead workers.
+"""`pmqa db_worker`: django-tasks-db's worker, which also puts back the tasks of dead workers,
+says it is alive, and outlives its database.
 
 A worker killed in the middle of a task (a machine lost, an out-of-memory kill) leaves that
 task marked as running for ever. This worker, when it starts and then every minute, puts
 such tasks back in the queue (pmqa.lib.tasks.requeue_abandoned); every task of the project
-may run again without harm.
+may run again without harm. Every 30 seconds it records a heartbeat, from which the queue's
+health (`/healthz/queue`) counts the workers alive.
+
+A database that stops, restarts or cannot be reached yet (PostgreSQL, or PgBouncer before it)
+is waited for: the worker tries again after 1, 2, 4 … up to 60 seconds, says so in its log,
+and goes on once the database answers, first putting back a task it had claimed when the
+connection broke.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
-from pmqa.lib.tasks import requeue_abandoned, worker_id
+from pmqa.lib.middleware import database_unavailable
+from pmqa.lib.tasks import BEAT_SECONDS, beat, forget, requeue_abandoned, requeue_own, worker_id
 
 RECOVERY_INTERVAL_SECONDS = 60
+LONGEST_WAIT_SECONDS = 60
 log = logging.getLogger(__name__)
+
+
+class SteadyWorker(db_worker.Worker):
+    """The library's worker loop, run again after the database comes back."""
+
+    def run(self) -> None:
+        wait = 1
+        while self.running:
+            started = time.monotonic()
+            try:
+                super().run()
+                return
+            except (OperationalError, InterfaceError) as error:
+                if not database_unavailable(error):
+                    raise
+                if time.monotonic() - started > LONGEST_WAIT_SECONDS:
+                    wait = 1  # it had been working: a new outage starts short
+                log.warning(
+                    "worker %s: the database cannot be reached (%s); trying again in %s s",
+                    self.worker_id,
+                    error,
+                    wait,
+                )
+                self.running_task = False
+                connections.close_all()
+                time.sleep(wait)
+                wait = min(wait * 2, LONGEST_WAIT_SECONDS)
+                self._recover()
+
+    def _recover(self) -> None:
+        """Put back the task this worker had claimed when the connection broke (it is not
+        running it any more), once the database answers again."""
+        try:
+            requeue_own(self.worker_id)
+        except (OperationalError, InterfaceError):
+            connections.close_all()  # still away: the loop will tell, and wait again
 
 
 class Command(db_worker.Command):
@@ -30,21 +78,32 @@ class Command(db_worker.Command):
         parser.set_defaults(worker_id=worker_id())
 
     def handle(self, *args: Any, **options: Any) -> None:
-        requeue_abandoned()
+        db_worker.Worker = SteadyWorker  # type: ignore[misc]  # the library builds its own
+        me = options["worker_id"]
         stop = threading.Event()
-        watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
+        watcher = threading.Thread(target=self._watch, args=(stop, me), daemon=True)
         watcher.start()
         try:
             super().handle(*args, **options)
         finally:
             stop.set()
+            with contextlib.suppress(OperationalError, InterfaceError):
+                forget(me)  # else the heartbeat ages out by itself
 
     @staticmethod
-    def _watch(stop: threading.Event) -> None:
-        while not stop.wait(RECOVERY_INTERVAL_SECONDS):
+    def _watch(stop: threading.Event, me: str) -> None:
+        """Beside the loop: the heartbeat, and the recovery of dead workers' tasks."""
+        started = timezone.now()
+        last_recovery = 0.0
+        while True:
             try:
-                requeue_abandoned()
-            except Exception:  # a database hiccup must not end recovery for good
-                log.exception("recovering abandoned tasks failed; trying again in a minute")
+                beat(me, started)
+                if time.monotonic() - last_recovery >= RECOVERY_INTERVAL_SECONDS:
+                    requeue_abandoned()
+                    last_recovery = time.monotonic()
+            except Exception:  # a database hiccup must not end the heartbeat for good
+                log.warning("worker %s: heartbeat or recovery failed; trying again", me)
             finally:
                 close_old_connections()
+            if stop.wait(BEAT_SECONDS):
+                return
