@@ -28,8 +28,8 @@
     var status = document.getElementById("save-status");
     if (status) { status.textContent = text; status.className = "save-status " + state; }
   }
-  form.addEventListener("input", function () { pending = true; say(form.dataset.msgUnsaved, "pending"); });
-  form.addEventListener("change", function () { pending = true; });
+  form.addEventListener("input", function () { pending = true; keepDraft(); say(form.dataset.msgUnsaved, "pending"); });
+  form.addEventListener("change", function () { pending = true; keepDraft(); });
   document.body.addEventListener("htmx:beforeRequest", function () { say(form.dataset.msgSaving, "pending"); });
   // htmx puts the answer's own class back on the status line once the swap settles: a save
   // answered after more was typed must not look saved meanwhile.
@@ -50,10 +50,72 @@
   // in the form meanwhile. Any other failure is said to be an error, not "offline".
   var retryDelay = 0;
   var retryTimer = null;
-  function retryLater() {
+  var RETRYABLE = [0, 408, 429, 502, 503, 504];
+  function retryLater(xhr) {
     retryDelay = Math.min(retryDelay ? retryDelay * 2 : 3000, 30000);
+    var asked = xhr && parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+    var delay = asked > 0 ? Math.max(retryDelay, Math.min(asked * 1000, 60000)) : retryDelay;
     window.clearTimeout(retryTimer);
-    retryTimer = window.setTimeout(function () { htmx.trigger(form, "change"); }, retryDelay);
+    retryTimer = window.setTimeout(function () { htmx.trigger(form, "change"); }, delay);
+  }
+  // What is typed and not saved yet is also kept in this tab's session storage (gone when the
+  // tab closes), so that reloading the page during an outage loses nothing: the page puts it
+  // back and saves it. Kept per page and per person; a save that goes through clears it.
+  var DRAFT_HOURS = 1;
+  var draftKey = "pmqa-draft:" + (document.body.dataset.user || "") + ":" + window.location.pathname;
+  function storage() {
+    try { return window.sessionStorage; } catch (error) { return null; }
+  }
+  function keepDraft() {
+    var store = storage();
+    if (!store) { return; }
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || typeof value !== "string") { return; }
+      fields.push([name, value]);
+    });
+    try {
+      store.setItem(draftKey, JSON.stringify({ at: Date.now(), fields: fields }));
+    } catch (error) { /* storage full: the form still holds the text */ }
+  }
+  function dropDraft() {
+    var store = storage();
+    if (store) { store.removeItem(draftKey); }
+  }
+  function restoreDraft() {
+    var store = storage();
+    var kept = store && store.getItem(draftKey);
+    if (!kept) { return false; }
+    var fields;
+    try {
+      var draft = JSON.parse(kept);
+      // A draft from long ago was left on purpose (the page asked before leaving).
+      if (!draft || Date.now() - draft.at > DRAFT_HOURS * 3600000) { dropDraft(); return false; }
+      fields = draft.fields;
+    } catch (error) { dropDraft(); return false; }
+    var values = {};
+    fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    var changed = false;
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      // The version stays the page's: a save on an older one is compared, never overwrites.
+      if (!name || name === "version" || name === "csrfmiddlewaretoken" || element.type === "file") { return; }
+      var wanted = values[name] || [];
+      if (element.type === "checkbox" || element.type === "radio") {
+        var on = wanted.indexOf(element.value) !== -1;
+        if (element.checked !== on) { element.checked = on; changed = true; }
+      } else if (element.tagName === "SELECT" && element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          var on = wanted.indexOf(option.value) !== -1;
+          if (option.selected !== on) { option.selected = on; changed = true; }
+        });
+      } else if (wanted.length) {
+        var value = wanted.shift();
+        if (element.value !== value) { element.value = value; changed = true; }
+      }
+    });
+    if (!changed) { dropDraft(); }
+    return changed;
   }
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
@@ -61,6 +123,9 @@
     if (url && url.indexOf("/accounts/login") !== -1) { return; }
     if (event.detail.successful) {
       retryDelay = 0;
+      // The server has answered (saved, refused a value, or kept the text beside a newer
+      // version): the copy for a reload is needed again only for what was typed since.
+      if (event.detail.elt === form && sent !== null && typed() !== sent) { keepDraft(); } else { dropDraft(); }
       // Someone else saved first: the answer is the comparison, put in its own box.
       if (xhr.getResponseHeader("HX-Retarget") === "#conflict") {
         say(form.dataset.msgConflict, "invalid");
@@ -81,9 +146,9 @@
       pending = false;
       return;
     }
-    if (!xhr || xhr.status === 0 || xhr.status === 503) {
+    if (!xhr || RETRYABLE.indexOf(xhr.status) !== -1) {
       say(form.dataset.msgOffline, "invalid");
-      retryLater();
+      retryLater(xhr);
       return;
     }
     say(form.dataset.msgError, "invalid");
@@ -119,15 +184,18 @@
     leaving = true;
     window.clearTimeout(retryTimer);
     pending = false;
+    // Sent whole: if it fails, the browser's own back button has the text (the 503 page says so).
+    dropDraft();
   });
   // Choosing a version in the comparison box ("keep theirs", a link, or "save mine", a form
   // of its own) is leaving on purpose: the text in the form is kept on the server (that is
   // what the box compares), so leaving asks nothing.
+  // Nor is the text kept for a reload: the person has chosen which version stays.
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("#conflict [data-choice]")) { pending = false; }
+    if (event.target.closest && event.target.closest("#conflict [data-choice]")) { pending = false; dropDraft(); }
   });
   document.addEventListener("submit", function (event) {
-    if (event.target.closest && event.target.closest("#conflict")) { pending = false; }
+    if (event.target.closest && event.target.closest("#conflict")) { pending = false; dropDraft(); }
   });
   // What the page still lacks is redrawn by each save: a list the person opened stays open.
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
@@ -201,4 +269,11 @@
   window.addEventListener("beforeunload", function (event) {
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
+  if (restoreDraft()) {
+    pending = true;
+    say(form.dataset.msgRestored, "pending");
+    // Sent once htmx has taken the form over (it does on DOMContentLoaded, after this script).
+    var saveRestored = function () { window.setTimeout(function () { htmx.trigger(form, "change"); }, 0); };
+    if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", saveRestored); } else { saveRestored(); }
+  }
 })();
