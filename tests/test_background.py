@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -348,7 +349,7 @@ def test_tasks_of_dead_workers_go_back_to_the_queue(db, settings):
 
 
 def test_a_backlog_alerts_through_the_queues_health_and_never_takes_a_server_out(
-    db, settings, client, tmp_path
+    personas, settings, client, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     settings.TASKS = DATABASE_QUEUE
@@ -371,6 +372,14 @@ def test_a_backlog_alerts_through_the_queues_health_and_never_takes_a_server_out
     # A worker not seen for a while is gone.
     WorkerBeat.objects.update(seen_at=timezone.now() - datetime.timedelta(minutes=5))
     assert client.get("/healthz/queue").json()["workers"] == 0
+    # The administrator reads it on their home.
+    login(client, personas.admin)
+    home = client.get(reverse("dashboards:admin")).content.decode()
+    assert "ไม่มีตัวประมวลผลงานเบื้องหลังทำงานอยู่" in home
+    beat("host-a:11", timezone.now())
+    home = client.get(reverse("dashboards:admin")).content.decode()
+    assert "งานเบื้องหลังค้างอยู่" in home
+    assert int(re.search(r"รอมาแล้ว (\d+) วินาที", home).group(1)) >= 600
 
 
 def test_an_email_is_sent_once_however_often_its_task_runs(

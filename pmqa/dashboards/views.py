@@ -19,6 +19,7 @@ from pmqa.criteria.models import Edition
 from pmqa.dashboards import overview, peers, queues
 from pmqa.evaluation.kpi import grouping_rules, rule_sets
 from pmqa.lib.charts import radar_svg
+from pmqa.lib.tasks import queue_health
 from pmqa.organisations.models import Organisation
 
 
@@ -222,5 +223,10 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/admin.html",
-        {"tasks": queues.admin_queue(), "summaries": summaries, "counts": counts},
+        {
+            "tasks": queues.admin_queue(),
+            "summaries": summaries,
+            "counts": counts,
+            "background": queue_health(),
+        },
     )

@@ -1,5 +1,6 @@
 """Background work through Django's Tasks API (the django-tasks backport): queueing after the
-transaction commits, the queue's lag for /healthz, and recovery of tasks whose worker died.
+transaction commits, the queue's lag and health (/healthz/queue, the administrator's home),
+the workers' heartbeats, and recovery of tasks whose worker died.
 
 With the database backend (production) the queue is a table of the application's own
 database and `pmqa db_worker` processes run it, on any number of machines. With the immediate
@@ -109,9 +110,12 @@ def beat(worker: str, started_at: datetime.datetime) -> None:
     """Say this worker is alive now."""
     from pmqa.lib.models import WorkerBeat
 
+    now = timezone.now()
     WorkerBeat.objects.update_or_create(
-        worker_id=worker[:64], defaults={"started_at": started_at, "seen_at": timezone.now()}
+        worker_id=worker[:64], defaults={"started_at": started_at, "seen_at": now}
     )
+    # Workers killed without stopping cleanly leave a row: gone after a day.
+    WorkerBeat.objects.filter(seen_at__lt=now - datetime.timedelta(days=1)).delete()
 
 
 def requeue_own(worker: str) -> int:
@@ -145,8 +149,8 @@ def forget(worker: str) -> None:
 def queue_health(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """The background queue as a monitor reads it: the workers seen alive, the oldest waiting
     task's wait, and whether it is "ok", "behind" (a task has waited past TASK_LAG_LIMIT) or
-    "no worker" (tasks are queued and no worker has beaten lately). Without a queue (tasks
-    run where they are queued) it is "in process"."""
+    "no worker" (no worker has beaten lately, whether or not a task waits yet). Without a
+    queue (tasks run where they are queued) it is "in process"."""
     from pmqa.lib.models import WorkerBeat
 
     lag = queue_lag()

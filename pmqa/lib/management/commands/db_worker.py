@@ -38,9 +38,14 @@ class SteadyWorker(db_worker.Worker):
 
     def run(self) -> None:
         wait = 1
+        recover = False
         while self.running:
             started = time.monotonic()
             try:
+                if recover:
+                    # Once the database answers: the task claimed when it went away.
+                    requeue_own(self.worker_id)
+                    recover = False
                 super().run()
                 return
             except (OperationalError, InterfaceError) as error:
@@ -55,18 +60,25 @@ class SteadyWorker(db_worker.Worker):
                     wait,
                 )
                 self.running_task = False
+                recover = True
                 connections.close_all()
                 time.sleep(wait)
                 wait = min(wait * 2, LONGEST_WAIT_SECONDS)
-                self._recover()
 
-    def _recover(self) -> None:
-        """Put back the task this worker had claimed when the connection broke (it is not
-        running it any more), once the database answers again."""
-        try:
-            requeue_own(self.worker_id)
-        except (OperationalError, InterfaceError):
-            connections.close_all()  # still away: the loop will tell, and wait again
+    def run_task(self, db_task_result: Any) -> None:
+        """A task whose own query met the database away is not a failed task: the error goes
+        up to `run`, which waits, then puts the task back in the queue."""
+        record_failure = db_task_result.set_failed
+
+        def set_failed(error: BaseException) -> None:
+            if isinstance(error, (OperationalError, InterfaceError)) and database_unavailable(
+                error
+            ):
+                raise error
+            record_failure(error)
+
+        db_task_result.set_failed = set_failed
+        super().run_task(db_task_result)
 
 
 class Command(db_worker.Command):
@@ -80,6 +92,14 @@ class Command(db_worker.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         db_worker.Worker = SteadyWorker  # type: ignore[misc]  # the library builds its own
         me = options["worker_id"]
+        # Before the first task, the tasks of workers that died (from then on, the watcher's);
+        # a database away at the start is waited for by the loop.
+        with contextlib.suppress(OperationalError, InterfaceError):
+            requeue_abandoned()
+        if options["batch"]:
+            # Until the queue is empty, then gone: no heartbeat to keep.
+            super().handle(*args, **options)
+            return
         stop = threading.Event()
         watcher = threading.Thread(target=self._watch, args=(stop, me), daemon=True)
         watcher.start()
@@ -87,6 +107,7 @@ class Command(db_worker.Command):
             super().handle(*args, **options)
         finally:
             stop.set()
+            watcher.join(timeout=5)
             with contextlib.suppress(OperationalError, InterfaceError):
                 forget(me)  # else the heartbeat ages out by itself
 
@@ -94,7 +115,7 @@ class Command(db_worker.Command):
     def _watch(stop: threading.Event, me: str) -> None:
         """Beside the loop: the heartbeat, and the recovery of dead workers' tasks."""
         started = timezone.now()
-        last_recovery = 0.0
+        last_recovery = time.monotonic()
         while True:
             try:
                 beat(me, started)
@@ -106,4 +127,5 @@ class Command(db_worker.Command):
             finally:
                 close_old_connections()
             if stop.wait(BEAT_SECONDS):
+                connections.close_all()  # this thread's own
                 return
