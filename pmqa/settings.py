@@ -160,6 +160,12 @@ if env_bool("PMQA_DB_PGBOUNCER", False):
     # Django neither keeps connections nor uses server-side cursors.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer is given up after this many seconds: the request
+    # then answers the retryable 503 well before gunicorn's own timeout turns it into a 502.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "PMQA_DB_CONNECT_TIMEOUT", 5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while an editor saves. A write waits at most 5 s for the lock; past
     # that the request answers 503 and the page tries again, rather than hanging for long.
@@ -345,7 +351,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PMQA_HSTS_SUBDOMAINS", SECURE_HSTS_SE
 SECURE_HSTS_PRELOAD = env_bool("PMQA_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # The /healthz probe is asked over plain http on the machine itself.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/queue)?$"]
 # Content-Security-Policy (django-csp): scripts only from our own files (no inline script or
 # handler; htmx may not evaluate attributes), nothing from other sites. Inline styles stay
 # allowed: matplotlib's SVG charts and the printed report carry their styles inline, and

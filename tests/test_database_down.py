@@ -58,7 +58,7 @@ def assert_retryable(response):
     assert "ฐานข้อมูล" in response.content.decode()
 
 
-def test_every_path_answers_503_while_the_database_is_gone(reference_data, case):
+def test_every_path_answers_503_while_the_database_is_gone(reference_data, case, caplog):
     # As a browser meets it: the exception is answered by the site, not raised to the test.
     client = Client(raise_request_exception=False)
     login(client, case.p.editor_a)
@@ -74,6 +74,9 @@ def test_every_path_answers_503_while_the_database_is_gone(reference_data, case)
                 reverse("login"), {"username": case.p.editor_a.username, "password": PASSWORD}
             )
         )
+    # Each is logged once, as a warning; not again as an error with its traceback.
+    assert not [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("database unavailable" in r.getMessage() for r in caplog.records)
     # Back again: the same pages answer as before.
     assert client.get(page).status_code == 200
 
@@ -105,3 +108,26 @@ def test_a_stopped_local_server_is_the_same_503(rf):
     )
     response = unavailable_response(rf.get("/"), OperationalError(said))
     assert response is not None and response.status_code == 503
+
+
+def test_every_connection_slot_taken_on_a_real_server_is_a_503(reference_data, case):
+    if connection.vendor != "postgresql":
+        pytest.skip("connection limits are PostgreSQL's")
+    client = Client(raise_request_exception=False)
+    login(client, case.p.editor_a)
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    with connection.cursor() as cursor:
+        # A role whose every slot is taken: what PostgreSQL says once max_connections or a
+        # role's or database's CONNECTION LIMIT is reached.
+        cursor.execute("CREATE ROLE pmqa_capped LOGIN PASSWORD 'capped' CONNECTION LIMIT 0")
+    try:
+        connection.close()
+        settings_dict.update(USER="pmqa_capped", PASSWORD="capped")
+        assert_retryable(client.get(item_url(case.assessment, "1.1")))
+    finally:
+        connection.close()
+        settings_dict.clear()
+        settings_dict.update(saved)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP ROLE pmqa_capped")

@@ -164,6 +164,7 @@ URL_TABLE = {
     "set_language": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),
     # For the load balancer and the monitor: open to all, it says only ok or fail.
     "healthz": _row(A, A, A, A, A, A, A, A, A),
+    "healthz_queue": _row(A, A, A, A, A, A, A, A, A),
     # Login safety: the second factor's pages (every persona here has given it, or needs
     # none), the idle timeout's question, and the administrators' audit log.
     "twofactor:verify": _row(302, 302, 302, 302, 302, 302, 302, 302, 302),

@@ -61,6 +61,9 @@ def database_unavailable(exception: BaseException) -> bool:
             "unable to open database file",
             # Every connection slot taken (PostgreSQL), or PgBouncer's pool full or waiting.
             "too many clients",
+            "too many connections",  # a role's or a database's own CONNECTION LIMIT
+            "is not currently accepting connections",
+            "timeout expired",  # the host not answering within connect_timeout
             "remaining connection slots",
             "no more connections allowed",
             "query_wait_timeout",
@@ -134,6 +137,9 @@ def unavailable_response(request: HttpRequest, exception: BaseException) -> Http
         body = render_to_string("503.html", {"message": message, "retry": True})
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Logged once above, as a warning: Django's request log would add an error, with the
+    # traceback, for each request of an outage (flooding the log and its alerts).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 
