@@ -42,7 +42,7 @@ run: install .env
 	PMQA_DEBUG=1 $(BIN)/pmqa migrate --verbosity 0
 	PMQA_DEBUG=1 $(BIN)/pmqa import_criteria
 	PMQA_DEBUG=1 $(BIN)/pmqa import_organisations
-	PMQA_DEBUG=1 $(BIN)/pmqa seed_demo
+	PMQA_DEBUG=1 $(BIN)/pmqa seed_demo --force  # a local demo, whatever accounts it has gained
 	@echo "Serving http://$(HOST):$(PORT) — log in with a demo account above."
 	PMQA_DEBUG=1 PMQA_RUN_URL=http://$(HOST):$(PORT) $(BIN)/pmqa runserver $(HOST):$(PORT)
 

@@ -19,6 +19,7 @@ from pmqa.api import tokens
 from pmqa.assessments.models import Evidence
 from pmqa.audit import services as audit
 from pmqa.audit.models import AuditEntry
+from pmqa.verification import teams
 from pmqa.verification.models import ConsensusScore, ItemScore, Review
 from tests.builders import login, make_user
 
@@ -252,3 +253,14 @@ def test_values_name_people_and_show_times_in_be_thai_time(client, personas, pub
     assert made[5].startswith("ชื่อ: ระบบสถิติ อักขระแรก: "), made
     be = f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
     assert made[5].endswith(f"หมดอายุ: {be} 08:30:00"), made
+
+
+def test_a_changed_team_names_the_people_before_as_after(client, case):
+    case.in_review()
+    teams.assign_team(
+        assessment=case.assessment, lead=case.p.lead, members=[case.outsider], by=case.p.admin
+    )
+    login(client, case.p.admin)
+    row = _cells(_page(client, action="assessment.team"))
+    assert row[4] == "หัวหน้าทีม: lead_1 สมาชิก: assessor_1, assessor_open", row
+    assert row[5] == "หัวหน้าทีม: lead_1 สมาชิก: assessor_out", row

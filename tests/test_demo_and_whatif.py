@@ -250,3 +250,11 @@ def test_seed_demo_refuses_a_production_installation_unless_forced(db, settings)
         call_command("seed_demo")
     assert "pmqa-demo" in str(refused.value)
     assert not User.objects.filter(username="admin").exists()
+
+
+def test_seed_demo_refuses_a_database_with_people_of_its_own(personas, settings):
+    # A debugging shell (PMQA_DEBUG=1) pointed at a database in use.
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="already has accounts"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="admin").exists()

@@ -49,3 +49,12 @@ def test_a_weak_password_or_a_missing_register_creates_nobody(monkeypatch, args,
 def test_an_existing_username_is_refused(monkeypatch, personas):
     with pytest.raises(CommandError, match="already"):
         create(monkeypatch, personas.admin.username, "--email", "x@y.th")
+
+
+@pytest.mark.parametrize(
+    ("username", "email"), [("sri suk", "srisuk@opdc.go.th"), ("srisuk", "not-an-address")]
+)
+def test_a_username_or_address_the_site_cannot_use_is_refused(monkeypatch, username, email):
+    with pytest.raises(CommandError):
+        create(monkeypatch, username, "--email", email)
+    assert not User.objects.filter(email=email).exists()

@@ -103,7 +103,17 @@ def assign_team(
             raise ServiceError(" ".join(problems))
         assert lead is not None
         # Accounts by number: a name may be erased later, and the log is never changed.
-        old = sorted(assessment.assignments.values_list("assessor_id", flat=True))
+        # The team before, in the shape of the team after, so that the log names both.
+        before = list(assessment.assignments.values_list("assessor_id", "is_lead"))
+        leads = [person for person, is_lead in before if is_lead]
+        old = (
+            {
+                "lead": leads[0] if leads else None,
+                "members": sorted(person for person, is_lead in before if not is_lead),
+            }
+            if before
+            else None
+        )
         assessment.assignments.all().delete()
         rows = [
             Assignment.objects.create(

@@ -47,6 +47,11 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"{username} already has an account.")
         user = User(username=username, email=options["email"], full_name=options["name"])
+        try:
+            # The rules the site's own forms apply: a username it can log in with, an address.
+            user.full_clean(exclude=["password"])
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from refused
         password = self._password(options["password_stdin"])
         try:
             validate_password(password, user)
