@@ -91,7 +91,7 @@ def test_the_page_reads_in_thai_with_be_dates_and_thailand_time(download, person
     assert "สร้างบัญชีเมื่อ 27 พฤศจิกายน 2568 เวลา 00:30:00\u00a0น." in text
     # Codes in words: the role, the organisation, what was done and what it was about.
     assert "ผู้กรอกข้อมูลของหน่วยงาน จังหวัดนราธิวาส 1 มกราคม 2563" in text
-    assert "เข้าสู่ระบบ" in text and "สร้างโทเค็น API" in text
+    assert "เข้าสู่ระบบ" in text and "สร้างโทเคน API" in text
     assert "โทเคน API: ระบบสถิติ · editor_a" in text
     assert "การประเมิน: จังหวัดนราธิวาส · ปีงบประมาณ 2570" in text
     assert "ผู้ดูแลระบบรีเซ็ตการยืนยันตัวตนสองขั้นตอน admin_1" in text

@@ -35,7 +35,7 @@ def test_the_editor_reads_it_beside_the_figure_if_submitted_now(client, case):
     complete_assessment(case.assessment, case.p.editor_a)
     login(client, case.p.editor_a)
     text = client.get(item_url(case.assessment, "1.1")).content.decode()
-    assert "ถ้าส่งตอนนี้" in text
+    assert "หากส่งในขณะนี้" in text
     assert text.count(HINT) == 1
     assert hints(client, reverse("assessments:submit", args=[case.assessment.pk])) == 1
 
