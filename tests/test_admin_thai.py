@@ -307,3 +307,25 @@ def test_the_admins_scripts_speak_thai(client, personas):
     catalogue = client.get("/admin/jsi18n/").content.decode()
     # Written as JSON, which may escape the Thai letters.
     assert "%s ที่มีอยู่" in catalogue or json.dumps("%s ที่มีอยู่")[1:-1] in catalogue
+
+
+def test_a_history_shows_be_dates_and_the_search_icon_speaks_thai(client, personas):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    LogEntry.objects.create(
+        user=personas.admin,
+        content_type=ContentType.objects.get_for_model(type(personas.editor_a)),
+        object_id=str(personas.editor_a.pk),
+        object_repr=str(personas.editor_a),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    login(client, personas.admin)
+    url = reverse("admin:accounts_user_history", args=[personas.editor_a.pk])
+    history = client.get(url).content.decode()
+    this_year = timezone.localdate().year
+    assert str(this_year + 543) in history and f", {this_year}," not in history
+    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert 'alt="ค้นหา"' in listing

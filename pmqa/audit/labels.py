@@ -256,13 +256,22 @@ def readable(value: Any, key: str = "", people: Mapping[int, str] | None = None)
         if isinstance(value.get("entries"), list):
             # A report's whole text: say how much of it there is, not every paragraph again.
             value = {**value, "entries": len(value["entries"])}
+        # In KEYS' order, whatever order the database keeps (PostgreSQL's jsonb sorts keys by
+        # length), so that an entry reads the same on either database.
         return "\n".join(
             f"{KEYS.get(name, name)}: {readable(item, name, people)}"
-            for name, item in value.items()
+            for name, item in sorted(value.items(), key=_key_order)
         )
     if isinstance(value, list):
         return ", ".join(readable(item, key, people) for item in value)
     return str(value)
+
+
+_KEY_ORDER = {name: n for n, name in enumerate(KEYS)}
+
+
+def _key_order(pair: tuple[str, Any]) -> tuple[int, str]:
+    return (_KEY_ORDER.get(pair[0], len(_KEY_ORDER)), pair[0])
 
 
 def people_in(value: Any) -> set[int]:
