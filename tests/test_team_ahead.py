@@ -46,7 +46,23 @@ def test_a_team_named_ahead_sees_nothing_of_the_draft_until_it_is_submitted(clie
     ahead = home.split('data-testid="named-ahead"')[1].split("</ul>")[0]
     assert case.p.agency_a.name in ahead and "2570" in ahead
     assert reverse("reviews:overview", args=[case.assessment.pk]) not in home
-    assert client.get(reverse("reviews:overview", args=[case.assessment.pk])).status_code == 404
+    # Nothing of the draft on any page of the desk, nor its report.
+    pk = case.assessment.pk
+    for url in (
+        reverse("reviews:overview", args=[pk]),
+        reverse("reviews:profile", args=[pk]),
+        reverse("reviews:item", args=[pk, "1.1"]),
+        reverse("reviews:consensus", args=[pk]),
+        reverse("reviews:round2", args=[pk]),
+        reverse("feedback:edit", args=[pk]),
+        reverse("reports:page", args=[pk]),
+        reverse("audit:trail", args=[pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    login(client, case.p.lead)
+    assert client.get(reverse("reviews:consensus", args=[pk])).status_code == 404
+    assert client.get(reverse("feedback:edit", args=[pk])).status_code == 404
+    login(client, case.member)
 
     # The approver submits: the review begins at once, and the team and OPDC are told.
     complete_assessment(case.assessment, case.p.editor_a)
